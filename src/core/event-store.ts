@@ -1,0 +1,130 @@
+/**
+ * The storage contract every event store implements (memory, SQLite, PostgreSQL, or your own).
+ *
+ * Stores only do I/O. They hold events already encoded by the system's codec (text), so the same rows
+ * round-trip in every store. Failures of I/O are thrown (rejected promises); the system turns them into
+ * `EventStoreError` values. Expected outcomes, such as a concurrency conflict, are returned as values.
+ *
+ * Every store passes the contract suite exported from `eventsourcing/testing`.
+ */
+import type { Result } from "./result.js";
+import type { Metadata } from "./types.js";
+
+/** One event ready to be written: the codec's output plus the command's metadata. */
+export interface EncodedEvent {
+  readonly eventType: string;
+  /** The codec's text for the event (JSON text with the default codec; PostgreSQL requires JSON text). */
+  readonly payload: string;
+  readonly metadata: Metadata;
+}
+
+/** An event as the store holds it, placed in its aggregate's stream and in the global log. */
+export interface StoredEvent extends EncodedEvent {
+  readonly aggregateId: string;
+  /** 1, 2, 3 ... per aggregate, without gaps. */
+  readonly sequence: number;
+  /** Global order across all aggregates of this store, in commit order. */
+  readonly position: bigint;
+  /** The sequence of the first event of the commit this event belongs to (one append request). */
+  readonly commitStart: number;
+  readonly recordedAt: Date;
+}
+
+/** Events for one aggregate, stating the last sequence the writer saw (0 for a new aggregate). */
+export interface AppendRequest {
+  readonly aggregateId: string;
+  readonly expectedSequence: number;
+  /** At least one event. */
+  readonly events: readonly EncodedEvent[];
+}
+
+/** The store's answer for one {@link AppendRequest}: the stored events, or the sequence it really has. */
+export type AppendOutcome = Result<readonly StoredEvent[], AppendConflict>;
+
+/** The aggregate's stream does not end at the expected sequence: nothing of that request was written. */
+export interface AppendConflict {
+  readonly aggregateId: string;
+  readonly expectedSequence: number;
+  readonly actualSequence: number;
+}
+
+/** The latest snapshot of an aggregate, its state encoded by the codec. */
+export interface StoredSnapshot {
+  readonly aggregateId: string;
+  readonly sequence: number;
+  readonly state: string;
+  readonly timestamp: Date;
+}
+
+/** Exclusive right to run a named query, held until released or lost (e.g. its connection died). */
+export interface QueryLock {
+  /** False once the lock is known to be lost; the holder must then stop processing. */
+  readonly held: boolean;
+  release(): Promise<void>;
+}
+
+/**
+ * An event store. Methods may be called concurrently; a store orders its own writes.
+ *
+ * @example
+ * ```ts
+ * import { memoryStore } from "eventsourcing/memory";
+ * const store: EventStore = memoryStore();
+ * ```
+ */
+export interface EventStore {
+  /**
+   * Connects and creates the schema if missing. Idempotent and safe to call concurrently, from several
+   * processes too. Rejects with a clear message when the store cannot be reached or opened.
+   */
+  init(): Promise<void>;
+
+  /**
+   * Appends events for one or several aggregates in one transaction. Aggregate ids within one call are
+   * distinct. For each request, the events are written only if the aggregate's stream currently ends at
+   * `expectedSequence`; otherwise that request alone gets a conflict and the others are still written.
+   * Outcomes are in request order. If the call rejects, nothing of it was written.
+   */
+  append(requests: readonly AppendRequest[]): Promise<readonly AppendOutcome[]>;
+
+  /** The aggregate's events with `sequence > afterSequence`, in sequence order; `[]` for an unknown id. */
+  readAggregate(aggregateId: string, afterSequence: number): Promise<readonly StoredEvent[]>;
+
+  /** The last sequence of the aggregate's stream; 0 for an unknown id. */
+  currentSequence(aggregateId: string): Promise<number>;
+
+  /**
+   * Up to `limit` events of the global log with `position > afterPosition`, in position order. Never
+   * returns an event while an event with a smaller position may still be committed later: a reader that
+   * follows positions never skips an event.
+   */
+  readAll(afterPosition: bigint, limit: number): Promise<readonly StoredEvent[]>;
+
+  /** The aggregate's latest snapshot, or `null`. */
+  loadSnapshot(aggregateId: string): Promise<StoredSnapshot | null>;
+
+  /** Keeps the snapshot if it is newer (higher sequence) than the one stored; an older one is ignored. */
+  saveSnapshot(snapshot: StoredSnapshot): Promise<void>;
+
+  /** The position a named query has processed up to, or `null` if it has none yet. */
+  loadCheckpoint(name: string): Promise<bigint | null>;
+
+  /** Records the position a named query has processed up to. */
+  saveCheckpoint(name: string, position: bigint): Promise<void>;
+
+  /** Releases the store's own resources; a pool or database the user passed in is left open. */
+  close(): Promise<void>;
+
+  /**
+   * Optional: takes the exclusive right to run the named query across every process using this store,
+   * or returns `null` at once if another holder has it. Without it, a named query runs wherever started.
+   */
+  lockQuery?(name: string): Promise<QueryLock | null>;
+
+  /**
+   * Optional: calls `listener` whenever events may have been appended, by this process or another.
+   * A wake-up only; readers poll as well, so a lost notification delays but never loses events.
+   * Returns a function that unsubscribes.
+   */
+  onAppend?(listener: () => void): () => void;
+}

@@ -1,0 +1,74 @@
+/**
+ * A first-in, first-out queue of messages handled one at a time: the heart of an actor. The next
+ * message starts only when the previous one's handler has finished (its promise settled).
+ */
+export class Mailbox<TMessage> {
+  readonly #handler: (message: TMessage) => void | Promise<void>;
+  readonly #onError: (error: unknown, message: TMessage) => void;
+  #queue: TMessage[] = [];
+  #head = 0;
+  #running = false;
+  #idleWaiters: (() => void)[] = [];
+
+  /**
+   * @param handler handles one message; the next waits until it returns or its promise settles.
+   * @param onError called when the handler throws or rejects; the mailbox then goes on with the next message.
+   */
+  constructor(
+    handler: (message: TMessage) => void | Promise<void>,
+    onError: (error: unknown, message: TMessage) => void,
+  ) {
+    this.#handler = handler;
+    this.#onError = onError;
+  }
+
+  /** Messages queued or in progress. */
+  get size(): number {
+    return this.#queue.length - this.#head;
+  }
+
+  /** True when nothing is queued or in progress. */
+  get idle(): boolean {
+    return !this.#running;
+  }
+
+  /** Queues a message; it is handled after every message posted before it. */
+  post(message: TMessage): void {
+    this.#queue.push(message);
+    if (!this.#running) void this.#run();
+  }
+
+  /** Resolves once the mailbox is idle. */
+  whenIdle(): Promise<void> {
+    if (!this.#running) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  /** Removes and returns every message not yet started. */
+  drain(): TMessage[] {
+    const start = this.#running ? this.#head + 1 : this.#head;
+    const rest = this.#queue.slice(start);
+    this.#queue.length = start;
+    return rest;
+  }
+
+  async #run(): Promise<void> {
+    this.#running = true;
+    while (this.#head < this.#queue.length) {
+      const message = this.#queue[this.#head] as TMessage;
+      try {
+        const pending = this.#handler(message);
+        if (pending) await pending;
+      } catch (error) {
+        this.#onError(error, message);
+      }
+      this.#head++;
+    }
+    this.#queue = [];
+    this.#head = 0;
+    this.#running = false;
+    const waiters = this.#idleWaiters;
+    this.#idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+}
