@@ -1,0 +1,62 @@
+import type { AppendRequest } from "../../core/event-store.js";
+
+/**
+ * Throws a `TypeError` naming what to change if the append call is malformed: not an array, an
+ * aggregate id that is not a string, an expected sequence that is not a non-negative integer, a request
+ * without events, an event without a string `eventType` and `payload`, or an aggregate id twice.
+ * Runs before anything is written, so a rejected call writes nothing.
+ *
+ * @example
+ * ```ts
+ * assertAppendRequests([{ aggregateId: "a-1", expectedSequence: 0, events: [] }]);
+ * // throws TypeError: append: request 0 (aggregate "a-1") has no events; send at least one
+ * ```
+ */
+export function assertAppendRequests(requests: readonly AppendRequest[]): void {
+  if (!Array.isArray(requests)) throw new TypeError("append: pass an array of append requests");
+  for (let i = 0; i < requests.length; i++) assertRequest(requests[i] as AppendRequest, i);
+  if (requests.length > 1) assertDistinct(requests);
+}
+
+function assertRequest(request: AppendRequest, index: number): void {
+  if (typeof request !== "object" || request === null)
+    throw new TypeError(`append: request ${index} is not an object`);
+  const { aggregateId, expectedSequence, events } = request;
+  if (typeof aggregateId !== "string")
+    throw new TypeError(`append: request ${index} needs a string aggregateId`);
+  if (!Number.isSafeInteger(expectedSequence) || expectedSequence < 0)
+    throw new TypeError(
+      `append: request ${index} (aggregate ${JSON.stringify(aggregateId)}) needs a non-negative integer ` +
+        `expectedSequence, got ${String(expectedSequence)}`,
+    );
+  if (!Array.isArray(events) || events.length === 0)
+    throw new TypeError(
+      `append: request ${index} (aggregate ${JSON.stringify(aggregateId)}) has no events; send at least one`,
+    );
+  for (const event of events) {
+    if (
+      typeof event !== "object" ||
+      event === null ||
+      typeof event.eventType !== "string" ||
+      typeof event.payload !== "string" ||
+      typeof event.metadata !== "object" ||
+      event.metadata === null
+    )
+      throw new TypeError(
+        `append: request ${index} (aggregate ${JSON.stringify(aggregateId)}) has an event without a ` +
+          "string eventType, a string payload and a metadata object",
+      );
+  }
+}
+
+function assertDistinct(requests: readonly AppendRequest[]): void {
+  const seen = new Set<string>();
+  for (const { aggregateId } of requests) {
+    if (seen.has(aggregateId))
+      throw new TypeError(
+        `append: aggregate ${JSON.stringify(aggregateId)} appears in two requests of one call; ` +
+          "merge its events into one request",
+      );
+    seen.add(aggregateId);
+  }
+}

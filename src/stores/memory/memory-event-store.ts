@@ -1,0 +1,237 @@
+import type {
+  AppendOutcome,
+  AppendRequest,
+  EncodedEvent,
+  EventStore,
+  QueryLock,
+  StoredEvent,
+  StoredSnapshot,
+} from "../../core/event-store.js";
+import { err, ok } from "../../core/result.js";
+import type { Metadata } from "../../core/types.js";
+import { assertAppendRequests } from "./memory-append-requests.js";
+import { MemoryQueryLocks } from "./memory-query-locks.js";
+
+/** Options of {@link memoryStore}. */
+export interface MemoryStoreOptions {
+  /** The time recorded on appended events (`recordedAt`). Default: `() => new Date()`. */
+  readonly now?: () => Date;
+}
+
+/** The memory store: an {@link EventStore} whose optional `lockQuery` and `onAppend` are always there. */
+export type MemoryEventStore = EventStore & {
+  lockQuery(name: string): Promise<QueryLock | null>;
+  onAppend(listener: () => void): () => void;
+};
+
+/**
+ * An event store in this process's memory: for tests, demos and single-process systems that need no
+ * durability. Every append is checked and applied synchronously, so concurrent calls are atomic.
+ * Events are gone when the process ends; after `close()` every method rejects (`close()` itself may be
+ * called again).
+ *
+ * @example
+ * ```ts
+ * import { memoryStore } from "eventsourcing/memory";
+ * const store = memoryStore();
+ * await store.init();
+ * const [outcome] = await store.append([
+ *   { aggregateId: "a-1", expectedSequence: 0, events: [{ eventType: "Opened", payload: "{}", metadata: {} }] },
+ * ]);
+ * // outcome.ok === true; outcome.value[0].sequence === 1
+ * ```
+ */
+export function memoryStore(options: MemoryStoreOptions = {}): MemoryEventStore {
+  if (typeof options !== "object" || options === null)
+    throw new TypeError("memoryStore: pass an options object, or nothing");
+  if (options.now !== undefined && typeof options.now !== "function")
+    throw new TypeError("memoryStore: `now` must be a function returning a Date");
+  return new InMemoryEventStore(Object.freeze({ now: options.now ?? (() => new Date()) }));
+}
+
+class InMemoryEventStore implements MemoryEventStore {
+  readonly #now: () => Date;
+  /** The global log: the event at position p is at index p - 1. */
+  #log: StoredEvent[] = [];
+  #streams = new Map<string, StoredEvent[]>();
+  #snapshots = new Map<string, StoredSnapshot>();
+  #checkpoints = new Map<string, bigint>();
+  readonly #locks = new MemoryQueryLocks();
+  readonly #listeners = new Set<() => void>();
+  #notifyScheduled = false;
+  #closed = false;
+
+  constructor(options: Readonly<Required<MemoryStoreOptions>>) {
+    this.#now = options.now;
+  }
+
+  async init(): Promise<void> {
+    this.#assertOpen("init");
+  }
+
+  async append(requests: readonly AppendRequest[]): Promise<readonly AppendOutcome[]> {
+    this.#assertOpen("append");
+    assertAppendRequests(requests);
+    // From here to the end nothing awaits: checking and writing form one atomic step.
+    const recordedAt = this.#now();
+    const outcomes: AppendOutcome[] = new Array(requests.length);
+    let written = false;
+    for (let i = 0; i < requests.length; i++) {
+      const request = requests[i] as AppendRequest;
+      const stream = this.#streams.get(request.aggregateId);
+      const actualSequence = stream === undefined ? 0 : stream.length;
+      if (actualSequence !== request.expectedSequence) {
+        outcomes[i] = err({
+          aggregateId: request.aggregateId,
+          expectedSequence: request.expectedSequence,
+          actualSequence,
+        });
+        continue;
+      }
+      outcomes[i] = ok(this.#write(request, stream, recordedAt));
+      written = true;
+    }
+    if (written) this.#notify();
+    return outcomes;
+  }
+
+  async readAggregate(aggregateId: string, afterSequence: number): Promise<readonly StoredEvent[]> {
+    this.#assertOpen("readAggregate");
+    if (typeof afterSequence !== "number" || Number.isNaN(afterSequence))
+      throw new TypeError("readAggregate: afterSequence must be a number");
+    const stream = this.#streams.get(aggregateId);
+    if (stream === undefined) return [];
+    // Sequences are dense from 1, so the event with sequence s sits at index s - 1.
+    return stream.slice(Math.max(0, Math.floor(afterSequence)));
+  }
+
+  async currentSequence(aggregateId: string): Promise<number> {
+    this.#assertOpen("currentSequence");
+    return this.#streams.get(aggregateId)?.length ?? 0;
+  }
+
+  async readAll(afterPosition: bigint, limit: number): Promise<readonly StoredEvent[]> {
+    this.#assertOpen("readAll");
+    if (typeof afterPosition !== "bigint") throw new TypeError("readAll: afterPosition must be a bigint");
+    if (!Number.isSafeInteger(limit) || limit < 0)
+      throw new TypeError(`readAll: limit must be a non-negative integer, got ${String(limit)}`);
+    if (afterPosition >= BigInt(this.#log.length)) return [];
+    const start = afterPosition < 0n ? 0 : Number(afterPosition);
+    return this.#log.slice(start, start + limit);
+  }
+
+  async loadSnapshot(aggregateId: string): Promise<StoredSnapshot | null> {
+    this.#assertOpen("loadSnapshot");
+    return this.#snapshots.get(aggregateId) ?? null;
+  }
+
+  async saveSnapshot(snapshot: StoredSnapshot): Promise<void> {
+    this.#assertOpen("saveSnapshot");
+    const { aggregateId, sequence, state, timestamp } = snapshot;
+    if (typeof aggregateId !== "string" || typeof state !== "string" || !Number.isSafeInteger(sequence))
+      throw new TypeError("saveSnapshot: needs a string aggregateId and state and an integer sequence");
+    if (!(timestamp instanceof Date)) throw new TypeError("saveSnapshot: timestamp must be a Date");
+    const stored = this.#snapshots.get(aggregateId);
+    if (stored !== undefined && stored.sequence >= sequence) return;
+    this.#snapshots.set(
+      aggregateId,
+      Object.freeze({ aggregateId, sequence, state, timestamp: new Date(timestamp.getTime()) }),
+    );
+  }
+
+  async loadCheckpoint(name: string): Promise<bigint | null> {
+    this.#assertOpen("loadCheckpoint");
+    return this.#checkpoints.get(name) ?? null;
+  }
+
+  async saveCheckpoint(name: string, position: bigint): Promise<void> {
+    this.#assertOpen("saveCheckpoint");
+    if (typeof name !== "string") throw new TypeError("saveCheckpoint: name must be a string");
+    if (typeof position !== "bigint") throw new TypeError("saveCheckpoint: position must be a bigint");
+    this.#checkpoints.set(name, position);
+  }
+
+  async lockQuery(name: string): Promise<QueryLock | null> {
+    this.#assertOpen("lockQuery");
+    if (typeof name !== "string") throw new TypeError("lockQuery: name must be a string");
+    return this.#locks.acquire(name);
+  }
+
+  onAppend(listener: () => void): () => void {
+    this.#assertOpen("onAppend");
+    if (typeof listener !== "function") throw new TypeError("onAppend: listener must be a function");
+    // A wrapper per subscription, so that subscribing one function twice gives two independent ones.
+    const subscription = () => listener();
+    this.#listeners.add(subscription);
+    return () => {
+      this.#listeners.delete(subscription);
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#locks.loseAll();
+    this.#listeners.clear();
+    this.#log = [];
+    this.#streams = new Map();
+    this.#snapshots = new Map();
+    this.#checkpoints = new Map();
+  }
+
+  #write(request: AppendRequest, stream: StoredEvent[] | undefined, recordedAt: Date): StoredEvent[] {
+    const { aggregateId, expectedSequence: commitEnd, events } = request;
+    let target = stream;
+    if (target === undefined) {
+      target = [];
+      this.#streams.set(aggregateId, target);
+    }
+    const commitStart = commitEnd + 1;
+    const written: StoredEvent[] = new Array(events.length);
+    let lastMetadata: Metadata | undefined;
+    let metadataCopy: Metadata = {};
+    for (let j = 0; j < events.length; j++) {
+      const event = events[j] as EncodedEvent;
+      // Copy the metadata so that the caller's later changes cannot reach stored rows; the events of a
+      // command usually share one metadata object, copied once.
+      if (event.metadata !== lastMetadata) {
+        lastMetadata = event.metadata;
+        metadataCopy = Object.freeze({ ...event.metadata });
+      }
+      const stored: StoredEvent = Object.freeze({
+        aggregateId,
+        sequence: commitStart + j,
+        position: BigInt(this.#log.length + 1),
+        commitStart,
+        eventType: event.eventType,
+        payload: event.payload,
+        metadata: metadataCopy,
+        recordedAt,
+      });
+      this.#log.push(stored);
+      target.push(stored);
+      written[j] = stored;
+    }
+    return written;
+  }
+
+  /** Wakes listeners in a microtask, once for all the appends made before it runs. */
+  #notify(): void {
+    if (this.#notifyScheduled || this.#listeners.size === 0) return;
+    this.#notifyScheduled = true;
+    queueMicrotask(() => {
+      this.#notifyScheduled = false;
+      for (const listener of this.#listeners) {
+        try {
+          listener();
+        } catch {
+          // A wake-up listener that throws must not stop the others; readers poll anyway.
+        }
+      }
+    });
+  }
+
+  #assertOpen(method: string): void {
+    if (this.#closed) throw new Error(`memory store is closed: ${method}() cannot be called after close()`);
+  }
+}
