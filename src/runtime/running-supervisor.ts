@@ -1,0 +1,297 @@
+import type { ChildContext, ChildSpec, ChildStatus, RunningChild, StopReason } from "./child-spec.js";
+import type { TimerHandle } from "./clock.js";
+import { Mailbox } from "./mailbox.js";
+import { backoffDelay, RestartWindow } from "./restart-intensity.js";
+import type { ResolvedSupervisorOptions } from "./supervisor-options.js";
+
+/**
+ * A started supervisor: it watches its children, restarts them by its strategy, and stops them.
+ *
+ * @example
+ * ```ts
+ * const supervisor = await createSupervisor({ strategy: "one-for-one" }).add(ticker).start();
+ * supervisor.children(); // => [{ id: "ticker", status: "running", restarts: 0 }]
+ * await supervisor.stop();
+ * ```
+ */
+export interface Supervisor extends RunningChild {
+  /** Resolves when every child has stopped, in reverse order of addition. A second call returns the same promise. */
+  stop(reason?: StopReason): Promise<void>;
+  /** Each child's id, status and restart count, in order of addition. */
+  children(): readonly ChildStatus[];
+  readonly status: "running" | "stopping" | "stopped" | "failed";
+}
+
+/** One start of a child: what it returned, and whether it has ended (by its own exit, a failed start or a stop). */
+interface Incarnation {
+  ended: boolean;
+  running: RunningChild | undefined;
+}
+
+/** Restarts waiting on the clock for their backoff; a later restart that covers a child takes it over. */
+interface PendingRestart {
+  readonly members: Set<ChildEntry>;
+  timer: TimerHandle | undefined;
+}
+
+interface ChildEntry {
+  readonly spec: ChildSpec;
+  readonly id: string;
+  readonly temporary: boolean;
+  readonly transient: boolean;
+  status: ChildStatus["status"];
+  restarts: number;
+  current: Incarnation | undefined;
+  pending: PendingRestart | undefined;
+}
+
+type Phase = "starting" | "running" | "stopping" | "stopped" | "failed";
+
+/**
+ * The supervisor behind {@link Supervisor}. Every decision (an exit, a restart, a stop) runs as one task
+ * of a mailbox, so that no two of them interleave; waits (backoff) are timers on the injected clock.
+ */
+export class RunningSupervisor implements Supervisor {
+  readonly #options: ResolvedSupervisorOptions;
+  readonly #context: ChildContext | undefined;
+  readonly #entries: readonly ChildEntry[];
+  readonly #window: RestartWindow;
+  readonly #tasks = new Mailbox<() => Promise<void>>(
+    async (task) => {
+      // Never run a decision inside the caller's stack (a child calling exit() from its own code).
+      await Promise.resolve();
+      await task();
+    },
+    (error) => console.error(`supervisor "${this.#options.id}": internal error`, error),
+  );
+  readonly #pending = new Set<PendingRestart>();
+  #phase: Phase = "starting";
+  #stopping: Promise<void> | undefined;
+
+  constructor(
+    options: ResolvedSupervisorOptions,
+    specs: readonly ChildSpec[],
+    context: ChildContext | undefined,
+  ) {
+    this.#options = options;
+    this.#context = context;
+    this.#window = new RestartWindow(options.periodMs);
+    this.#entries = specs.map((spec) => ({
+      spec,
+      id: spec.id,
+      temporary: spec.restart === "temporary",
+      transient: spec.restart === "transient",
+      status: "stopped",
+      restarts: 0,
+      current: undefined,
+      pending: undefined,
+    }));
+  }
+
+  get status(): Supervisor["status"] {
+    return this.#phase === "starting" ? "running" : this.#phase;
+  }
+
+  /** Starts every child in order; if one fails, stops those started (reverse order) and rejects naming it. */
+  startAll(): Promise<void> {
+    return this.#run(async () => {
+      for (const [index, entry] of this.#entries.entries()) {
+        const failure = await this.#startChild(entry);
+        if (failure) {
+          entry.status = "failed";
+          for (const started of this.#entries.slice(0, index).reverse())
+            await this.#stopChild(started, "shutdown");
+          this.#phase = "stopped";
+          throw new Error(`supervisor "${this.#options.id}" could not start child "${entry.id}"`, {
+            cause: failure.cause,
+          });
+        }
+      }
+      this.#phase = "running";
+    });
+  }
+
+  children(): readonly ChildStatus[] {
+    return Object.freeze(
+      this.#entries.map(({ id, status, restarts }) => Object.freeze({ id, status, restarts })),
+    );
+  }
+
+  stop(reason: StopReason = "shutdown"): Promise<void> {
+    this.#stopping ??= this.#stop(reason);
+    return this.#stopping;
+  }
+
+  async #stop(reason: StopReason): Promise<void> {
+    if (this.#phase === "running") this.#phase = "stopping";
+    this.#cancelPendingRestarts();
+    await this.#run(async () => {
+      // A failed supervisor has already stopped its children while escalating.
+      if (this.#phase !== "stopping") return;
+      await this.#stopAll(reason);
+      this.#phase = "stopped";
+    });
+  }
+
+  #run(task: () => Promise<void>): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.#tasks.post(() => task().then(resolve, reject));
+    });
+  }
+
+  /** Starts one incarnation of a child; resolves with the cause when its start fails. */
+  async #startChild(entry: ChildEntry): Promise<{ cause: unknown } | undefined> {
+    const incarnation: Incarnation = { ended: false, running: undefined };
+    entry.current = incarnation;
+    entry.status = "starting";
+    let cause: unknown;
+    try {
+      const running = await entry.spec.start(this.#contextFor(entry, incarnation));
+      if (typeof running?.stop === "function") {
+        incarnation.running = running;
+        entry.status = "running";
+        return undefined;
+      }
+      cause = new TypeError(`child "${entry.id}": start() must resolve to an object with a stop() method`);
+    } catch (error) {
+      cause = error;
+    }
+    // A child that reported its exit while starting is handled by that exit, which is already queued.
+    if (incarnation.ended) return undefined;
+    incarnation.ended = true;
+    entry.current = undefined;
+    return { cause };
+  }
+
+  #contextFor(entry: ChildEntry, incarnation: Incarnation): ChildContext {
+    return {
+      exit: (reason?: unknown) => {
+        if (incarnation.ended || entry.current !== incarnation) return;
+        incarnation.ended = true;
+        void this.#run(() => this.#onExit(entry, incarnation, reason));
+      },
+    };
+  }
+
+  async #onExit(entry: ChildEntry, incarnation: Incarnation, reason: unknown): Promise<void> {
+    if (this.#phase !== "running" || entry.current !== incarnation) return;
+    entry.current = undefined;
+    const crashed = reason !== undefined;
+    if (entry.temporary || (entry.transient && !crashed)) {
+      entry.status = "stopped";
+      return;
+    }
+    await this.#restart(entry, reason);
+  }
+
+  /** `entry` ended and must come back: restarts it and the siblings its strategy names, or escalates. */
+  async #restart(entry: ChildEntry, reason: unknown): Promise<void> {
+    const { clock, intensity, initialBackoffMs, maxBackoffMs } = this.#options;
+    const nth = this.#window.record(clock.now());
+    if (nth > intensity) return this.#escalate(entry, reason, nth);
+    const group = this.#groupOf(entry);
+    for (const sibling of [...group].reverse()) {
+      if (sibling !== entry) await this.#stopChild(sibling, sibling.temporary ? "shutdown" : "restart");
+    }
+    // As in OTP, siblings are restarted whatever their restart type, except temporary ones, which stay stopped.
+    const members = group.filter((member) => member === entry || !member.temporary);
+    for (const member of members) member.status = "restarting";
+    const restart: PendingRestart = { members: new Set(members), timer: undefined };
+    for (const member of members) this.#claim(member, restart);
+    this.#pending.add(restart);
+    restart.timer = clock.setTimeout(
+      () => {
+        this.#pending.delete(restart);
+        void this.#run(() => this.#startGroup(restart));
+      },
+      backoffDelay(nth, initialBackoffMs, maxBackoffMs),
+    );
+  }
+
+  #groupOf(entry: ChildEntry): readonly ChildEntry[] {
+    switch (this.#options.strategy) {
+      case "one-for-one":
+        return [entry];
+      case "one-for-all":
+        return this.#entries;
+      case "rest-for-one":
+        return this.#entries.slice(this.#entries.indexOf(entry));
+    }
+  }
+
+  /** Hands `entry` to `restart`; an earlier pending restart left with no member is cancelled. */
+  #claim(entry: ChildEntry, restart: PendingRestart): void {
+    const previous = entry.pending;
+    entry.pending = restart;
+    if (!previous || previous === restart) return;
+    previous.members.delete(entry);
+    if (previous.members.size === 0 && previous.timer !== undefined) {
+      this.#options.clock.clearTimeout(previous.timer);
+      this.#pending.delete(previous);
+    }
+  }
+
+  async #startGroup(restart: PendingRestart): Promise<void> {
+    for (const entry of this.#entries) {
+      if (this.#phase !== "running") return;
+      if (entry.pending !== restart) continue;
+      entry.pending = undefined;
+      entry.restarts++;
+      const failure = await this.#startChild(entry);
+      // A start that fails is another crash: the members not yet started are taken over by that restart.
+      if (failure && this.#phase === "running") return this.#restart(entry, failure.cause);
+    }
+  }
+
+  async #escalate(entry: ChildEntry, reason: unknown, restarts: number): Promise<void> {
+    const { id, intensity, periodMs } = this.#options;
+    this.#phase = "failed";
+    this.#cancelPendingRestarts();
+    await this.#stopAll("shutdown");
+    entry.status = "failed";
+    const error = new Error(
+      `supervisor "${id}" gave up: child "${entry.id}" exceeded the restart intensity ` +
+        `(${restarts} restarts within ${periodMs} ms, at most ${intensity} allowed)`,
+      { cause: reason },
+    );
+    if (this.#context) {
+      // A parent that asked this supervisor to stop meanwhile expects no exit from it.
+      if (this.#stopping === undefined) this.#context.exit(error);
+      return;
+    }
+    try {
+      this.#options.onEscalate(error);
+    } catch (thrown) {
+      console.error(`supervisor "${id}": onEscalate threw`, thrown);
+    }
+  }
+
+  #cancelPendingRestarts(): void {
+    for (const restart of this.#pending) {
+      if (restart.timer !== undefined) this.#options.clock.clearTimeout(restart.timer);
+    }
+    this.#pending.clear();
+    for (const entry of this.#entries) entry.pending = undefined;
+  }
+
+  async #stopAll(reason: StopReason): Promise<void> {
+    for (const entry of [...this.#entries].reverse()) {
+      await this.#stopChild(entry, reason);
+      entry.status = "stopped";
+    }
+  }
+
+  /** Stops the running incarnation of `entry`, if any; a child whose stop rejects is logged, never rethrown. */
+  async #stopChild(entry: ChildEntry, reason: StopReason): Promise<void> {
+    const incarnation = entry.current;
+    entry.current = undefined;
+    entry.status = "stopped";
+    if (!incarnation || incarnation.ended || !incarnation.running) return;
+    incarnation.ended = true;
+    try {
+      await incarnation.running.stop(reason);
+    } catch (error) {
+      console.error(`supervisor "${this.#options.id}": child "${entry.id}" failed to stop`, error);
+    }
+  }
+}

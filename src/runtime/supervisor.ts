@@ -1,0 +1,98 @@
+/**
+ * Supervisors in the manner of Erlang/OTP: a supervisor starts its children in order, restarts those
+ * that end by its strategy (with backoff), gives up past its restart intensity, and stops its children
+ * in reverse order. A supervisor builder is itself a child spec, so supervisors nest into trees.
+ *
+ * @module
+ */
+import type { ChildContext, ChildSpec } from "./child-spec.js";
+import { RunningSupervisor, type Supervisor } from "./running-supervisor.js";
+import {
+  type ResolvedSupervisorOptions,
+  resolveSupervisorOptions,
+  type SupervisorOptions,
+} from "./supervisor-options.js";
+
+export type { Supervisor } from "./running-supervisor.js";
+export type { Strategy, SupervisorOptions } from "./supervisor-options.js";
+
+/**
+ * Collects the children of a supervisor, then starts it. A builder is a {@link ChildSpec} too: added to
+ * another supervisor, it is started (and restarted) by that one, and escalates to it.
+ *
+ * @example
+ * ```ts
+ * const queries = createSupervisor({ strategy: "one-for-one", id: "queries" }).add(projection);
+ * const root = await createSupervisor({ strategy: "rest-for-one" }).add(database).add(queries).start();
+ * ```
+ */
+export interface SupervisorBuilder extends ChildSpec {
+  /** Adds a child, started after those added before it. Returns this; throws on a duplicate id or after start. */
+  add(spec: ChildSpec): SupervisorBuilder;
+  /** Starts every child in order. Given a context, this supervisor is nested and escalates through it. */
+  start(context?: ChildContext): Promise<Supervisor>;
+}
+
+/**
+ * Creates a supervisor builder; the options are checked at once (a `TypeError` says what to change).
+ *
+ * @example
+ * ```ts
+ * const supervisor = await createSupervisor({ strategy: "one-for-one", intensity: 2, periodMs: 5_000 })
+ *   .add({ id: "ticker", async start() { return { async stop() {} }; } })
+ *   .start();
+ * await supervisor.stop();
+ * ```
+ */
+export function createSupervisor(options: SupervisorOptions): SupervisorBuilder {
+  return new Builder(resolveSupervisorOptions(options));
+}
+
+const restartTypes: readonly unknown[] = [undefined, "permanent", "transient", "temporary"];
+
+class Builder implements SupervisorBuilder {
+  readonly id: string;
+  readonly #options: ResolvedSupervisorOptions;
+  readonly #specs: ChildSpec[] = [];
+  #started = false;
+  #instance: RunningSupervisor | undefined;
+
+  constructor(options: ResolvedSupervisorOptions) {
+    this.#options = options;
+    this.id = options.id;
+  }
+
+  add(spec: ChildSpec): SupervisorBuilder {
+    const where = `supervisor "${this.id}": add()`;
+    if (this.#started)
+      throw new Error(`${where} after start(): add every child before starting the supervisor`);
+    if (typeof spec !== "object" || spec === null || typeof spec.start !== "function") {
+      throw new TypeError(`${where} takes a child spec: { id, start(context), restart? }`);
+    }
+    if (typeof spec.id !== "string" || spec.id.length === 0) {
+      throw new TypeError(`${where}: a child's id must be a non-empty string, got ${String(spec.id)}`);
+    }
+    if (!restartTypes.includes(spec.restart)) {
+      throw new TypeError(
+        `${where}: child "${spec.id}" has restart ${String(spec.restart)}; use "permanent", "transient" or "temporary"`,
+      );
+    }
+    if (this.#specs.some((existing) => existing.id === spec.id)) {
+      throw new Error(`${where}: a child with id "${spec.id}" is already added; give each child its own id`);
+    }
+    this.#specs.push(spec);
+    return this;
+  }
+
+  async start(context?: ChildContext): Promise<Supervisor> {
+    const status = this.#instance?.status;
+    if (status === "running" || status === "stopping") {
+      throw new Error(`supervisor "${this.id}" is already ${status}: stop it before starting it again`);
+    }
+    this.#started = true;
+    const instance = new RunningSupervisor(this.#options, this.#specs, context);
+    this.#instance = instance;
+    await instance.startAll();
+    return instance;
+  }
+}
