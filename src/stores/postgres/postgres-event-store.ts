@@ -1,0 +1,326 @@
+import { createHash } from "node:crypto";
+import type {
+  AppendOutcome,
+  AppendRequest,
+  EventStore,
+  QueryLock,
+  StoredEvent,
+  StoredSnapshot,
+} from "../../core/event-store.js";
+import { err, ok } from "../../core/result.js";
+import type { Metadata } from "../../core/types.js";
+import { PostgresConnections } from "./postgres-connections.js";
+import { PostgresNotifier } from "./postgres-notifier.js";
+import type { PostgresPool, PostgresStoreOptions, ResolvedPostgresOptions } from "./postgres-options.js";
+import { resolvePostgresOptions } from "./postgres-options.js";
+import { type PostgresQueryLock, tryQueryLock } from "./postgres-query-lock.js";
+import { advisoryKey, ensureSchema, type PostgresSchema, postgresSchema } from "./postgres-schema.js";
+
+/** Columns of an event row, with every value in a form that no custom type parser can change. */
+const EVENT_COLUMNS =
+  "aggregate_id, sequence, position::text AS position, commit_start, event_type, payload::text AS payload, " +
+  "metadata::text AS metadata, recorded_at";
+
+interface EventRow {
+  aggregate_id: string;
+  sequence: number;
+  position: string;
+  commit_start: number;
+  event_type: string;
+  payload: string;
+  metadata: string;
+  recorded_at: Date | string;
+}
+
+/**
+ * The PostgreSQL event store. Made by `postgresStore`; see there for the options.
+ */
+export class PostgresEventStore implements EventStore {
+  readonly #options: ResolvedPostgresOptions;
+  readonly #schema: PostgresSchema;
+  readonly #connections: PostgresConnections;
+  readonly #notifier: PostgresNotifier;
+  readonly #locks = new Set<PostgresQueryLock>();
+  readonly #statement: string;
+  #initializing: Promise<void> | null = null;
+  #closed = false;
+
+  constructor(options: PostgresStoreOptions) {
+    this.#options = resolvePostgresOptions(options);
+    this.#schema = postgresSchema(this.#options.schema);
+    this.#connections = new PostgresConnections(this.#options.connection);
+    this.#notifier = new PostgresNotifier(
+      () => this.#connections.dedicated(),
+      this.#schema.channel,
+      this.#options.reconnectMs,
+    );
+    // Prepared-statement names are per connection; a given pool may serve stores of several schemas.
+    this.#statement = `eventsourcing_${createHash("sha256").update(this.#schema.name).digest("hex").slice(0, 16)}`;
+  }
+
+  /** The schema this store keeps its tables in. */
+  get schema(): string {
+    return this.#schema.name;
+  }
+
+  init(): Promise<void> {
+    if (this.#closed) return Promise.reject(closedError());
+    this.#initializing ??= this.#initialize().catch((error: unknown) => {
+      this.#initializing = null;
+      throw error;
+    });
+    return this.#initializing;
+  }
+
+  async append(requests: readonly AppendRequest[]): Promise<readonly AppendOutcome[]> {
+    if (requests.length === 0) return [];
+    const pool = await this.#pool();
+    const ids: string[] = [];
+    const expected: number[] = [];
+    const counts: number[] = [];
+    const types: string[] = [];
+    const payloads: string[] = [];
+    const metadata: string[] = [];
+    for (const request of requests) {
+      ids.push(request.aggregateId);
+      expected.push(request.expectedSequence);
+      counts.push(request.events.length);
+      for (const event of request.events) {
+        types.push(event.eventType);
+        payloads.push(event.payload);
+        metadata.push(JSON.stringify(event.metadata));
+      }
+    }
+    const { rows } = await pool.query({
+      name: `${this.#statement}_append`,
+      text:
+        "SELECT out_aggregate_id AS aggregate_id, out_sequence AS sequence, out_position::text AS position, " +
+        "out_recorded_at AS recorded_at " +
+        `FROM ${this.#schema.q}.append_events($1, $2, $3, $4, $5, $6)`,
+      values: [ids, expected, counts, types, payloads, metadata],
+    });
+    const byAggregate = new Map<string, AppendRow[]>();
+    for (const row of rows as AppendRow[]) {
+      const list = byAggregate.get(row.aggregate_id);
+      if (list) list.push(row);
+      else byAggregate.set(row.aggregate_id, [row]);
+    }
+    return requests.map((request) => outcomeOf(request, byAggregate.get(request.aggregateId) ?? []));
+  }
+
+  async readAggregate(aggregateId: string, afterSequence: number): Promise<readonly StoredEvent[]> {
+    const pool = await this.#pool();
+    const { rows } = await pool.query({
+      name: `${this.#statement}_read_aggregate`,
+      text:
+        `SELECT ${EVENT_COLUMNS} FROM ${this.#schema.q}.events ` +
+        "WHERE aggregate_id = $1 AND sequence > $2 ORDER BY sequence",
+      values: [aggregateId, afterSequence],
+    });
+    return (rows as EventRow[]).map(storedEvent);
+  }
+
+  async currentSequence(aggregateId: string): Promise<number> {
+    const pool = await this.#pool();
+    const { rows } = await pool.query({
+      name: `${this.#statement}_current_sequence`,
+      text: `SELECT COALESCE(max(sequence), 0) AS sequence FROM ${this.#schema.q}.events WHERE aggregate_id = $1`,
+      values: [aggregateId],
+    });
+    return Number(rows[0]?.sequence ?? 0);
+  }
+
+  /**
+   * Appends hand out positions in commit order (see `append_events`), so every event committed with a
+   * smaller position is already visible when a larger one is: a plain range read never skips one.
+   */
+  async readAll(afterPosition: bigint, limit: number): Promise<readonly StoredEvent[]> {
+    const pool = await this.#pool();
+    const { rows } = await pool.query({
+      name: `${this.#statement}_read_all`,
+      text: `SELECT ${EVENT_COLUMNS} FROM ${this.#schema.q}.events WHERE position > $1 ORDER BY position LIMIT $2`,
+      values: [afterPosition.toString(), limit],
+    });
+    return (rows as EventRow[]).map(storedEvent);
+  }
+
+  async loadSnapshot(aggregateId: string): Promise<StoredSnapshot | null> {
+    const pool = await this.#pool();
+    const { rows } = await pool.query({
+      name: `${this.#statement}_load_snapshot`,
+      text: `SELECT sequence, state::text AS state, recorded_at FROM ${this.#schema.q}.snapshots WHERE aggregate_id = $1`,
+      values: [aggregateId],
+    });
+    const row = rows[0] as { sequence: number; state: string; recorded_at: Date | string } | undefined;
+    if (!row) return null;
+    return { aggregateId, sequence: row.sequence, state: row.state, timestamp: toDate(row.recorded_at) };
+  }
+
+  async saveSnapshot(snapshot: StoredSnapshot): Promise<void> {
+    const pool = await this.#pool();
+    await pool.query({
+      name: `${this.#statement}_save_snapshot`,
+      text:
+        `INSERT INTO ${this.#schema.q}.snapshots AS s (aggregate_id, sequence, state, recorded_at) ` +
+        "VALUES ($1, $2, $3::jsonb, $4) ON CONFLICT (aggregate_id) DO UPDATE " +
+        "SET sequence = excluded.sequence, state = excluded.state, recorded_at = excluded.recorded_at " +
+        "WHERE s.sequence < excluded.sequence",
+      values: [snapshot.aggregateId, snapshot.sequence, snapshot.state, snapshot.timestamp],
+    });
+  }
+
+  async loadCheckpoint(name: string): Promise<bigint | null> {
+    const pool = await this.#pool();
+    const { rows } = await pool.query({
+      name: `${this.#statement}_load_checkpoint`,
+      text: `SELECT position::text AS position FROM ${this.#schema.q}.checkpoints WHERE name = $1`,
+      values: [name],
+    });
+    const row = rows[0] as { position: string } | undefined;
+    return row ? BigInt(row.position) : null;
+  }
+
+  async saveCheckpoint(name: string, position: bigint): Promise<void> {
+    const pool = await this.#pool();
+    await pool.query({
+      name: `${this.#statement}_save_checkpoint`,
+      text:
+        `INSERT INTO ${this.#schema.q}.checkpoints (name, position) VALUES ($1, $2) ` +
+        "ON CONFLICT (name) DO UPDATE SET position = excluded.position, updated_at = now()",
+      values: [name, position.toString()],
+    });
+  }
+
+  /**
+   * Takes a session-level advisory lock on a dedicated connection: exclusive across every process on
+   * this database and schema, and freed by the server as soon as its holder's connection goes.
+   */
+  async lockQuery(name: string): Promise<QueryLock | null> {
+    await this.#pool();
+    const connection = await this.#connections.dedicated();
+    const lock = await tryQueryLock(
+      connection,
+      advisoryKey(this.#schema.name, `query:${name}`),
+      this.#options.lockHeartbeatMs,
+      (gone) => this.#locks.delete(gone),
+    );
+    if (lock) {
+      if (this.#closed) {
+        await lock.release();
+        throw closedError();
+      }
+      this.#locks.add(lock);
+    }
+    return lock;
+  }
+
+  onAppend(listener: () => void): () => void {
+    return this.#notifier.subscribe(listener);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#initializing?.catch(() => undefined);
+    await Promise.all([...this.#locks].map((lock) => lock.release()));
+    await this.#notifier.stop();
+    await this.#connections.end();
+  }
+
+  async #pool(): Promise<PostgresPool> {
+    if (this.#closed) throw closedError();
+    await this.init();
+    return this.#connections.pool();
+  }
+
+  async #initialize(): Promise<void> {
+    try {
+      const pool = await this.#connections.pool();
+      const client = await pool.connect();
+      client.on("error", () => undefined);
+      try {
+        await ensureSchema(client, this.#schema);
+        client.release();
+      } catch (error) {
+        client.release(true);
+        throw error;
+      }
+    } catch (cause) {
+      throw new Error(
+        `postgresStore: cannot initialize schema ${this.#schema.q} in PostgreSQL: ${describeCause(cause)}`,
+        { cause },
+      );
+    }
+  }
+}
+
+interface AppendRow {
+  aggregate_id: string;
+  sequence: number;
+  position: string | null;
+  recorded_at: Date | string | null;
+}
+
+function outcomeOf(request: AppendRequest, rows: readonly AppendRow[]): AppendOutcome {
+  const first = rows[0];
+  if (first && first.position === null) {
+    return err({
+      aggregateId: request.aggregateId,
+      expectedSequence: request.expectedSequence,
+      actualSequence: first.sequence,
+    });
+  }
+  const sorted = [...rows].sort((a, b) => a.sequence - b.sequence);
+  const commitStart = request.expectedSequence + 1;
+  return ok(
+    request.events.map((event, index): StoredEvent => {
+      const row = sorted[index];
+      if (!row || row.position === null || row.recorded_at === null) {
+        throw new Error(`append of ${JSON.stringify(request.aggregateId)} returned fewer rows than events`);
+      }
+      return {
+        aggregateId: request.aggregateId,
+        sequence: row.sequence,
+        position: BigInt(row.position),
+        commitStart,
+        eventType: event.eventType,
+        payload: event.payload,
+        metadata: event.metadata,
+        recordedAt: toDate(row.recorded_at),
+      };
+    }),
+  );
+}
+
+function storedEvent(row: EventRow): StoredEvent {
+  return {
+    aggregateId: row.aggregate_id,
+    sequence: row.sequence,
+    position: BigInt(row.position),
+    commitStart: row.commit_start,
+    eventType: row.event_type,
+    payload: row.payload,
+    metadata: JSON.parse(row.metadata) as Metadata,
+    recordedAt: toDate(row.recorded_at),
+  };
+}
+
+function toDate(value: Date | string): Date {
+  return value instanceof Date ? value : new Date(value);
+}
+
+function closedError(): Error {
+  return new Error("postgresStore: the store is closed");
+}
+
+/** A connection failure's message; Node's AggregateError (one error per address tried) has none itself. */
+function describeCause(cause: unknown): string {
+  if (cause instanceof AggregateError && cause.message === "") {
+    return cause.errors.map((error) => describeCause(error)).join("; ");
+  }
+  if (cause instanceof Error) {
+    const code = (cause as { code?: unknown }).code;
+    return cause.message || (typeof code === "string" ? code : cause.name);
+  }
+  return String(cause);
+}

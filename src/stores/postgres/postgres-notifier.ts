@@ -1,0 +1,99 @@
+import type { DedicatedClient } from "./postgres-connections.js";
+
+/**
+ * Wakes listeners when any process appends to the schema: LISTEN on a dedicated connection, started
+ * with the first listener, stopped with the last. If the connection drops it reconnects, and wakes
+ * everyone once it is back, since notifications may have been missed meanwhile. Only a wake-up:
+ * readers poll as well.
+ */
+export class PostgresNotifier {
+  readonly #connect: () => Promise<DedicatedClient>;
+  readonly #channel: string;
+  readonly #reconnectMs: number;
+  readonly #listeners = new Set<() => void>();
+  #connection: DedicatedClient | null = null;
+  #starting: Promise<void> | null = null;
+  #retry: NodeJS.Timeout | null = null;
+  #generation = 0;
+
+  constructor(connect: () => Promise<DedicatedClient>, channel: string, reconnectMs: number) {
+    this.#connect = connect;
+    this.#channel = channel;
+    this.#reconnectMs = reconnectMs;
+  }
+
+  /** Adds a listener; the returned function removes it. */
+  subscribe(listener: () => void): () => void {
+    const entry = () => listener();
+    this.#listeners.add(entry);
+    if (this.#listeners.size === 1) this.#start();
+    return () => {
+      if (!this.#listeners.delete(entry)) return;
+      if (this.#listeners.size === 0) void this.stop();
+    };
+  }
+
+  /** Wakes every listener (after an append of this process, or after reconnecting). */
+  wake(): void {
+    for (const listener of [...this.#listeners]) {
+      try {
+        listener();
+      } catch {
+        // A listener's failure is its own; the others still get woken.
+      }
+    }
+  }
+
+  /** Closes the connection and forgets pending reconnects; listeners stay until unsubscribed. */
+  async stop(): Promise<void> {
+    this.#generation++;
+    if (this.#retry) clearTimeout(this.#retry);
+    this.#retry = null;
+    await this.#starting?.catch(() => undefined);
+    const connection = this.#connection;
+    this.#connection = null;
+    if (connection) await connection.close(true);
+  }
+
+  #start(): void {
+    const generation = ++this.#generation;
+    this.#starting = this.#listen(generation).catch(() => this.#scheduleReconnect(generation));
+  }
+
+  async #listen(generation: number): Promise<void> {
+    const connection = await this.#connect();
+    if (generation !== this.#generation) {
+      await connection.close(true);
+      return;
+    }
+    this.#connection = connection;
+    const dropped = () => {
+      if (this.#connection !== connection) return;
+      this.#connection = null;
+      void connection.close(true);
+      this.#scheduleReconnect(generation);
+    };
+    connection.client.on("error", dropped);
+    connection.client.on("end", dropped);
+    connection.client.on("notification", (message) => {
+      if (message.channel === this.#channel) this.wake();
+    });
+    try {
+      await connection.client.query({ text: `LISTEN ${this.#channel}` });
+    } catch (error) {
+      if (this.#connection === connection) this.#connection = null;
+      await connection.close(true);
+      throw error;
+    }
+    this.wake();
+  }
+
+  #scheduleReconnect(generation: number): void {
+    if (generation !== this.#generation || this.#listeners.size === 0) return;
+    this.#retry = setTimeout(() => {
+      this.#retry = null;
+      if (generation === this.#generation && this.#listeners.size > 0) this.#start();
+    }, this.#reconnectMs);
+    this.#retry.unref();
+  }
+}

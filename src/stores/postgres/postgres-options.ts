@@ -1,0 +1,137 @@
+/** A query as the store sends it: text, parameters, and a name to prepare it once per connection. */
+export interface PostgresQuery {
+  readonly text: string;
+  readonly values?: unknown[];
+  readonly name?: string;
+}
+
+/** The part of a query result the store reads. */
+export interface PostgresResult {
+  // biome-ignore lint/suspicious/noExplicitAny: rows are typed by the driver's parsers, checked where read
+  readonly rows: any[];
+}
+
+/** The part of a `pg.PoolClient` (or `pg.Client`) the store calls. */
+export interface PostgresClient {
+  query(config: PostgresQuery): Promise<PostgresResult>;
+  on(event: "error", listener: (error: Error) => void): unknown;
+  on(event: "end", listener: () => void): unknown;
+  on(event: "notification", listener: (message: { channel: string }) => void): unknown;
+}
+
+/** A client checked out of a pool: given back with `release`, destroyed with `release(true)`. */
+export interface PostgresPoolClient extends PostgresClient {
+  release(destroy?: boolean | Error): void;
+}
+
+/**
+ * The part of a `pg.Pool` the store calls. Any `pg.Pool` fits; the store never ends a pool it was given.
+ *
+ * @example
+ * ```ts
+ * import pg from "pg";
+ * const pool: PostgresPool = new pg.Pool({ connectionString: "postgres://localhost/app" });
+ * ```
+ */
+export interface PostgresPool {
+  query(config: PostgresQuery): Promise<PostgresResult>;
+  connect(): Promise<PostgresPoolClient>;
+}
+
+/** Options both forms share. */
+export interface PostgresCommonOptions {
+  /** The schema holding the store's tables, created if missing. Default `"eventsourcing"`. */
+  readonly schema?: string;
+  /** How often a held named-query lock checks that its connection is alive. Default 5,000 ms. */
+  readonly lockHeartbeatMs?: number;
+  /** How long the notifier waits before reconnecting after its connection dropped. Default 1,000 ms. */
+  readonly reconnectMs?: number;
+}
+
+/** The store opens and owns its pool. */
+export interface PostgresConnectionOptions extends PostgresCommonOptions {
+  /** For example `postgres://user:password@host:5432/database`. */
+  readonly connectionString: string;
+  /** Most connections of the store's own pool. Default 10, so several processes fit a default server. */
+  readonly max?: number;
+  /** How long to wait for a connection before failing. Default 10,000 ms. */
+  readonly connectionTimeoutMillis?: number;
+}
+
+/** The store uses a pool the caller owns and never ends it. */
+export interface PostgresPoolOptions extends PostgresCommonOptions {
+  readonly pool: PostgresPool;
+}
+
+/**
+ * Options of {@link postgresStore}: a connection string (the store owns its pool) or your `pg.Pool`.
+ *
+ * @example
+ * ```ts
+ * const options: PostgresStoreOptions = { connectionString: "postgres://localhost/app", schema: "bank" };
+ * ```
+ */
+export type PostgresStoreOptions = PostgresConnectionOptions | PostgresPoolOptions;
+
+/** The options after validation, copied and frozen. */
+export interface ResolvedPostgresOptions {
+  readonly schema: string;
+  readonly lockHeartbeatMs: number;
+  readonly reconnectMs: number;
+  readonly connection:
+    | {
+        readonly kind: "own";
+        readonly connectionString: string;
+        readonly max: number;
+        readonly connectionTimeoutMillis: number;
+      }
+    | { readonly kind: "given"; readonly pool: PostgresPool };
+}
+
+/** Validates the options; a bad one throws at once, saying what to change. */
+export function resolvePostgresOptions(options: PostgresStoreOptions): ResolvedPostgresOptions {
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError("postgresStore: pass { connectionString } or { pool }");
+  }
+  const schema = options.schema ?? "eventsourcing";
+  if (typeof schema !== "string" || schema.length === 0 || Buffer.byteLength(schema) > 63) {
+    throw new TypeError(`postgresStore: schema must be a name of 1 to 63 bytes, got ${JSON.stringify(schema)}`);
+  }
+  if (schema.includes("\u0000")) throw new TypeError("postgresStore: schema must not contain a NUL character");
+  const lockHeartbeatMs = positive("lockHeartbeatMs", options.lockHeartbeatMs ?? 5_000);
+  const reconnectMs = positive("reconnectMs", options.reconnectMs ?? 1_000);
+  if ("pool" in options && options.pool !== undefined) {
+    const pool = options.pool;
+    if (typeof pool.query !== "function" || typeof pool.connect !== "function") {
+      throw new TypeError("postgresStore: pool must be a pg.Pool (with query and connect)");
+    }
+    return Object.freeze({
+      schema,
+      lockHeartbeatMs,
+      reconnectMs,
+      connection: Object.freeze({ kind: "given" as const, pool }),
+    });
+  }
+  const own = options as PostgresConnectionOptions;
+  if (typeof own.connectionString !== "string" || own.connectionString.length === 0) {
+    throw new TypeError("postgresStore: pass a non-empty connectionString, or a pool");
+  }
+  return Object.freeze({
+    schema,
+    lockHeartbeatMs,
+    reconnectMs,
+    connection: Object.freeze({
+      kind: "own" as const,
+      connectionString: own.connectionString,
+      max: positive("max", own.max ?? 10),
+      connectionTimeoutMillis: positive("connectionTimeoutMillis", own.connectionTimeoutMillis ?? 10_000),
+    }),
+  });
+}
+
+function positive(name: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value <= 0) {
+    throw new TypeError(`postgresStore: ${name} must be a positive integer, got ${String(value)}`);
+  }
+  return value;
+}

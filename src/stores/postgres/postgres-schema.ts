@@ -1,0 +1,172 @@
+import { createHash } from "node:crypto";
+import type { PostgresClient } from "./postgres-options.js";
+
+/** The schema version this code writes and reads. Raise it with a new step in {@link migrations}. */
+export const SCHEMA_VERSION = 1;
+
+/** A name quoted as a PostgreSQL identifier, safe whatever it contains. */
+export function quoteIdentifier(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/** A text quoted as a PostgreSQL string literal. */
+export function quoteLiteral(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`;
+}
+
+/**
+ * A stable 64-bit advisory-lock key for a purpose within a schema, so that stores in different schemas
+ * of one database never block each other.
+ */
+export function advisoryKey(schema: string, purpose: string): string {
+  const digest = createHash("sha256").update(`${schema}\u0000${purpose}`).digest();
+  return digest.readBigInt64BE(0).toString();
+}
+
+/** The LISTEN/NOTIFY channel on which appends to a schema are announced (a plain lower-case identifier). */
+export function notifyChannel(schema: string): string {
+  return `eventsourcing_${createHash("sha256").update(schema).digest("hex").slice(0, 24)}`;
+}
+
+/** Names and statements of one schema, computed once per store. */
+export interface PostgresSchema {
+  readonly name: string;
+  readonly q: string;
+  readonly channel: string;
+  readonly appendLockKey: string;
+}
+
+/** Builds the quoted names and lock keys of a schema. */
+export function postgresSchema(name: string): PostgresSchema {
+  return Object.freeze({
+    name,
+    q: quoteIdentifier(name),
+    channel: notifyChannel(name),
+    appendLockKey: advisoryKey(name, "append"),
+  });
+}
+
+/**
+ * Steps from one version to the next; step `i` takes the schema from version `i` to `i + 1`.
+ *
+ * Appends go through one function, `append_events`: it takes a transaction-scoped advisory lock before
+ * it inserts, held until COMMIT, so positions are handed out in commit order and a reader following
+ * positions can never pass an event that commits later (the gap problem). Each request's expected
+ * sequence is checked under that lock; `UNIQUE (aggregate_id, sequence)` stays as the backstop.
+ */
+function migrations(schema: PostgresSchema): readonly string[] {
+  const s = schema.q;
+  return [
+    `
+    CREATE TABLE IF NOT EXISTS ${s}.events (
+      position bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+      aggregate_id text NOT NULL,
+      sequence integer NOT NULL CHECK (sequence > 0),
+      commit_start integer NOT NULL,
+      event_type text NOT NULL,
+      payload jsonb NOT NULL,
+      metadata jsonb NOT NULL,
+      recorded_at timestamptz NOT NULL DEFAULT now(),
+      UNIQUE (aggregate_id, sequence)
+    );
+    CREATE TABLE IF NOT EXISTS ${s}.snapshots (
+      aggregate_id text PRIMARY KEY,
+      sequence integer NOT NULL,
+      state jsonb NOT NULL,
+      recorded_at timestamptz NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS ${s}.checkpoints (
+      name text PRIMARY KEY,
+      position bigint NOT NULL,
+      updated_at timestamptz NOT NULL DEFAULT now()
+    );
+    CREATE OR REPLACE FUNCTION ${s}.append_events(
+      p_ids text[], p_expected integer[], p_counts integer[],
+      p_types text[], p_payloads text[], p_metadata text[]
+    ) RETURNS TABLE (out_aggregate_id text, out_sequence integer, out_position bigint, out_recorded_at timestamptz)
+    LANGUAGE plpgsql VOLATILE AS $fn$
+    #variable_conflict use_column
+    BEGIN
+      PERFORM pg_advisory_xact_lock(${schema.appendLockKey});
+      RETURN QUERY
+      WITH req AS (
+        SELECT r.id, r.expected, r.cnt, r.idx,
+               (sum(r.cnt) OVER (ORDER BY r.idx) - r.cnt)::integer AS offs
+        FROM unnest(p_ids, p_expected, p_counts) WITH ORDINALITY AS r(id, expected, cnt, idx)
+      ), cur AS (
+        SELECT req.*, COALESCE((SELECT max(e.sequence) FROM ${s}.events e WHERE e.aggregate_id = req.id), 0)
+               AS actual
+        FROM req
+      ), ins AS (
+        INSERT INTO ${s}.events AS ev (aggregate_id, sequence, commit_start, event_type, payload, metadata)
+        SELECT c.id, c.expected + g.n, c.expected + 1, p_types[c.offs + g.n],
+               p_payloads[c.offs + g.n]::jsonb, p_metadata[c.offs + g.n]::jsonb
+        FROM cur c CROSS JOIN LATERAL generate_series(1, c.cnt) AS g(n)
+        WHERE c.actual = c.expected
+        ORDER BY c.idx, g.n
+        RETURNING ev.aggregate_id, ev.sequence, ev.position, ev.recorded_at
+      )
+      SELECT i.aggregate_id, i.sequence, i.position, i.recorded_at FROM ins i
+      UNION ALL
+      SELECT c.id, c.actual, NULL::bigint, NULL::timestamptz FROM cur c WHERE c.actual <> c.expected;
+      IF FOUND THEN
+        PERFORM pg_notify(${quoteLiteral(schema.channel)}, '');
+      END IF;
+    END
+    $fn$;
+    `,
+  ];
+}
+
+/**
+ * Creates the schema or brings it to {@link SCHEMA_VERSION}. Idempotent and safe when many processes
+ * run it at once: a transaction-scoped advisory lock makes them take turns, and the version table tells
+ * the later ones there is nothing left to do.
+ */
+export async function ensureSchema(client: PostgresClient, schema: PostgresSchema): Promise<void> {
+  const s = schema.q;
+  const current = await readVersion(client, schema);
+  if (current === SCHEMA_VERSION) return;
+  await client.query({ text: "BEGIN" });
+  try {
+    await client.query({
+      text: `SELECT pg_advisory_xact_lock(${advisoryKey(schema.name, "schema")})`,
+    });
+    await client.query({
+      text: `CREATE SCHEMA IF NOT EXISTS ${s};
+        CREATE TABLE IF NOT EXISTS ${s}.schema_version (
+          version integer NOT NULL, applied_at timestamptz NOT NULL DEFAULT now()
+        )`,
+    });
+    const { rows } = await client.query({ text: `SELECT max(version) AS version FROM ${s}.schema_version` });
+    const from = Number(rows[0]?.version ?? 0);
+    if (from > SCHEMA_VERSION) throw newerSchema(schema, from);
+    const steps = migrations(schema);
+    for (let version = from; version < SCHEMA_VERSION; version++) {
+      await client.query({ text: steps[version] as string });
+      await client.query({ text: `INSERT INTO ${s}.schema_version (version) VALUES (${version + 1})` });
+    }
+    await client.query({ text: "COMMIT" });
+  } catch (error) {
+    await client.query({ text: "ROLLBACK" }).catch(() => undefined);
+    throw error;
+  }
+}
+
+async function readVersion(client: PostgresClient, schema: PostgresSchema): Promise<number | null> {
+  const { rows } = await client.query({
+    text: "SELECT to_regclass($1) IS NOT NULL AS present",
+    values: [`${schema.q}.schema_version`],
+  });
+  if (rows[0]?.present !== true) return null;
+  const result = await client.query({ text: `SELECT max(version) AS version FROM ${schema.q}.schema_version` });
+  const version = Number(result.rows[0]?.version ?? 0);
+  if (version > SCHEMA_VERSION) throw newerSchema(schema, version);
+  return version;
+}
+
+function newerSchema(schema: PostgresSchema, version: number): Error {
+  return new Error(
+    `schema ${schema.q} is at version ${version}, newer than this library's ${SCHEMA_VERSION}: upgrade eventsourcing`,
+  );
+}

@@ -1,0 +1,102 @@
+/**
+ * What every PostgreSQL test uses: the server's URL, whether it answers, a `describe` that skips (or,
+ * under `CI=true`, fails) without it, fresh schemas, and a test store for the system-wide suites.
+ */
+import { randomBytes } from "node:crypto";
+import pg from "pg";
+import { describe, it } from "vitest";
+import type { EventStore } from "../../src/core/event-store.js";
+import { postgresStore } from "../../src/stores/postgres/index.js";
+
+/** `EVENTSOURCING_PG_URL`, default `postgres://postgres@127.0.0.1:5432/test`. */
+export const postgresUrl: string =
+  process.env.EVENTSOURCING_PG_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+
+/** The server's URL without its password, for messages. */
+export const postgresUrlForDisplay: string = postgresUrl.replace(/\/\/([^:@/]+):[^@/]*@/, "//$1:***@");
+
+/** `null` when the server answers, else why not. */
+export async function checkPostgres(url: string = postgresUrl): Promise<string | null> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3_000 });
+  client.on("error", () => undefined);
+  try {
+    await client.connect();
+    await client.query("SELECT 1");
+    return null;
+  } catch (error) {
+    return error instanceof Error ? error.message || error.name : String(error);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+const unavailable = await checkPostgres();
+const inCi = process.env.CI === "true";
+if (unavailable !== null && !inCi) {
+  console.warn(
+    `PostgreSQL tests skipped: no server answers at ${postgresUrlForDisplay} (${unavailable}). ` +
+      "Start one or set EVENTSOURCING_PG_URL.",
+  );
+}
+
+/** True when the server answers. */
+export const postgresAvailable: boolean = unavailable === null;
+
+/**
+ * `describe` for tests that need the server: runs them when it answers; otherwise skips them with a
+ * printed reason, except under `CI=true`, where a missing server is a failing test.
+ */
+export function describePostgres(name: string, body: () => void): void {
+  if (unavailable === null) {
+    describe(name, body);
+  } else if (inCi) {
+    describe(name, () => {
+      it("needs a PostgreSQL server, and CI=true requires one", () => {
+        throw new Error(`no PostgreSQL server answers at ${postgresUrlForDisplay}: ${unavailable}`);
+      });
+    });
+  } else {
+    describe.skip(`${name} (skipped: no PostgreSQL server at ${postgresUrlForDisplay})`, body);
+  }
+}
+
+/** A schema name no other test run uses. */
+export function freshSchemaName(prefix = "es_test"): string {
+  return `${prefix}_${process.pid}_${randomBytes(4).toString("hex")}`;
+}
+
+/** Runs one statement on a short-lived connection of its own. */
+export async function withPostgres<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: postgresUrl, connectionTimeoutMillis: 5_000 });
+  client.on("error", () => undefined);
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** Drops a schema and everything in it. */
+export async function dropSchema(schema: string): Promise<void> {
+  await withPostgres((client) =>
+    client.query(`DROP SCHEMA IF EXISTS "${schema.replaceAll('"', '""')}" CASCADE`),
+  );
+}
+
+/**
+ * A PostgreSQL store in a fresh schema, initialized; its `close()` also drops that schema. Small pool,
+ * so that many tests fit the server together.
+ */
+export async function createPostgresTestStore(options: { max?: number } = {}): Promise<EventStore> {
+  const schema = freshSchemaName();
+  const store = postgresStore({ connectionString: postgresUrl, schema, max: options.max ?? 4 });
+  await store.init();
+  const close = store.close.bind(store);
+  return Object.assign(store, {
+    close: async () => {
+      await close();
+      await dropSchema(schema);
+    },
+  });
+}
