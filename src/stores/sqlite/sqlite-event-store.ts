@@ -1,0 +1,290 @@
+/**
+ * The SQLite event store on better-sqlite3: WAL mode, one connection per store handle, every write a
+ * `BEGIN IMMEDIATE` transaction that runs to its end synchronously, so that two writes of one handle
+ * never interleave, and writes wait asynchronously while another process holds the file's write lock.
+ */
+import { randomUUID } from "node:crypto";
+import type {
+  AppendOutcome,
+  AppendRequest,
+  EventStore,
+  QueryLock,
+  StoredEvent,
+  StoredSnapshot,
+} from "../../core/event-store.js";
+import { err, ok } from "../../core/result.js";
+import { SqliteAppendSignal } from "./sqlite-append-signal.js";
+import { retryWhileBusy, SYNCHRONOUS_BUSY_WAIT_MS } from "./sqlite-busy.js";
+import { openSqliteFile, type SqliteDatabase } from "./sqlite-database.js";
+import { type SqliteStoreOptions, type SqliteStoreSettings, sqliteStoreSettings } from "./sqlite-options.js";
+import { type LeaseHost, SqliteQueryLock } from "./sqlite-query-lock.js";
+import {
+  type EventRow,
+  metadataText,
+  type SnapshotRow,
+  toStoredEvent,
+  toStoredSnapshot,
+} from "./sqlite-rows.js";
+import { ensureSchema } from "./sqlite-schema.js";
+import { prepareStatements, type SqliteStatements } from "./sqlite-statements.js";
+
+interface Connection {
+  readonly database: SqliteDatabase;
+  readonly statements: SqliteStatements;
+}
+
+/**
+ * An event store in a SQLite file. Make one with {@link sqliteStore}.
+ *
+ * @example
+ * ```ts
+ * const store = new SqliteEventStore({ path: "events.db" });
+ * await store.init();
+ * ```
+ */
+export class SqliteEventStore implements EventStore {
+  readonly #settings: SqliteStoreSettings;
+  /** This handle's name in lease rows: unique per handle, so two handles in one process exclude each other. */
+  readonly #owner = randomUUID();
+  readonly #locks = new Map<string, SqliteQueryLock | "taking">();
+  readonly #signal: SqliteAppendSignal;
+  readonly #lease: LeaseHost;
+  #opening: Promise<Connection> | undefined;
+  #connection: Connection | undefined;
+  #writes: Promise<unknown> = Promise.resolve();
+  #closed = false;
+
+  constructor(options: SqliteStoreOptions) {
+    this.#settings = sqliteStoreSettings(options);
+    this.#signal = new SqliteAppendSignal(this.#settings.clock, this.#settings.wakePollMs, () => {
+      const row = this.#connection?.statements.dataVersion.get() as { data_version: number } | undefined;
+      return row?.data_version;
+    });
+    this.#lease = {
+      clock: this.#settings.clock,
+      now: this.#settings.now,
+      leaseMs: this.#settings.queryLeaseMs,
+      renew: (name, expiresAt) =>
+        this.#write((s) => s.renewLease.run(expiresAt, name, this.#owner).changes === 1),
+      release: async (name) => {
+        await this.#write((s) => s.deleteLease.run(name, this.#owner));
+      },
+      ended: (name) => {
+        if (this.#locks.get(name) !== "taking") this.#locks.delete(name);
+      },
+    };
+  }
+
+  async init(): Promise<void> {
+    await this.#open();
+  }
+
+  async append(requests: readonly AppendRequest[]): Promise<readonly AppendOutcome[]> {
+    if (requests.length === 0) return [];
+    const outcomes = await this.#write((statements) => appendAll(statements, requests, this.#settings.now()));
+    if (outcomes.some((outcome) => outcome.ok && outcome.value.length > 0)) this.#signal.notify();
+    return outcomes;
+  }
+
+  async readAggregate(aggregateId: string, afterSequence: number): Promise<readonly StoredEvent[]> {
+    const rows = await this.#read((s) => s.readAggregate.all(aggregateId, afterSequence) as EventRow[]);
+    return rows.map(toStoredEvent);
+  }
+
+  async currentSequence(aggregateId: string): Promise<number> {
+    return this.#read((s) => currentSequence(s, aggregateId));
+  }
+
+  async readAll(afterPosition: bigint, limit: number): Promise<readonly StoredEvent[]> {
+    const rows = await this.#read((s) => s.readAll.all(afterPosition, limit) as EventRow[]);
+    return rows.map(toStoredEvent);
+  }
+
+  async loadSnapshot(aggregateId: string): Promise<StoredSnapshot | null> {
+    const row = await this.#read((s) => s.loadSnapshot.get(aggregateId) as SnapshotRow | undefined);
+    return row === undefined ? null : toStoredSnapshot(row);
+  }
+
+  async saveSnapshot(snapshot: StoredSnapshot): Promise<void> {
+    const { aggregateId, sequence, state, timestamp } = snapshot;
+    await this.#write((s) => s.saveSnapshot.run(aggregateId, sequence, state, timestamp.getTime()));
+  }
+
+  async loadCheckpoint(name: string): Promise<bigint | null> {
+    const row = await this.#read((s) => s.loadCheckpoint.get(name) as { position: bigint } | undefined);
+    return row === undefined ? null : row.position;
+  }
+
+  async saveCheckpoint(name: string, position: bigint): Promise<void> {
+    await this.#write((s) => s.saveCheckpoint.run(name, position));
+  }
+
+  async lockQuery(name: string): Promise<QueryLock | null> {
+    if (this.#locks.has(name)) return null;
+    this.#locks.set(name, "taking");
+    try {
+      const { leaseMs, now } = this.#lease;
+      const expiresAt = await this.#write((s) => {
+        const at = now();
+        const row = s.readLease.get(name) as { owner: string; expires_at: number } | undefined;
+        if (row !== undefined && row.owner !== this.#owner && row.expires_at > at) return null;
+        s.writeLease.run(name, this.#owner, at + leaseMs);
+        return at + leaseMs;
+      });
+      if (expiresAt === null || this.#closed) {
+        this.#locks.delete(name);
+        return null;
+      }
+      const lock = new SqliteQueryLock(name, this.#lease, expiresAt);
+      this.#locks.set(name, lock);
+      return lock;
+    } catch (error) {
+      this.#locks.delete(name);
+      throw error;
+    }
+  }
+
+  onAppend(listener: () => void): () => void {
+    return this.#signal.subscribe(listener);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#signal.stop();
+    const connection = await this.#opening?.catch(() => undefined);
+    await this.#writes.catch(() => undefined);
+    if (connection === undefined) return;
+    const held = [...this.#locks.entries()].filter((entry): entry is [string, SqliteQueryLock] => {
+      return entry[1] !== "taking";
+    });
+    for (const [, lock] of held) lock.abandon();
+    try {
+      // Give named queries back at once rather than when their leases run out.
+      for (const [name] of held) connection.statements.deleteLease.run(name, this.#owner);
+    } catch {
+      // The leases will expire on their own.
+    }
+    this.#connection = undefined;
+    if (this.#settings.database === undefined) connection.database.close();
+  }
+
+  /** Opens and configures the connection once, however many callers ask at the same time. */
+  #open(): Promise<Connection> {
+    if (this.#closed) return Promise.reject(new Error("the SQLite store is closed"));
+    if (this.#opening === undefined) {
+      this.#opening = this.#connect();
+      // A failed open (a missing directory, say) may be tried again later.
+      this.#opening.catch(() => {
+        this.#opening = undefined;
+      });
+    }
+    return this.#opening;
+  }
+
+  async #connect(): Promise<Connection> {
+    const { path, database: given, synchronous, busyTimeoutMs } = this.#settings;
+    const database = given ?? (await openSqliteFile(path as string));
+    try {
+      database.exec(`PRAGMA busy_timeout = ${Math.min(SYNCHRONOUS_BUSY_WAIT_MS, busyTimeoutMs)}`);
+      const mode = await retryWhileBusy(
+        () => (database.prepare("PRAGMA journal_mode = WAL").get() as { journal_mode: string }).journal_mode,
+        busyTimeoutMs,
+      );
+      if (mode.toLowerCase() !== "wal" && !database.memory) {
+        throw new Error(`SQLite refused WAL mode (journal_mode is ${mode})`);
+      }
+      database.exec(`PRAGMA synchronous = ${synchronous}`);
+      await retryWhileBusy(() => ensureSchema(database), busyTimeoutMs);
+      const connection = { database, statements: prepareStatements(database) };
+      if (this.#closed) throw new Error("the SQLite store was closed while opening");
+      this.#connection = connection;
+      return connection;
+    } catch (cause) {
+      if (given === undefined) database.close();
+      const detail = cause instanceof Error ? cause.message : String(cause);
+      throw new Error(`cannot open the SQLite store at "${path ?? "(given database)"}": ${detail}`, {
+        cause,
+      });
+    }
+  }
+
+  async #read<T>(query: (statements: SqliteStatements) => T): Promise<T> {
+    if (this.#closed) throw new Error("the SQLite store is closed");
+    const connection = this.#connection ?? (await this.#open());
+    return retryWhileBusy(() => query(connection.statements), this.#settings.busyTimeoutMs);
+  }
+
+  /**
+   * Runs `work` in a write transaction after the handle's earlier writes, retrying while another
+   * connection holds the lock. `work` is synchronous: nothing else runs on the connection meanwhile.
+   */
+  #write<T>(work: (statements: SqliteStatements) => T): Promise<T> {
+    if (this.#closed) return Promise.reject(new Error("the SQLite store is closed"));
+    // Writes accepted before close() still run: close() waits for them.
+    const run = async () => {
+      const connection = this.#connection ?? (await this.#open());
+      const transaction = () => inTransaction(connection, work);
+      return retryWhileBusy(transaction, this.#settings.busyTimeoutMs);
+    };
+    const result = this.#writes.then(run, run);
+    this.#writes = result.catch(() => undefined);
+    return result;
+  }
+}
+
+function inTransaction<T>(connection: Connection, work: (statements: SqliteStatements) => T): T {
+  const { database, statements } = connection;
+  statements.begin.run();
+  try {
+    const result = work(statements);
+    statements.commit.run();
+    return result;
+  } catch (error) {
+    if (database.inTransaction) statements.rollback.run();
+    throw error;
+  }
+}
+
+function currentSequence(statements: SqliteStatements, aggregateId: string): number {
+  return (statements.currentSequence.get(aggregateId) as { sequence: number }).sequence;
+}
+
+/** Each request checked against its stream and written, or refused alone: all inside one transaction. */
+function appendAll(
+  statements: SqliteStatements,
+  requests: readonly AppendRequest[],
+  now: number,
+): AppendOutcome[] {
+  return requests.map(({ aggregateId, expectedSequence, events }): AppendOutcome => {
+    const actualSequence = currentSequence(statements, aggregateId);
+    if (actualSequence !== expectedSequence) return err({ aggregateId, expectedSequence, actualSequence });
+    const commitStart = actualSequence + 1;
+    return ok(
+      events.map((event, index): StoredEvent => {
+        const sequence = commitStart + index;
+        const { eventType, payload, metadata } = event;
+        const { lastInsertRowid } = statements.insertEvent.run(
+          aggregateId,
+          sequence,
+          commitStart,
+          eventType,
+          payload,
+          metadataText(metadata),
+          now,
+        );
+        const position = BigInt(lastInsertRowid);
+        return {
+          aggregateId,
+          sequence,
+          position,
+          commitStart,
+          eventType,
+          payload,
+          metadata,
+          recordedAt: new Date(now),
+        };
+      }),
+    );
+  });
+}

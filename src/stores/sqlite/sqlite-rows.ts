@@ -1,0 +1,86 @@
+/**
+ * Rows of the SQLite store back into the store contract's values. Statements that read rows run with
+ * safe integers, so every integer column arrives as a bigint; a row that does not have the shape the
+ * store writes is refused with an error naming the aggregate and sequence.
+ */
+import type { StoredEvent, StoredSnapshot } from "../../core/event-store.js";
+import type { Metadata } from "../../core/types.js";
+
+/** An events row as SQLite returns it with safe integers on. */
+export interface EventRow {
+  readonly position: bigint;
+  readonly aggregate_id: unknown;
+  readonly sequence: bigint;
+  readonly commit_start: bigint;
+  readonly event_type: unknown;
+  readonly payload: unknown;
+  readonly metadata: unknown;
+  readonly recorded_at: bigint;
+}
+
+/** A snapshots row as SQLite returns it with safe integers on. */
+export interface SnapshotRow {
+  readonly aggregate_id: string;
+  readonly sequence: bigint;
+  readonly state: unknown;
+  readonly timestamp: bigint;
+}
+
+const EMPTY_METADATA = "{}";
+
+/** The text stored for a command's metadata. */
+export function metadataText(metadata: Metadata): string {
+  for (const _ in metadata) return JSON.stringify(metadata);
+  return EMPTY_METADATA;
+}
+
+/** A stored event from its row; throws, naming the aggregate and sequence, when the row is corrupt. */
+export function toStoredEvent(row: EventRow): StoredEvent {
+  const sequence = Number(row.sequence);
+  const where = () => `aggregate ${JSON.stringify(String(row.aggregate_id))} sequence ${sequence}`;
+  if (typeof row.aggregate_id !== "string" || typeof row.event_type !== "string") {
+    throw new Error(`corrupt event row (position ${row.position}) at ${where()}: ids and types must be text`);
+  }
+  if (typeof row.payload !== "string") {
+    throw new Error(`corrupt event row at ${where()}: the payload is not text`);
+  }
+  return {
+    aggregateId: row.aggregate_id,
+    sequence,
+    position: row.position,
+    commitStart: Number(row.commit_start),
+    eventType: row.event_type,
+    payload: row.payload,
+    metadata: parseMetadata(row.metadata, where),
+    recordedAt: new Date(Number(row.recorded_at)),
+  };
+}
+
+function parseMetadata(text: unknown, where: () => string): Metadata {
+  if (text === EMPTY_METADATA) return {};
+  let value: unknown;
+  try {
+    value = typeof text === "string" ? JSON.parse(text) : undefined;
+  } catch (cause) {
+    throw new Error(`corrupt event row at ${where()}: the metadata is not JSON`, { cause });
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new Error(`corrupt event row at ${where()}: the metadata is not a JSON object`);
+  }
+  return value as Metadata;
+}
+
+/** A stored snapshot from its row; throws, naming the aggregate, when the state is not text. */
+export function toStoredSnapshot(row: SnapshotRow): StoredSnapshot {
+  if (typeof row.state !== "string") {
+    throw new Error(
+      `corrupt snapshot row of aggregate ${JSON.stringify(row.aggregate_id)}: state is not text`,
+    );
+  }
+  return {
+    aggregateId: row.aggregate_id,
+    sequence: Number(row.sequence),
+    state: row.state,
+    timestamp: new Date(Number(row.timestamp)),
+  };
+}

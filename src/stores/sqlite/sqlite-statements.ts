@@ -1,0 +1,77 @@
+/**
+ * Every statement of the SQLite store, prepared once per connection after the schema exists.
+ * Statements that read integers that may pass 2^53 (positions) run with safe integers.
+ */
+import type { SqliteDatabase, SqliteStatement } from "./sqlite-database.js";
+import { tables } from "./sqlite-schema.js";
+
+const eventColumns =
+  "position, aggregate_id, sequence, commit_start, event_type, payload, metadata, recorded_at";
+
+/** The prepared statements of one connection. */
+export interface SqliteStatements {
+  readonly begin: SqliteStatement;
+  readonly commit: SqliteStatement;
+  readonly rollback: SqliteStatement;
+  readonly currentSequence: SqliteStatement;
+  readonly insertEvent: SqliteStatement;
+  readonly readAggregate: SqliteStatement;
+  readonly readAll: SqliteStatement;
+  readonly loadSnapshot: SqliteStatement;
+  readonly saveSnapshot: SqliteStatement;
+  readonly loadCheckpoint: SqliteStatement;
+  readonly saveCheckpoint: SqliteStatement;
+  readonly readLease: SqliteStatement;
+  readonly writeLease: SqliteStatement;
+  readonly renewLease: SqliteStatement;
+  readonly deleteLease: SqliteStatement;
+  readonly dataVersion: SqliteStatement;
+}
+
+/** Prepares the statements on `database`, whose schema must exist. */
+export function prepareStatements(database: SqliteDatabase): SqliteStatements {
+  const prepare = (sql: string) => database.prepare(sql);
+  const safe = (sql: string) => database.prepare(sql).safeIntegers(true);
+  return Object.freeze({
+    // IMMEDIATE takes the write lock at once: a transaction never reads, then fails to upgrade.
+    begin: prepare("BEGIN IMMEDIATE"),
+    commit: prepare("COMMIT"),
+    rollback: prepare("ROLLBACK"),
+    currentSequence: prepare(
+      `SELECT COALESCE(MAX(sequence), 0) AS sequence FROM ${tables.events} WHERE aggregate_id = ?`,
+    ),
+    insertEvent: safe(
+      `INSERT INTO ${tables.events} ` +
+        "(aggregate_id, sequence, commit_start, event_type, payload, metadata, recorded_at) " +
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+    ),
+    readAggregate: safe(
+      `SELECT ${eventColumns} FROM ${tables.events} WHERE aggregate_id = ? AND sequence > ? ORDER BY sequence`,
+    ),
+    readAll: safe(
+      `SELECT ${eventColumns} FROM ${tables.events} WHERE position > ? ORDER BY position LIMIT ?`,
+    ),
+    loadSnapshot: safe(
+      `SELECT aggregate_id, sequence, state, timestamp FROM ${tables.snapshots} WHERE aggregate_id = ?`,
+    ),
+    saveSnapshot: prepare(
+      `INSERT INTO ${tables.snapshots} (aggregate_id, sequence, state, timestamp) VALUES (?, ?, ?, ?) ` +
+        "ON CONFLICT (aggregate_id) DO UPDATE SET " +
+        "sequence = excluded.sequence, state = excluded.state, timestamp = excluded.timestamp " +
+        `WHERE excluded.sequence > ${tables.snapshots}.sequence`,
+    ),
+    loadCheckpoint: safe(`SELECT position FROM ${tables.checkpoints} WHERE name = ?`),
+    saveCheckpoint: prepare(
+      `INSERT INTO ${tables.checkpoints} (name, position) VALUES (?, ?) ` +
+        "ON CONFLICT (name) DO UPDATE SET position = excluded.position",
+    ),
+    readLease: prepare(`SELECT owner, expires_at FROM ${tables.leases} WHERE name = ?`),
+    writeLease: prepare(
+      `INSERT INTO ${tables.leases} (name, owner, expires_at) VALUES (?, ?, ?) ` +
+        "ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at",
+    ),
+    renewLease: prepare(`UPDATE ${tables.leases} SET expires_at = ? WHERE name = ? AND owner = ?`),
+    deleteLease: prepare(`DELETE FROM ${tables.leases} WHERE name = ? AND owner = ?`),
+    dataVersion: prepare("PRAGMA data_version"),
+  });
+}
