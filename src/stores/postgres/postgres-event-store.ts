@@ -113,8 +113,8 @@ export class PostgresEventStore implements EventStore {
     const { rows } = await pool.query({
       name: `${this.#statement}_read_aggregate`,
       text:
-        `SELECT ${EVENT_COLUMNS} FROM ${this.#schema.q}.events ` +
-        "WHERE aggregate_id = $1 AND sequence > $2 ORDER BY sequence",
+        `SELECT ${EVENT_COLUMNS} FROM ${this.#schema.q}.events e ` +
+        "WHERE e.aggregate_id = $1 AND e.sequence > $2 ORDER BY e.sequence",
       values: [aggregateId, afterSequence],
     });
     return (rows as EventRow[]).map(storedEvent);
@@ -138,7 +138,8 @@ export class PostgresEventStore implements EventStore {
     const pool = await this.#pool();
     const { rows } = await pool.query({
       name: `${this.#statement}_read_all`,
-      text: `SELECT ${EVENT_COLUMNS} FROM ${this.#schema.q}.events WHERE position > $1 ORDER BY position LIMIT $2`,
+      // Ordered by the column, not by the text alias of the same name.
+      text: `SELECT ${EVENT_COLUMNS} FROM ${this.#schema.q}.events e WHERE e.position > $1 ORDER BY e.position LIMIT $2`,
       values: [afterPosition.toString(), limit],
     });
     return (rows as EventRow[]).map(storedEvent);

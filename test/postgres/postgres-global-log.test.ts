@@ -1,0 +1,134 @@
+import { createHash } from "node:crypto";
+import pg from "pg";
+import { afterAll, expect, it } from "vitest";
+import type { EncodedEvent, EventStore } from "../../src/core/event-store.js";
+import { postgresStore } from "../../src/stores/postgres/index.js";
+import { describePostgres, dropSchema, freshSchemaName, postgresUrl } from "../support/postgres.js";
+
+const event = (n: number): EncodedEvent => ({
+  eventType: "Counted",
+  payload: JSON.stringify({ n }),
+  metadata: {},
+});
+
+/** The advisory key `append_events` locks, split as pg_locks shows a bigint key. */
+function appendLockIds(schema: string): { classid: number; objid: number } {
+  const key = createHash("sha256").update(`${schema}\u0000append`).digest().readBigInt64BE(0);
+  const unsigned = BigInt.asUintN(64, key);
+  return { classid: Number(unsigned >> 32n), objid: Number(unsigned & 0xffffffffn) };
+}
+
+async function waitUntil(check: () => Promise<boolean>): Promise<void> {
+  for (let attempt = 0; attempt < 500; attempt++) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error("condition not reached");
+}
+
+describePostgres("the PostgreSQL global log", () => {
+  const schemas: string[] = [];
+  const stores: EventStore[] = [];
+  afterAll(async () => {
+    await Promise.all(stores.map((store) => store.close()));
+    await Promise.all(schemas.map(dropSchema));
+  });
+  const open = (schema: string) => {
+    const store = postgresStore({ connectionString: postgresUrl, schema, max: 3 });
+    stores.push(store);
+    return store;
+  };
+
+  it("never lets a reader pass a transaction that holds its insert open while another writer commits", async () => {
+    const schema = freshSchemaName();
+    schemas.push(schema);
+    const store = open(schema);
+    await store.init();
+    await store.append([{ aggregateId: "before", expectedSequence: 0, events: [event(0)] }]);
+
+    const slow = new pg.Client({ connectionString: postgresUrl });
+    const watcher = new pg.Client({ connectionString: postgresUrl });
+    slow.on("error", () => undefined);
+    watcher.on("error", () => undefined);
+    await Promise.all([slow.connect(), watcher.connect()]);
+    try {
+      // The slow writer inserts through the store's own append path and does not commit yet.
+      await slow.query("BEGIN");
+      await slow.query(
+        `SELECT * FROM "${schema}".append_events($1, $2, $3, $4, $5, $6)`,
+        [["slow"], [0], [1], ["Counted"], ['{"n":1}'], ["{}"]],
+      );
+      let fastDone = false;
+      const fast = store
+        .append([{ aggregateId: "fast", expectedSequence: 0, events: [event(2)] }])
+        .finally(() => {
+          fastDone = true;
+        });
+      const { classid, objid } = appendLockIds(schema);
+      await waitUntil(async () => {
+        const { rows } = await watcher.query(
+          "SELECT count(*)::int AS waiting FROM pg_locks WHERE locktype = 'advisory' AND NOT granted " +
+            "AND classid = $1 AND objid = $2 AND objsubid = 1",
+          [classid, objid],
+        );
+        return rows[0].waiting === 1;
+      });
+
+      // The fast writer is queued behind the open transaction: nothing after "before" is visible yet.
+      const during = await store.readAll(0n, 100);
+      expect(during.map((e) => e.aggregateId)).toEqual(["before"]);
+      expect(fastDone).toBe(false);
+
+      await slow.query("COMMIT");
+      const [outcome] = await fast;
+      expect(outcome?.ok).toBe(true);
+      const after = await store.readAll(during[0]?.position ?? 0n, 100);
+      expect(after.map((e) => e.aggregateId)).toEqual(["slow", "fast"]);
+      expect((after[0]?.position ?? 0n) < (after[1]?.position ?? 0n)).toBe(true);
+    } finally {
+      await slow.end();
+      await watcher.end();
+    }
+  });
+
+  it("gives a follower every event exactly once while four pools append concurrently", async () => {
+    const schema = freshSchemaName();
+    schemas.push(schema);
+    const writers = [open(schema), open(schema), open(schema), open(schema)];
+    const reader = open(schema);
+    await Promise.all([...writers, reader].map((store) => store.init()));
+
+    let writing = true;
+    const seen: bigint[] = [];
+    const follow = (async () => {
+      let after = 0n;
+      for (;;) {
+        const done = !writing;
+        const page = await reader.readAll(after, 50);
+        for (const e of page) seen.push(e.position);
+        after = page.at(-1)?.position ?? after;
+        if (done && page.length === 0) return;
+      }
+    })();
+
+    await Promise.all(
+      writers.map(async (writer, w) => {
+        for (let batch = 0; batch < 25; batch++) {
+          await writer.append(
+            Array.from({ length: 8 }, (_, i) => ({
+              aggregateId: `w${w}-b${batch}-${i}`,
+              expectedSequence: 0,
+              events: [event(i), event(i + 1)],
+            })),
+          );
+        }
+      }),
+    );
+    writing = false;
+    await follow;
+
+    const all = (await reader.readAll(0n, 10_000)).map((e) => e.position);
+    expect(all).toHaveLength(4 * 25 * 8 * 2);
+    expect(seen).toEqual(all);
+  });
+});

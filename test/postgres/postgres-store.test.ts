@@ -1,0 +1,205 @@
+import { type AddressInfo, createServer, type Socket } from "node:net";
+import { afterAll, expect, it } from "vitest";
+import type { EncodedEvent, EventStore } from "../../src/core/event-store.js";
+import { postgresStore } from "../../src/stores/postgres/index.js";
+import type { PostgresPool } from "../../src/stores/postgres/postgres-options.js";
+import { describePostgres, dropSchema, freshSchemaName, postgresUrl, withPostgres } from "../support/postgres.js";
+
+const event = (n: number): EncodedEvent => ({
+  eventType: "Counted",
+  payload: JSON.stringify({ type: "Counted", n }),
+  metadata: { source: "test" },
+});
+
+it("refuses options it cannot use, saying what to change", () => {
+  expect(() => postgresStore({ connectionString: "" })).toThrow(/connectionString/);
+  expect(() => postgresStore({ connectionString: "postgres://x/y", schema: "" })).toThrow(/schema/);
+  expect(() => postgresStore({ connectionString: "postgres://x/y", schema: "s".repeat(64) })).toThrow(/63/);
+  expect(() => postgresStore({ connectionString: "postgres://x/y", max: 0 })).toThrow(/max/);
+  expect(() => postgresStore({ pool: {} as PostgresPool })).toThrow(/pg\.Pool/);
+});
+
+it("connects lazily: making a store for an unreachable server succeeds, and init says why it failed", async () => {
+  const store = postgresStore({ connectionString: "postgres://nobody@127.0.0.1:1/none" });
+  await expect(store.init()).rejects.toThrow(/cannot initialize schema "eventsourcing".*ECONNREFUSED/);
+  await store.close();
+});
+
+it("fails init instead of hanging when the server accepts connections but never answers", async () => {
+  const sockets = new Set<Socket>();
+  const silent = createServer((socket) => {
+    sockets.add(socket);
+    socket.on("error", () => undefined);
+  });
+  await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+  const { port } = silent.address() as AddressInfo;
+  const store = postgresStore({
+    connectionString: `postgres://nobody@127.0.0.1:${port}/none`,
+    connectionTimeoutMillis: 200,
+  });
+  try {
+    await expect(store.init()).rejects.toThrow(/cannot initialize schema.*timeout/i);
+  } finally {
+    await store.close();
+    for (const socket of sockets) socket.destroy();
+    silent.close();
+  }
+});
+
+describePostgres("the PostgreSQL store", () => {
+  const schemas: string[] = [];
+  const stores: EventStore[] = [];
+  afterAll(async () => {
+    await Promise.all(stores.map((store) => store.close()));
+    await Promise.all(schemas.map(dropSchema));
+  });
+  const open = (schema: string, extra: { max?: number } = {}) => {
+    const store = postgresStore({ connectionString: postgresUrl, schema, max: extra.max ?? 3 });
+    stores.push(store);
+    return store;
+  };
+  const freshSchema = () => {
+    const schema = freshSchemaName();
+    schemas.push(schema);
+    return schema;
+  };
+
+  it("creates its schema on first use, with the version recorded, and again is a no-op", async () => {
+    const schema = freshSchema();
+    const store = open(schema);
+    await store.init();
+    await store.init();
+    const tables = await withPostgres(async (client) => {
+      const { rows } = await client.query(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name",
+        [schema],
+      );
+      const version = await client.query(`SELECT version FROM "${schema}".schema_version`);
+      return { names: rows.map((row) => row.table_name), versions: version.rows.map((row) => row.version) };
+    });
+    expect(tables.names).toEqual(["checkpoints", "events", "schema_version", "snapshots"]);
+    expect(tables.versions).toEqual([1]);
+  });
+
+  it("quotes a schema name safely, whatever it contains", async () => {
+    const schema = `${freshSchema()} "odd"; name`;
+    schemas.push(schema);
+    const store = open(schema);
+    const [outcome] = await store.append([{ aggregateId: "a", expectedSequence: 0, events: [event(1)] }]);
+    expect(outcome?.ok).toBe(true);
+    expect((await store.readAll(0n, 10)).map((e) => e.aggregateId)).toEqual(["a"]);
+  });
+
+  it("keeps stores of different schemas apart on one database", async () => {
+    const one = open(freshSchema());
+    const two = open(freshSchema());
+    await one.append([{ aggregateId: "a", expectedSequence: 0, events: [event(1)] }]);
+    expect(await one.currentSequence("a")).toBe(1);
+    expect(await two.currentSequence("a")).toBe(0);
+  });
+
+  it("stores payloads and metadata as JSONB, queryable in SQL", async () => {
+    const schema = freshSchema();
+    const store = open(schema);
+    await store.append([{ aggregateId: "a", expectedSequence: 0, events: [event(7)] }]);
+    const row = await withPostgres(async (client) => {
+      const { rows } = await client.query(
+        `SELECT payload->>'n' AS n, metadata->>'source' AS source, pg_typeof(payload)::text AS type FROM "${schema}".events`,
+      );
+      return rows[0];
+    });
+    expect(row).toEqual({ n: "7", source: "test", type: "jsonb" });
+  });
+
+  it("appends a batch of a thousand aggregates in one round trip, isolating each conflict", async () => {
+    const schema = freshSchema();
+    const pg = await import("pg");
+    const pool = new pg.default.Pool({ connectionString: postgresUrl, max: 2 });
+    let queries = 0;
+    const counting: PostgresPool = {
+      query: (config) => {
+        queries++;
+        return pool.query(config);
+      },
+      connect: () => pool.connect(),
+    };
+    const store = postgresStore({ pool: counting, schema });
+    try {
+      await store.init();
+      await store.append(
+        Array.from({ length: 1_000 }, (_, i) => ({
+          aggregateId: `acc-${i}`,
+          expectedSequence: 0,
+          events: [event(0)],
+        })),
+      );
+      queries = 0;
+      // Every tenth request states a stale sequence: only those conflict.
+      const outcomes = await store.append(
+        Array.from({ length: 1_000 }, (_, i) => ({
+          aggregateId: `acc-${i}`,
+          expectedSequence: i % 10 === 0 ? 0 : 1,
+          events: [event(1), event(2)],
+        })),
+      );
+      expect(queries).toBe(1);
+      const conflicts = outcomes.flatMap((outcome, i) => (outcome.ok ? [] : [i]));
+      expect(conflicts).toEqual(Array.from({ length: 100 }, (_, k) => k * 10));
+      expect(outcomes[1]).toMatchObject({ ok: true });
+      expect(outcomes[0]).toEqual({
+        ok: false,
+        error: { aggregateId: "acc-0", expectedSequence: 0, actualSequence: 1 },
+      });
+      expect(await store.currentSequence("acc-0")).toBe(1);
+      expect(await store.currentSequence("acc-1")).toBe(3);
+      const all = await store.readAll(0n, 5_000);
+      expect(all).toHaveLength(1_000 + 900 * 2);
+      const positions = all.map((e) => e.position);
+      expect(positions).toEqual([...positions].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+    } finally {
+      await store.close();
+      await pool.end();
+    }
+    // The given pool is the caller's: closing the store left it to them.
+    expect(pool.ending).toBe(true);
+  });
+
+  it("lets exactly one of two writers with the same expected sequence win, from two pools", async () => {
+    const schema = freshSchema();
+    const one = open(schema);
+    const two = open(schema);
+    await Promise.all([one.init(), two.init()]);
+    for (let round = 0; round < 20; round++) {
+      const [a, b] = await Promise.all([
+        one.append([{ aggregateId: "x", expectedSequence: round, events: [event(round)] }]),
+        two.append([{ aggregateId: "x", expectedSequence: round, events: [event(round)] }]),
+      ]);
+      const results = [a?.[0], b?.[0]];
+      expect(results.filter((r) => r?.ok)).toHaveLength(1);
+      expect(results.find((r) => r && !r.ok)).toMatchObject({
+        ok: false,
+        error: { aggregateId: "x", expectedSequence: round, actualSequence: round + 1 },
+      });
+    }
+    const stream = await one.readAggregate("x", 0);
+    expect(stream.map((e) => e.sequence)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+  });
+
+  it("keeps the newer snapshot and ignores an older one", async () => {
+    const store = open(freshSchema());
+    const at = new Date("2026-01-02T03:04:05.000Z");
+    await store.saveSnapshot({ aggregateId: "a", sequence: 5, state: '{"v":5}', timestamp: at });
+    await store.saveSnapshot({ aggregateId: "a", sequence: 3, state: '{"v":3}', timestamp: at });
+    const snapshot = await store.loadSnapshot("a");
+    expect(snapshot?.sequence).toBe(5);
+    expect(JSON.parse(snapshot?.state ?? "null")).toEqual({ v: 5 });
+    expect(snapshot?.timestamp.toISOString()).toBe(at.toISOString());
+  });
+
+  it("fails a closed store's calls with a clear message", async () => {
+    const store = open(freshSchema());
+    await store.init();
+    await store.close();
+    await expect(store.currentSequence("a")).rejects.toThrow(/closed/);
+  });
+});
