@@ -1,0 +1,255 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { afterEach, describe, expect, it } from "vitest";
+import type { AppendRequest, EncodedEvent } from "../../src/core/event-store.js";
+import { sqliteStore } from "../../src/stores/sqlite/index.js";
+import { createSqliteTestStore, type SqliteTestStore } from "../support/sqlite.js";
+
+const event = (n: number, metadata: Record<string, string> = {}): EncodedEvent => ({
+  eventType: "Counted",
+  payload: JSON.stringify({ type: "Counted", n }),
+  metadata,
+});
+
+const request = (aggregateId: string, expectedSequence: number, count = 1): AppendRequest => ({
+  aggregateId,
+  expectedSequence,
+  events: Array.from({ length: count }, (_, i) => event(expectedSequence + i + 1)),
+});
+
+const opened: SqliteTestStore[] = [];
+const fresh = async (options?: Parameters<typeof createSqliteTestStore>[0]) => {
+  const created = await createSqliteTestStore(options);
+  opened.push(created);
+  return created;
+};
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((created) => created.cleanup()));
+});
+
+describe("the SQLite store's options", () => {
+  it("refuses options it cannot use, saying what to change", () => {
+    expect(() => sqliteStore({} as never)).toThrow(/exactly one of `path`/);
+    expect(() => sqliteStore({ path: "a.db", database: new Database(":memory:") } as never)).toThrow(
+      /exactly one/,
+    );
+    expect(() => sqliteStore({ path: " " })).toThrow(/non-empty file name/);
+    expect(() => sqliteStore({ database: {} as never })).toThrow(/better-sqlite3 Database/);
+    expect(() => sqliteStore({ path: "a.db", synchronous: "off" as never })).toThrow(/"full" or "normal"/);
+    expect(() => sqliteStore({ path: "a.db", busyTimeoutMs: 0 })).toThrow(/busyTimeoutMs/);
+    expect(() => sqliteStore({ path: "a.db", queryLeaseMs: 1.5 })).toThrow(/queryLeaseMs/);
+  });
+
+  it("opens nothing until it is used", async () => {
+    const directory = await mkdtemp(join(tmpdir(), "eventsourcing-sqlite-"));
+    try {
+      const store = sqliteStore({ path: join(directory, "missing", "events.db") });
+      await store.close();
+      await expect(store.init()).rejects.toThrow(/closed/);
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("opening the SQLite store", () => {
+  it("rejects at init, naming the directory, when the directory does not exist", async () => {
+    const store = sqliteStore({ path: join(tmpdir(), "eventsourcing-no-such-dir", "deeper", "events.db") });
+    await expect(store.init()).rejects.toThrow(/directory ".*deeper" does not exist; create it first/);
+    await store.close();
+  });
+
+  it("rejects at init with a clear message when the file cannot be created there", async () => {
+    // /proc accepts no new files, even for root, for whom permission bits do not apply.
+    const store = sqliteStore({ path: "/proc/eventsourcing-test.db" });
+    await expect(store.init()).rejects.toThrow(
+      /cannot open the SQLite store at "\/proc\/eventsourcing-test.db"/,
+    );
+    await store.close();
+  });
+
+  it("rejects a file that is not a SQLite database", async () => {
+    const { path } = await fresh();
+    const garbage = `${path}.garbage`;
+    await import("node:fs/promises").then((fs) =>
+      fs.writeFile(garbage, "this is not a database, ".repeat(100)),
+    );
+    const store = sqliteStore({ path: garbage });
+    await expect(store.init()).rejects.toThrow(/cannot open the SQLite store.*not a database/);
+    await store.close();
+  });
+
+  it("creates a versioned schema in WAL mode, and a second init is a no-op", async () => {
+    const { store, path } = await fresh();
+    await store.init();
+    const database = new Database(path, { readonly: true });
+    try {
+      const tables = database
+        .prepare(
+          "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'eventsourcing%' ORDER BY name",
+        )
+        .all()
+        .map((row) => (row as { name: string }).name);
+      expect(tables).toEqual([
+        "eventsourcing_checkpoints",
+        "eventsourcing_events",
+        "eventsourcing_query_leases",
+        "eventsourcing_schema_version",
+        "eventsourcing_snapshots",
+      ]);
+      expect(database.prepare("SELECT version FROM eventsourcing_schema_version").all()).toEqual([
+        { version: 1 },
+      ]);
+      expect(database.pragma("journal_mode", { simple: true })).toBe("wal");
+    } finally {
+      database.close();
+    }
+  });
+
+  it("refuses a file written by a newer schema version, saying to upgrade", async () => {
+    const { path } = await fresh();
+    const database = new Database(path);
+    database.exec("UPDATE eventsourcing_schema_version SET version = 99");
+    database.close();
+    const store = sqliteStore({ path });
+    await expect(store.init()).rejects.toThrow(/schema version 99.*upgrade eventsourcing/);
+    await store.close();
+  });
+
+  it("uses a database it is given and leaves it open after close", async () => {
+    const { path } = await fresh();
+    const database = new Database(path);
+    const store = sqliteStore({ database });
+    await store.append([request("given", 0)]);
+    await store.close();
+    expect(database.open).toBe(true);
+    expect(database.prepare("SELECT COUNT(*) AS n FROM eventsourcing_events").get()).toEqual({ n: 1 });
+    database.close();
+  });
+
+  it("rejects every call after close", async () => {
+    const { store } = await fresh();
+    await store.close();
+    await expect(store.readAll(0n, 10)).rejects.toThrow(/closed/);
+    await expect(store.append([request("a", 0)])).rejects.toThrow(/closed/);
+  });
+});
+
+describe("appending to the SQLite store", () => {
+  it("keeps events, positions, commit starts, metadata and times across a reopen", async () => {
+    const { store, path } = await fresh({ now: () => Date.UTC(2026, 0, 2, 3, 4, 5) });
+    const [first] = await store.append([
+      { aggregateId: "a", expectedSequence: 0, events: [event(1, { user: "ann" }), event(2)] },
+    ]);
+    expect(first?.ok && first.value.map((e) => [e.sequence, e.position, e.commitStart])).toEqual([
+      [1, 1n, 1],
+      [2, 2n, 1],
+    ]);
+    await store.close();
+    const again = sqliteStore({ path });
+    try {
+      const events = await again.readAggregate("a", 0);
+      expect(events).toEqual(first?.ok ? first.value : undefined);
+      expect(events[0]?.metadata).toEqual({ user: "ann" });
+      expect(events[0]?.recordedAt.toISOString()).toBe("2026-01-02T03:04:05.000Z");
+      expect(await again.currentSequence("a")).toBe(2);
+    } finally {
+      await again.close();
+    }
+  });
+
+  it("writes a batch in one call and refuses only the request whose expected sequence is stale", async () => {
+    const { store } = await fresh();
+    await store.append([request("b", 0, 2)]);
+    const outcomes = await store.append([request("a", 0), request("b", 1), request("c", 0, 3)]);
+    expect(outcomes.map((o) => o.ok)).toEqual([true, false, true]);
+    expect(outcomes[1]).toEqual({
+      ok: false,
+      error: { aggregateId: "b", expectedSequence: 1, actualSequence: 2 },
+    });
+    const all = await store.readAll(0n, 100);
+    expect(all.map((e) => `${e.aggregateId}${e.sequence}`)).toEqual(["b1", "b2", "a1", "c1", "c2", "c3"]);
+    expect(all.map((e) => e.position)).toEqual([1n, 2n, 3n, 4n, 5n, 6n]);
+  });
+
+  it("round-trips aggregate ids with quotes, unicode and a thousand characters", async () => {
+    const { store } = await fresh();
+    const ids = [`it's "quoted"; DROP TABLE x; --`, "ünïcødé 账户 🏦", "x".repeat(1_000), "a\u0000b"];
+    const outcomes = await store.append(ids.map((id) => request(id, 0)));
+    expect(outcomes.every((o) => o.ok)).toBe(true);
+    for (const id of ids) {
+      const events = await store.readAggregate(id, 0);
+      expect(events.map((e) => e.aggregateId)).toEqual([id]);
+    }
+  });
+
+  it("sees another handle's commit and reports the conflict to the stale writer", async () => {
+    const { store, path } = await fresh();
+    const other = sqliteStore({ path });
+    try {
+      await store.append([request("shared", 0)]);
+      const [stale] = await other.append([request("shared", 0)]);
+      expect(stale).toEqual({
+        ok: false,
+        error: { aggregateId: "shared", expectedSequence: 0, actualSequence: 1 },
+      });
+      const [fine] = await other.append([request("shared", 1)]);
+      expect(fine?.ok && fine.value[0]?.position).toBe(2n);
+    } finally {
+      await other.close();
+    }
+  });
+});
+
+describe("faults in the SQLite file", () => {
+  it("refuses a row with corrupt metadata, naming the aggregate and sequence", async () => {
+    const { store, path } = await fresh();
+    await store.append([request("broken", 0, 2), request("fine", 0)]);
+    const database = new Database(path);
+    database.exec(
+      "UPDATE eventsourcing_events SET metadata = '{oops' WHERE aggregate_id = 'broken' AND sequence = 2",
+    );
+    database.close();
+    await expect(store.readAggregate("broken", 0)).rejects.toThrow(/aggregate "broken" sequence 2/);
+    expect(await store.readAggregate("fine", 0)).toHaveLength(1);
+  });
+
+  it("rejects loading snapshots when their table is gone, and still appends", async () => {
+    const { store, path } = await fresh();
+    await store.saveSnapshot({ aggregateId: "a", sequence: 1, state: "{}", timestamp: new Date() });
+    const database = new Database(path);
+    database.exec("DROP TABLE eventsourcing_snapshots");
+    database.close();
+    await expect(store.loadSnapshot("a")).rejects.toThrow(/no such table/);
+    const [outcome] = await store.append([request("a", 0)]);
+    expect(outcome?.ok).toBe(true);
+  });
+});
+
+describe("snapshots and checkpoints in the SQLite store", () => {
+  it("keeps the newer snapshot and ignores an older one", async () => {
+    const { store } = await fresh();
+    const at = new Date(Date.UTC(2026, 0, 1));
+    await store.saveSnapshot({ aggregateId: "a", sequence: 4, state: '{"n":4}', timestamp: at });
+    await store.saveSnapshot({ aggregateId: "a", sequence: 2, state: '{"n":2}', timestamp: at });
+    expect(await store.loadSnapshot("a")).toEqual({
+      aggregateId: "a",
+      sequence: 4,
+      state: '{"n":4}',
+      timestamp: at,
+    });
+    await store.saveSnapshot({ aggregateId: "a", sequence: 8, state: '{"n":8}', timestamp: at });
+    expect((await store.loadSnapshot("a"))?.sequence).toBe(8);
+    expect(await store.loadSnapshot("none")).toBeNull();
+  });
+
+  it("keeps checkpoints beyond 2^53 exactly", async () => {
+    const { store } = await fresh();
+    expect(await store.loadCheckpoint("q")).toBeNull();
+    const far = 2n ** 60n + 1n;
+    await store.saveCheckpoint("q", far);
+    expect(await store.loadCheckpoint("q")).toBe(far);
+  });
+});
