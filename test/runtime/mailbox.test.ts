@@ -1,0 +1,150 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { Mailbox } from "../../src/runtime/index.js";
+
+/** Lets `turns` rounds of the event loop pass, so that handlers finish in an order other than their start. */
+async function yieldTurns(turns: number): Promise<void> {
+  for (let turn = 0; turn < turns; turn++) await new Promise((resolve) => setImmediate(resolve));
+}
+
+describe("Mailbox", () => {
+  it("handles messages in the order posted, one at a time, whatever each handler's duration", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.record({ turns: fc.nat(3), postAfter: fc.nat(2) }), { minLength: 1, maxLength: 20 }),
+        async (messages) => {
+          const handled: number[] = [];
+          let running = 0;
+          let mostAtOnce = 0;
+          const mailbox = new Mailbox<number>(
+            async (index) => {
+              running++;
+              mostAtOnce = Math.max(mostAtOnce, running);
+              await yieldTurns(messages[index]?.turns ?? 0);
+              handled.push(index);
+              running--;
+            },
+            () => {},
+          );
+          const posted: number[] = [];
+          // Two producers post alternately, each pausing between posts while handlers run.
+          const producer = async (parity: number) => {
+            for (const [index, message] of messages.entries()) {
+              if (index % 2 !== parity) continue;
+              posted.push(index);
+              mailbox.post(index);
+              await yieldTurns(message.postAfter);
+            }
+          };
+          await Promise.all([producer(0), producer(1)]);
+          await mailbox.whenIdle();
+          expect(handled).toEqual(posted);
+          expect(mostAtOnce).toBe(1);
+        },
+      ),
+      { numRuns: 50 },
+    );
+  });
+
+  it("reports a throwing handler to onError with its message, and handles the next message", async () => {
+    const errors: [unknown, string][] = [];
+    const handled: string[] = [];
+    const failure = new Error("sync failure");
+    const mailbox = new Mailbox<string>(
+      (message) => {
+        if (message === "bad") throw failure;
+        handled.push(message);
+      },
+      (error, message) => errors.push([error, message]),
+    );
+    mailbox.post("bad");
+    mailbox.post("good");
+    await mailbox.whenIdle();
+    expect(errors).toEqual([[failure, "bad"]]);
+    expect(handled).toEqual(["good"]);
+  });
+
+  it("reports a rejecting handler to onError with its message, and handles the next message", async () => {
+    const errors: [unknown, string][] = [];
+    const handled: string[] = [];
+    const mailbox = new Mailbox<string>(
+      async (message) => {
+        await yieldTurns(1);
+        if (message.startsWith("bad")) throw new Error(message);
+        handled.push(message);
+      },
+      (error, message) => errors.push([(error as Error).message, message]),
+    );
+    for (const message of ["bad 1", "good 1", "bad 2", "good 2"]) mailbox.post(message);
+    await mailbox.whenIdle();
+    expect(errors).toEqual([
+      ["bad 1", "bad 1"],
+      ["bad 2", "bad 2"],
+    ]);
+    expect(handled).toEqual(["good 1", "good 2"]);
+  });
+
+  it("resolves whenIdle at once when nothing is queued", async () => {
+    const mailbox = new Mailbox<string>(
+      () => {},
+      () => {},
+    );
+    expect(mailbox.idle).toBe(true);
+    expect(mailbox.size).toBe(0);
+    await expect(mailbox.whenIdle()).resolves.toBeUndefined();
+  });
+
+  it("resolves whenIdle only after every message, including those posted by a handler meanwhile", async () => {
+    const handled: string[] = [];
+    const mailbox: Mailbox<string> = new Mailbox<string>(
+      async (message) => {
+        await yieldTurns(1);
+        handled.push(message);
+        if (message === "first") mailbox.post("posted by a handler");
+      },
+      () => {},
+    );
+    mailbox.post("first");
+    mailbox.post("second");
+    expect(mailbox.idle).toBe(false);
+    expect(mailbox.size).toBe(2);
+    await mailbox.whenIdle();
+    expect(handled).toEqual(["first", "second", "posted by a handler"]);
+    expect(mailbox.idle).toBe(true);
+    expect(mailbox.size).toBe(0);
+  });
+
+  it("drains the messages not yet started, leaving the one in progress to finish", async () => {
+    const handled: string[] = [];
+    const mailbox = new Mailbox<string>(
+      async (message) => {
+        await yieldTurns(1);
+        handled.push(message);
+      },
+      () => {},
+    );
+    for (const message of ["a", "b", "c"]) mailbox.post(message);
+    expect(mailbox.drain()).toEqual(["b", "c"]);
+    expect(mailbox.size).toBe(1);
+    await mailbox.whenIdle();
+    expect(handled).toEqual(["a"]);
+  });
+
+  it("goes on with messages posted after a drain", async () => {
+    const handled: string[] = [];
+    const mailbox = new Mailbox<string>(
+      async (message) => {
+        await yieldTurns(1);
+        handled.push(message);
+      },
+      () => {},
+    );
+    mailbox.post("a");
+    mailbox.post("dropped");
+    mailbox.drain();
+    mailbox.post("b");
+    await mailbox.whenIdle();
+    expect(handled).toEqual(["a", "b"]);
+    expect(mailbox.drain()).toEqual([]);
+  });
+});
