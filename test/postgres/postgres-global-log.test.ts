@@ -1,22 +1,20 @@
-import { createHash } from "node:crypto";
 import pg from "pg";
 import { afterAll, expect, it } from "vitest";
 import type { EncodedEvent, EventStore } from "../../src/core/event-store.js";
 import { postgresStore } from "../../src/stores/postgres/index.js";
-import { describePostgres, dropSchema, freshSchemaName, postgresUrl } from "../support/postgres.js";
+import {
+  advisoryLockIds,
+  describePostgres,
+  dropSchema,
+  freshSchemaName,
+  postgresUrl,
+} from "../support/postgres.js";
 
 const event = (n: number): EncodedEvent => ({
   eventType: "Counted",
   payload: JSON.stringify({ n }),
   metadata: {},
 });
-
-/** The advisory key `append_events` locks, split as pg_locks shows a bigint key. */
-function appendLockIds(schema: string): { classid: number; objid: number } {
-  const key = createHash("sha256").update(`${schema}\u0000append`).digest().readBigInt64BE(0);
-  const unsigned = BigInt.asUintN(64, key);
-  return { classid: Number(unsigned >> 32n), objid: Number(unsigned & 0xffffffffn) };
-}
 
 async function waitUntil(check: () => Promise<boolean>): Promise<void> {
   for (let attempt = 0; attempt < 500; attempt++) {
@@ -54,17 +52,21 @@ describePostgres("the PostgreSQL global log", () => {
     try {
       // The slow writer inserts through the store's own append path and does not commit yet.
       await slow.query("BEGIN");
-      await slow.query(
-        `SELECT * FROM "${schema}".append_events($1, $2, $3, $4, $5, $6)`,
-        [["slow"], [0], [1], ["Counted"], ['{"n":1}'], ["{}"]],
-      );
+      await slow.query(`SELECT * FROM "${schema}".append_events($1, $2, $3, $4, $5, $6)`, [
+        ["slow"],
+        [0],
+        [1],
+        ["Counted"],
+        ['{"n":1}'],
+        ["{}"],
+      ]);
       let fastDone = false;
       const fast = store
         .append([{ aggregateId: "fast", expectedSequence: 0, events: [event(2)] }])
         .finally(() => {
           fastDone = true;
         });
-      const { classid, objid } = appendLockIds(schema);
+      const { classid, objid } = advisoryLockIds(schema, "append");
       await waitUntil(async () => {
         const { rows } = await watcher.query(
           "SELECT count(*)::int AS waiting FROM pg_locks WHERE locktype = 'advisory' AND NOT granted " +

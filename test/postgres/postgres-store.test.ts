@@ -3,7 +3,13 @@ import { afterAll, expect, it } from "vitest";
 import type { EncodedEvent, EventStore } from "../../src/core/event-store.js";
 import { postgresStore } from "../../src/stores/postgres/index.js";
 import type { PostgresPool } from "../../src/stores/postgres/postgres-options.js";
-import { describePostgres, dropSchema, freshSchemaName, postgresUrl, withPostgres } from "../support/postgres.js";
+import {
+  describePostgres,
+  dropSchema,
+  freshSchemaName,
+  postgresUrl,
+  withPostgres,
+} from "../support/postgres.js";
 
 const event = (n: number): EncodedEvent => ({
   eventType: "Counted",

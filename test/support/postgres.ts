@@ -2,11 +2,17 @@
  * What every PostgreSQL test uses: the server's URL, whether it answers, a `describe` that skips (or,
  * under `CI=true`, fails) without it, fresh schemas, and a test store for the system-wide suites.
  */
+import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { describe, it } from "vitest";
 import type { EventStore } from "../../src/core/event-store.js";
 import { postgresStore } from "../../src/stores/postgres/index.js";
+import { advisoryKey } from "../../src/stores/postgres/postgres-schema.js";
+
+/** The repository root, where child processes run. */
+const repositoryRoot = fileURLToPath(new URL("../..", import.meta.url));
 
 /** `EVENTSOURCING_PG_URL`, default `postgres://postgres@127.0.0.1:5432/test`. */
 export const postgresUrl: string =
@@ -99,4 +105,75 @@ export async function createPostgresTestStore(options: { max?: number } = {}): P
       await dropSchema(schema);
     },
   });
+}
+
+/** A TypeScript child process started with tsx from the repository root, and what it printed so far. */
+export interface FixtureProcess {
+  readonly child: ChildProcess;
+  /** Resolves with the first whole stdout line that matches, rejects if the process exits first. */
+  line(match: RegExp): Promise<string>;
+  /** Resolves with the exit code (or signal name) once the process has ended. */
+  readonly exited: Promise<number | string>;
+  readonly stderr: () => string;
+}
+
+/** Starts `fixture` (a path from the repository root) as a child process running under tsx. */
+export function spawnFixture(
+  fixture: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+): FixtureProcess {
+  const child = spawn(process.execPath, ["--import", "tsx", fixture, ...args], {
+    cwd: repositoryRoot,
+    env: { ...process.env, EVENTSOURCING_PG_URL: postgresUrl, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const lines: string[] = [];
+  const waiters = new Set<() => void>();
+  let buffer = "";
+  let err = "";
+  let ended = false;
+  child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
+    buffer += chunk;
+    const parts = buffer.split("\n");
+    buffer = parts.pop() ?? "";
+    lines.push(...parts);
+    for (const wake of [...waiters]) wake();
+  });
+  child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
+    err += chunk;
+  });
+  const exited = new Promise<number | string>((resolve) => {
+    child.on("exit", (code, signal) => {
+      ended = true;
+      for (const wake of [...waiters]) wake();
+      resolve(code ?? signal ?? "unknown");
+    });
+  });
+  return {
+    child,
+    exited,
+    stderr: () => err,
+    line: (match) =>
+      new Promise<string>((resolve, reject) => {
+        const check = () => {
+          const found = lines.find((line) => match.test(line));
+          if (found !== undefined) {
+            waiters.delete(check);
+            resolve(found);
+          } else if (ended) {
+            waiters.delete(check);
+            reject(new Error(`${fixture} exited before printing ${match}: ${err.slice(-2_000)}`));
+          }
+        };
+        waiters.add(check);
+        check();
+      }),
+  };
+}
+
+/** The two halves under which pg_locks shows the store's advisory key for `purpose` in `schema`. */
+export function advisoryLockIds(schema: string, purpose: string): { classid: number; objid: number } {
+  const unsigned = BigInt.asUintN(64, BigInt(advisoryKey(schema, purpose)));
+  return { classid: Number(unsigned >> 32n), objid: Number(unsigned & 0xffffffffn) };
 }

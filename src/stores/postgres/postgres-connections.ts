@@ -17,10 +17,9 @@ async function loadPg(): Promise<PgModule> {
     const module = (await import("pg")) as PgModule & { default?: PgModule };
     return module.default ?? module;
   } catch (cause) {
-    throw new Error(
-      "eventsourcing/postgres needs the 'pg' package (8.x): install it with `npm install pg`",
-      { cause },
-    );
+    throw new Error("eventsourcing/postgres needs the 'pg' package (8.x): install it with `npm install pg`", {
+      cause,
+    });
   }
 }
 

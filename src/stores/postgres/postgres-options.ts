@@ -95,9 +95,12 @@ export function resolvePostgresOptions(options: PostgresStoreOptions): ResolvedP
   }
   const schema = options.schema ?? "eventsourcing";
   if (typeof schema !== "string" || schema.length === 0 || Buffer.byteLength(schema) > 63) {
-    throw new TypeError(`postgresStore: schema must be a name of 1 to 63 bytes, got ${JSON.stringify(schema)}`);
+    throw new TypeError(
+      `postgresStore: schema must be a name of 1 to 63 bytes, got ${JSON.stringify(schema)}`,
+    );
   }
-  if (schema.includes("\u0000")) throw new TypeError("postgresStore: schema must not contain a NUL character");
+  if (schema.includes("\u0000"))
+    throw new TypeError("postgresStore: schema must not contain a NUL character");
   const lockHeartbeatMs = positive("lockHeartbeatMs", options.lockHeartbeatMs ?? 5_000);
   const reconnectMs = positive("reconnectMs", options.reconnectMs ?? 1_000);
   if ("pool" in options && options.pool !== undefined) {

@@ -159,7 +159,9 @@ async function readVersion(client: PostgresClient, schema: PostgresSchema): Prom
     values: [`${schema.q}.schema_version`],
   });
   if (rows[0]?.present !== true) return null;
-  const result = await client.query({ text: `SELECT max(version) AS version FROM ${schema.q}.schema_version` });
+  const result = await client.query({
+    text: `SELECT max(version) AS version FROM ${schema.q}.schema_version`,
+  });
   const version = Number(result.rows[0]?.version ?? 0);
   if (version > SCHEMA_VERSION) throw newerSchema(schema, version);
   return version;
