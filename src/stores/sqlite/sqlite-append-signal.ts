@@ -64,8 +64,9 @@ export class SqliteAppendSignal {
     this.#timer = this.#clock.setTimeout(() => {
       this.#timer = undefined;
       const version = this.#read();
-      const changed =
-        version !== undefined && this.#lastVersion !== undefined && version !== this.#lastVersion;
+      // Without a first reading (the store opened after subscribing), a commit may have been missed:
+      // one spurious wake-up is harmless, a lost one is not.
+      const changed = version !== undefined && version !== this.#lastVersion;
       if (version !== undefined) this.#lastVersion = version;
       if (this.#listeners.size > 0) this.#watch();
       if (changed) this.notify();
