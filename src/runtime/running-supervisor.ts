@@ -1,60 +1,32 @@
-import type { ChildContext, ChildSpec, ChildStatus, RunningChild, StopReason } from "./child-spec.js";
-import type { TimerHandle } from "./clock.js";
+import type { ChildContext, ChildSpec, ChildStatus, StopReason } from "./child-spec.js";
 import { Mailbox } from "./mailbox.js";
 import { backoffDelay, RestartWindow } from "./restart-intensity.js";
+import {
+  type Incarnation,
+  type PendingRestart,
+  type SupervisedChild,
+  stopSupervisedChild,
+  supervisedChild,
+} from "./supervised-child.js";
+import type { Supervisor } from "./supervisor.js";
 import type { ResolvedSupervisorOptions } from "./supervisor-options.js";
-
-/**
- * A started supervisor: it watches its children, restarts them by its strategy, and stops them.
- *
- * @example
- * ```ts
- * const supervisor = await createSupervisor({ strategy: "one-for-one" }).add(ticker).start();
- * supervisor.children(); // => [{ id: "ticker", status: "running", restarts: 0 }]
- * await supervisor.stop();
- * ```
- */
-export interface Supervisor extends RunningChild {
-  /** Resolves when every child has stopped, in reverse order of addition. A second call returns the same promise. */
-  stop(reason?: StopReason): Promise<void>;
-  /** Each child's id, status and restart count, in order of addition. */
-  children(): readonly ChildStatus[];
-  readonly status: "running" | "stopping" | "stopped" | "failed";
-}
-
-/** One start of a child: what it returned, and whether it has ended (by its own exit, a failed start or a stop). */
-interface Incarnation {
-  ended: boolean;
-  running: RunningChild | undefined;
-}
-
-/** Restarts waiting on the clock for their backoff; a later restart that covers a child takes it over. */
-interface PendingRestart {
-  readonly members: Set<ChildEntry>;
-  timer: TimerHandle | undefined;
-}
-
-interface ChildEntry {
-  readonly spec: ChildSpec;
-  readonly id: string;
-  readonly temporary: boolean;
-  readonly transient: boolean;
-  status: ChildStatus["status"];
-  restarts: number;
-  current: Incarnation | undefined;
-  pending: PendingRestart | undefined;
-}
 
 type Phase = "starting" | "running" | "stopping" | "stopped" | "failed";
 
 /**
  * The supervisor behind {@link Supervisor}. Every decision (an exit, a restart, a stop) runs as one task
  * of a mailbox, so that no two of them interleave; waits (backoff) are timers on the injected clock.
+ *
+ * @example
+ * ```ts
+ * const supervisor = new RunningSupervisor(resolveSupervisorOptions({ strategy: "one-for-one" }), [ticker], undefined);
+ * await supervisor.startAll();
+ * ```
  */
 export class RunningSupervisor implements Supervisor {
   readonly #options: ResolvedSupervisorOptions;
   readonly #context: ChildContext | undefined;
-  readonly #entries: readonly ChildEntry[];
+  readonly #entries: readonly SupervisedChild[];
   readonly #window: RestartWindow;
   readonly #tasks = new Mailbox<() => Promise<void>>(
     async (task) => {
@@ -76,16 +48,7 @@ export class RunningSupervisor implements Supervisor {
     this.#options = options;
     this.#context = context;
     this.#window = new RestartWindow(options.periodMs);
-    this.#entries = specs.map((spec) => ({
-      spec,
-      id: spec.id,
-      temporary: spec.restart === "temporary",
-      transient: spec.restart === "transient",
-      status: "stopped",
-      restarts: 0,
-      current: undefined,
-      pending: undefined,
-    }));
+    this.#entries = specs.map(supervisedChild);
   }
 
   get status(): Supervisor["status"] {
@@ -139,8 +102,15 @@ export class RunningSupervisor implements Supervisor {
     });
   }
 
+  /** Runs a task nobody awaits: a failure, which would be a defect of the supervisor, is logged. */
+  #runDetached(task: () => Promise<void>): void {
+    this.#run(task).catch((error: unknown) =>
+      console.error(`supervisor "${this.#options.id}": internal error`, error),
+    );
+  }
+
   /** Starts one incarnation of a child; resolves with the cause when its start fails. */
-  async #startChild(entry: ChildEntry): Promise<{ cause: unknown } | undefined> {
+  async #startChild(entry: SupervisedChild): Promise<{ cause: unknown } | undefined> {
     const incarnation: Incarnation = { ended: false, running: undefined };
     entry.current = incarnation;
     entry.status = "starting";
@@ -163,17 +133,17 @@ export class RunningSupervisor implements Supervisor {
     return { cause };
   }
 
-  #contextFor(entry: ChildEntry, incarnation: Incarnation): ChildContext {
+  #contextFor(entry: SupervisedChild, incarnation: Incarnation): ChildContext {
     return {
       exit: (reason?: unknown) => {
         if (incarnation.ended || entry.current !== incarnation) return;
         incarnation.ended = true;
-        void this.#run(() => this.#onExit(entry, incarnation, reason));
+        this.#runDetached(() => this.#onExit(entry, incarnation, reason));
       },
     };
   }
 
-  async #onExit(entry: ChildEntry, incarnation: Incarnation, reason: unknown): Promise<void> {
+  async #onExit(entry: SupervisedChild, incarnation: Incarnation, reason: unknown): Promise<void> {
     if (this.#phase !== "running" || entry.current !== incarnation) return;
     entry.current = undefined;
     const crashed = reason !== undefined;
@@ -185,7 +155,7 @@ export class RunningSupervisor implements Supervisor {
   }
 
   /** `entry` ended and must come back: restarts it and the siblings its strategy names, or escalates. */
-  async #restart(entry: ChildEntry, reason: unknown): Promise<void> {
+  async #restart(entry: SupervisedChild, reason: unknown): Promise<void> {
     const { clock, intensity, initialBackoffMs, maxBackoffMs } = this.#options;
     const nth = this.#window.record(clock.now());
     if (nth > intensity) return this.#escalate(entry, reason, nth);
@@ -202,13 +172,13 @@ export class RunningSupervisor implements Supervisor {
     restart.timer = clock.setTimeout(
       () => {
         this.#pending.delete(restart);
-        void this.#run(() => this.#startGroup(restart));
+        this.#runDetached(() => this.#startGroup(restart));
       },
       backoffDelay(nth, initialBackoffMs, maxBackoffMs),
     );
   }
 
-  #groupOf(entry: ChildEntry): readonly ChildEntry[] {
+  #groupOf(entry: SupervisedChild): readonly SupervisedChild[] {
     switch (this.#options.strategy) {
       case "one-for-one":
         return [entry];
@@ -220,7 +190,7 @@ export class RunningSupervisor implements Supervisor {
   }
 
   /** Hands `entry` to `restart`; an earlier pending restart left with no member is cancelled. */
-  #claim(entry: ChildEntry, restart: PendingRestart): void {
+  #claim(entry: SupervisedChild, restart: PendingRestart): void {
     const previous = entry.pending;
     entry.pending = restart;
     if (!previous || previous === restart) return;
@@ -243,7 +213,7 @@ export class RunningSupervisor implements Supervisor {
     }
   }
 
-  async #escalate(entry: ChildEntry, reason: unknown, restarts: number): Promise<void> {
+  async #escalate(entry: SupervisedChild, reason: unknown, restarts: number): Promise<void> {
     const { id, intensity, periodMs } = this.#options;
     this.#phase = "failed";
     this.#cancelPendingRestarts();
@@ -254,15 +224,13 @@ export class RunningSupervisor implements Supervisor {
         `(${restarts} restarts within ${periodMs} ms, at most ${intensity} allowed)`,
       { cause: reason },
     );
-    if (this.#context) {
-      // A parent that asked this supervisor to stop meanwhile expects no exit from it.
-      if (this.#stopping === undefined) this.#context.exit(error);
-      return;
-    }
     try {
-      this.#options.onEscalate(error);
+      // A parent that asked this supervisor to stop meanwhile expects no exit from it.
+      if (this.#context) {
+        if (this.#stopping === undefined) this.#context.exit(error);
+      } else this.#options.onEscalate(error);
     } catch (thrown) {
-      console.error(`supervisor "${id}": onEscalate threw`, thrown);
+      console.error(`supervisor "${id}": reporting its escalation threw`, thrown);
     }
   }
 
@@ -282,16 +250,9 @@ export class RunningSupervisor implements Supervisor {
   }
 
   /** Stops the running incarnation of `entry`, if any; a child whose stop rejects is logged, never rethrown. */
-  async #stopChild(entry: ChildEntry, reason: StopReason): Promise<void> {
-    const incarnation = entry.current;
-    entry.current = undefined;
-    entry.status = "stopped";
-    if (!incarnation || incarnation.ended || !incarnation.running) return;
-    incarnation.ended = true;
-    try {
-      await incarnation.running.stop(reason);
-    } catch (error) {
-      console.error(`supervisor "${this.#options.id}": child "${entry.id}" failed to stop`, error);
-    }
+  #stopChild(entry: SupervisedChild, reason: StopReason): Promise<void> {
+    return stopSupervisedChild(entry, reason, (error) =>
+      console.error(`supervisor "${this.#options.id}": child "${entry.id}" failed to stop`, error),
+    );
   }
 }

@@ -41,7 +41,15 @@ export interface SupervisorOptions {
   readonly onEscalate?: (reason: unknown) => void;
 }
 
-/** {@link SupervisorOptions} checked, with every default filled in. */
+/**
+ * {@link SupervisorOptions} checked, with every default filled in.
+ *
+ * @example
+ * ```ts
+ * const resolved: ResolvedSupervisorOptions = resolveSupervisorOptions({ strategy: "one-for-all" });
+ * resolved.periodMs; // => 5_000
+ * ```
+ */
 export interface ResolvedSupervisorOptions {
   readonly strategy: Strategy;
   readonly intensity: number;

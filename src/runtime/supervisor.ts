@@ -5,16 +5,33 @@
  *
  * @module
  */
-import type { ChildContext, ChildSpec } from "./child-spec.js";
-import { RunningSupervisor, type Supervisor } from "./running-supervisor.js";
+import type { ChildContext, ChildSpec, ChildStatus, RunningChild, StopReason } from "./child-spec.js";
+import { RunningSupervisor } from "./running-supervisor.js";
 import {
   type ResolvedSupervisorOptions,
   resolveSupervisorOptions,
   type SupervisorOptions,
 } from "./supervisor-options.js";
 
-export type { Supervisor } from "./running-supervisor.js";
 export type { Strategy, SupervisorOptions } from "./supervisor-options.js";
+
+/**
+ * A started supervisor: it watches its children, restarts them by its strategy, and stops them.
+ *
+ * @example
+ * ```ts
+ * const supervisor = await createSupervisor({ strategy: "one-for-one" }).add(ticker).start();
+ * supervisor.children(); // => [{ id: "ticker", status: "running", restarts: 0 }]
+ * await supervisor.stop();
+ * ```
+ */
+export interface Supervisor extends RunningChild {
+  /** Resolves when every child has stopped, in reverse order of addition. A second call returns the same promise. */
+  stop(reason?: StopReason): Promise<void>;
+  /** Each child's id, status and restart count, in order of addition. */
+  children(): readonly ChildStatus[];
+  readonly status: "running" | "stopping" | "stopped" | "failed";
+}
 
 /**
  * Collects the children of a supervisor, then starts it. A builder is a {@link ChildSpec} too: added to
