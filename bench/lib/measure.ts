@@ -1,0 +1,121 @@
+/**
+ * Timed runs and their statistics: each run opens a fresh store, times only the workload, then checks
+ * the store's content; contenders alternate round by round so that drift of the machine hits them all.
+ */
+
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+import { checkRun } from "./check.js";
+import type { Contender, Mode } from "./contender.js";
+import type { Workload } from "./workload.js";
+
+/** One checked run. */
+export interface RunResult {
+  readonly commands: number;
+  readonly ms: number;
+  readonly perSecond: number;
+}
+
+/** The rounds of one contender in one mode. */
+export interface Series {
+  readonly contender: string;
+  readonly mode: Mode;
+  readonly accounts: number;
+  readonly runs: readonly RunResult[];
+  /** Peak resident memory of the process that ran the series, when it ran alone in one. */
+  readonly peakRssMb?: number;
+}
+
+setFlagsFromString("--expose-gc");
+const collectGarbage = runInNewContext("gc") as () => void;
+
+/**
+ * Opens a fresh session, runs the workload (timed), reads every stream back and checks it (not timed),
+ * closes. A failed check throws. `budgetMs` bounds the run: chains start no command after it.
+ *
+ * @example
+ * ```ts
+ * const { perSecond } = await timedRun(bareLoop, workload(1_000), "concurrent");
+ * ```
+ */
+export async function timedRun(
+  contender: Contender,
+  plan: Workload,
+  mode: Mode,
+  budgetMs?: number,
+): Promise<RunResult> {
+  const session = await contender.open(plan);
+  try {
+    collectGarbage();
+    const started = performance.now();
+    const completed = await session.run(plan, mode, budgetMs === undefined ? undefined : started + budgetMs);
+    const ms = performance.now() - started;
+    checkRun(`${contender.name} (${mode})`, plan, completed, await session.readBack(plan));
+    const commands = completed.reduce((sum, count) => sum + count, 0);
+    return { commands, ms, perSecond: (commands / ms) * 1_000 };
+  } finally {
+    await session.close();
+  }
+}
+
+/**
+ * Runs every contender that supports `mode`, `rounds` times, alternating (A B C A B C ...), printing each
+ * run as it ends.
+ *
+ * @example
+ * ```ts
+ * const series = await alternate([ours, emmett], workload(1_000), "concurrent", 3);
+ * ```
+ */
+export async function alternate(
+  contenders: readonly Contender[],
+  plan: Workload,
+  mode: Mode,
+  rounds: number,
+): Promise<Series[]> {
+  const playing: Contender[] = [];
+  for (const contender of contenders) {
+    if (!contender.modes.includes(mode)) continue;
+    const missing = (await contender.probe?.()) ?? null;
+    if (missing === null) playing.push(contender);
+    else console.log(`  ${contender.name}: skipped, ${missing}`);
+  }
+  const runs = new Map<string, RunResult[]>(playing.map((contender) => [contender.name, []]));
+  for (let round = 1; round <= rounds; round++) {
+    for (const contender of playing) {
+      const result = await timedRun(contender, plan, mode);
+      runs.get(contender.name)?.push(result);
+      console.log(
+        `  round ${round}/${rounds}  ${mode.padEnd(10)}  ${contender.name.padEnd(22)} ${formatRate(result.perSecond)} commands/s  (${result.commands} in ${result.ms.toFixed(0)} ms, checked)`,
+      );
+    }
+  }
+  return playing.map((contender) => ({
+    contender: contender.name,
+    mode,
+    accounts: plan.accounts,
+    runs: runs.get(contender.name) ?? [],
+  }));
+}
+
+/** The median commands per second of a series. */
+export function median(series: Series): number {
+  const rates = series.runs.map((run) => run.perSecond).sort((a, b) => a - b);
+  const middle = Math.floor(rates.length / 2);
+  if (rates.length === 0) return Number.NaN;
+  return rates.length % 2 === 1
+    ? (rates[middle] ?? 0)
+    : ((rates[middle - 1] ?? 0) + (rates[middle] ?? 0)) / 2;
+}
+
+/** (max - min) / median of the rates, in percent: how noisy the rounds were. */
+export function spreadPercent(series: Series): number {
+  const rates = series.runs.map((run) => run.perSecond);
+  if (rates.length < 2) return 0;
+  return ((Math.max(...rates) - Math.min(...rates)) / median(series)) * 100;
+}
+
+/** A rate with thousands separators. */
+export function formatRate(perSecond: number): string {
+  return Math.round(perSecond).toLocaleString("en-US").padStart(11);
+}

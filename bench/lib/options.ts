@@ -1,0 +1,82 @@
+/**
+ * The bench's command-line options.
+ */
+
+/** A store section of the bench. */
+export type Section = "memory" | "sqlite" | "postgres";
+
+/** What `npm run bench -- ...` asked for. */
+export interface BenchOptions {
+  readonly sections: readonly Section[];
+  readonly rounds: number;
+  readonly accounts: number;
+  /** Accounts of our scaling run (memory section); 0 skips the scaling runs. */
+  readonly scaleAccounts: number;
+  /** Accounts of Emmett's scaling run, bounded by `emmettBudgetMs`. */
+  readonly emmettScaleAccounts: number;
+  readonly emmettBudgetMs: number;
+  /** Our memory system's `passivation.maxLive` in the scaling run; omitted: the library's default. */
+  readonly maxLive?: number;
+}
+
+const SECTIONS: readonly Section[] = ["memory", "sqlite", "postgres"];
+
+const USAGE = `usage: npm run bench -- [--only memory|sqlite|postgres[,...]] [--rounds N] [--accounts N]
+                        [--scale-accounts N (0: no scaling runs)] [--emmett-scale-accounts N]
+                        [--emmett-budget-ms N] [--max-live N]`;
+
+/**
+ * Parses the arguments after `npm run bench --`; throws with the usage on anything unknown.
+ *
+ * @example
+ * ```ts
+ * parseOptions(["--only", "memory", "--rounds", "1"]).rounds; // 1
+ * ```
+ */
+export function parseOptions(args: readonly string[]): BenchOptions {
+  const values = new Map<string, string>();
+  for (let index = 0; index < args.length; index++) {
+    const arg = args[index] ?? "";
+    const [flag, inline] = arg.includes("=") ? arg.split("=", 2) : [arg, undefined];
+    const value = inline ?? args[++index];
+    if (flag === undefined || !flag.startsWith("--") || value === undefined)
+      throw new Error(`bench: cannot read "${arg}"\n${USAGE}`);
+    values.set(flag.slice(2), value);
+  }
+  for (const key of values.keys())
+    if (
+      ![
+        "only",
+        "rounds",
+        "accounts",
+        "scale-accounts",
+        "emmett-scale-accounts",
+        "emmett-budget-ms",
+        "max-live",
+      ].includes(key)
+    )
+      throw new Error(`bench: unknown option --${key}\n${USAGE}`);
+  const only = values.get("only");
+  const sections = only === undefined ? SECTIONS : (only.split(",") as Section[]);
+  for (const section of sections)
+    if (!SECTIONS.includes(section)) throw new Error(`bench: --only takes ${SECTIONS.join(", ")}\n${USAGE}`);
+  const maxLive = values.get("max-live");
+  return Object.freeze({
+    sections,
+    rounds: integer(values, "rounds", 3, 1),
+    accounts: integer(values, "accounts", 1_000, 1),
+    scaleAccounts: integer(values, "scale-accounts", 100_000, 0),
+    emmettScaleAccounts: integer(values, "emmett-scale-accounts", 20_000, 0),
+    emmettBudgetMs: integer(values, "emmett-budget-ms", 15_000, 1),
+    ...(maxLive === undefined ? {} : { maxLive: integer(values, "max-live", 0, 1) }),
+  });
+}
+
+function integer(values: ReadonlyMap<string, string>, key: string, fallback: number, least: number): number {
+  const text = values.get(key);
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value < least)
+    throw new Error(`bench: --${key} must be an integer >= ${least}, got "${text}"\n${USAGE}`);
+  return value;
+}

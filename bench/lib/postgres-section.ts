@@ -1,0 +1,95 @@
+/**
+ * The PostgreSQL section: ours against Emmett's PostgreSQL store and raw pg, each run in a fresh schema,
+ * all dropped at the end. Skipped, with the reason, when no server answers.
+ */
+import pg from "pg";
+import type { Contender } from "./contender.js";
+import { emmettPostgres } from "./emmett-contenders.js";
+import { alternate, type Series } from "./measure.js";
+import type { BenchOptions } from "./options.js";
+import { ours } from "./ours.js";
+import { rawPostgres } from "./raw-postgres.js";
+import { printTable, printTargets, type SectionResult } from "./report.js";
+import { workload } from "./workload.js";
+
+/** The server the section uses: `EVENTSOURCING_PG_URL`, as the tests do. */
+export const PG_URL = process.env.EVENTSOURCING_PG_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+
+/**
+ * Runs the PostgreSQL section, or returns `null` after printing why it cannot.
+ *
+ * @example
+ * ```ts
+ * await postgresSection(options);
+ * ```
+ */
+export async function postgresSection(options: BenchOptions): Promise<SectionResult | null> {
+  const admin = new pg.Pool({ connectionString: PG_URL, max: 2, connectionTimeoutMillis: 3_000 });
+  admin.on("error", () => {});
+  try {
+    await admin.query("SELECT 1");
+  } catch (error) {
+    console.log(`\n== PostgreSQL: skipped, no server answers at ${PG_URL} (${(error as Error).message})`);
+    await admin.end();
+    return null;
+  }
+  const created: string[] = [];
+  const prefix = `bench_${process.pid}_${Date.now().toString(36)}`;
+  const name = (who: string) => {
+    const schema = `${prefix}_${who}_${created.length + 1}`;
+    created.push(schema);
+    return schema;
+  };
+  const freshSchema = (who: string) => async () => {
+    const schema = name(who);
+    await admin.query(`CREATE SCHEMA ${schema}`);
+    return schema;
+  };
+  try {
+    const oursPostgres = ours("ours PostgreSQL", async () =>
+      (await import("../../src/stores/postgres/index.js")).postgresStore({
+        connectionString: PG_URL,
+        schema: name("ours"),
+      }),
+    );
+    const contenders: Contender[] = [
+      oursPostgres,
+      emmettPostgres(PG_URL, freshSchema("emmett")),
+      rawPostgres(PG_URL, freshSchema("raw")),
+    ];
+    const plan = workload(options.accounts);
+    console.log(
+      `\n== PostgreSQL (${PG_URL}): ${options.accounts.toLocaleString("en-US")} accounts x 10 commands, ${options.rounds} rounds`,
+    );
+    const series: Series[] = [];
+    for (const mode of ["sequential", "concurrent"] as const)
+      series.push(...(await alternate(contenders, plan, mode, options.rounds)));
+    printTable("PostgreSQL (commands/s)", series);
+    const ref = (contender: string, mode: "sequential" | "concurrent") => ({
+      contender,
+      mode,
+      accounts: options.accounts,
+    });
+    const outcomes = printTargets(series, [
+      {
+        numerator: ref("ours PostgreSQL", "concurrent"),
+        denominator: ref("Emmett PostgreSQL", "concurrent"),
+        atLeast: 10,
+      },
+      {
+        numerator: ref("ours PostgreSQL", "concurrent"),
+        denominator: ref("raw pg", "concurrent"),
+        atLeast: 0.5,
+      },
+      {
+        numerator: ref("ours PostgreSQL", "sequential"),
+        denominator: ref("Emmett PostgreSQL", "sequential"),
+        atLeast: 2,
+      },
+    ]);
+    return { series, outcomes };
+  } finally {
+    for (const schema of created) await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await admin.end();
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * The SQLite limit: the workload's rows inserted directly with better-sqlite3 into a WAL file, one
+ * transaction per command (sequential) or batched transactions (concurrent), into a table shaped like
+ * our store's.
+ */
+import Database from "better-sqlite3";
+import type { BankAccountEvent } from "../../examples/bank-account/domain.js";
+import type { Contender } from "./contender.js";
+import { allCompleted, commandRows, type EventRow } from "./raw-rows.js";
+import { addToStream, type ReadBackEvent } from "./workload.js";
+
+/** Rows per transaction in the concurrent (batched) mode. */
+export const SQLITE_BATCH_ROWS = 1_000;
+
+/**
+ * The raw better-sqlite3 contender. `synchronous` is the `PRAGMA synchronous` level, the same as our
+ * store's default so that both pay the same durability.
+ *
+ * @example
+ * ```ts
+ * const contender = rawSqlite(fileIn(dir, "raw"), "FULL");
+ * ```
+ */
+export function rawSqlite(freshFile: () => string, synchronous: "NORMAL" | "FULL"): Contender {
+  return {
+    name: "raw better-sqlite3",
+    modes: ["sequential", "concurrent"],
+    open: async () => {
+      const db = new Database(freshFile());
+      db.pragma("journal_mode = WAL");
+      db.pragma(`synchronous = ${synchronous}`);
+      db.exec(`CREATE TABLE events (
+        position INTEGER PRIMARY KEY AUTOINCREMENT,
+        aggregate_id TEXT NOT NULL,
+        sequence INTEGER NOT NULL CHECK (sequence > 0),
+        commit_start INTEGER NOT NULL,
+        event_type TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        metadata TEXT NOT NULL,
+        recorded_at INTEGER NOT NULL,
+        UNIQUE (aggregate_id, sequence))`);
+      const insert = db.prepare(
+        "INSERT INTO events (aggregate_id, sequence, commit_start, event_type, payload, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, '{}', ?)",
+      );
+      const write = db.transaction((rows: readonly EventRow[]) => {
+        const now = Date.now();
+        for (const row of rows)
+          insert.run(row.aggregateId, row.sequence, row.sequence, row.eventType, row.payload, now);
+      });
+      return {
+        run: async (plan, mode) => {
+          if (mode === "sequential") {
+            for (const rows of commandRows(plan, mode)) write(rows);
+          } else {
+            let batch: EventRow[] = [];
+            for (const rows of commandRows(plan, mode)) {
+              batch.push(...rows);
+              if (batch.length >= SQLITE_BATCH_ROWS) {
+                write(batch);
+                batch = [];
+              }
+            }
+            if (batch.length > 0) write(batch);
+          }
+          return allCompleted(plan);
+        },
+        readBack: async () => {
+          const streams = new Map<string, ReadBackEvent[]>();
+          const rows = db
+            .prepare("SELECT aggregate_id, sequence, payload FROM events ORDER BY aggregate_id, sequence")
+            .all() as { aggregate_id: string; sequence: number; payload: string }[];
+          for (const row of rows) {
+            addToStream(streams, row.aggregate_id, {
+              sequence: row.sequence,
+              event: JSON.parse(row.payload) as BankAccountEvent,
+            });
+          }
+          return streams;
+        },
+        close: async () => {
+          db.close();
+        },
+      };
+    },
+  };
+}
