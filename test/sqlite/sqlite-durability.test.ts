@@ -110,5 +110,5 @@ it("two processes executing on the same accounts of one file leave no duplicate 
   const retried = writers.map((writer) =>
     Number(writer.lines.find((line) => line.startsWith("done "))?.slice(5)),
   );
-  expect(retried[0]! + retried[1]!).toBeGreaterThan(0);
+  expect(retried.reduce((sum, n) => sum + n, 0)).toBeGreaterThan(0);
 });
