@@ -1,6 +1,10 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { createSupervisor, manualClock } from "../../src/runtime/index.js";
 import { RecordingChildren } from "./recording-children.js";
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
 
 async function escalating() {
   const clock = manualClock();
@@ -121,21 +125,40 @@ describe("restart intensity (default 2 restarts in 5 s)", () => {
   it("logs an escalation with console.error when no onEscalate is given", async () => {
     const clock = manualClock();
     const children = new RecordingChildren();
-    const logged: unknown[][] = [];
-    const original = console.error;
-    console.error = (...args: unknown[]) => logged.push(args);
-    try {
-      const supervisor = await createSupervisor({ strategy: "one-for-one", intensity: 0, clock })
-        .add(children.child("fragile"))
-        .start();
-      children.exit("fragile", new Error("boom"));
-      await clock.advance(0);
-      expect(supervisor.status).toBe("failed");
-    } finally {
-      console.error = original;
-    }
-    expect(logged).toHaveLength(1);
-    expect(String(logged[0]?.[1])).toMatch(/exceeded the restart intensity/);
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    const supervisor = await createSupervisor({ strategy: "one-for-one", intensity: 0, clock })
+      .add(children.child("fragile"))
+      .start();
+    children.exit("fragile", new Error("boom"));
+    await clock.advance(0);
+    expect(supervisor.status).toBe("failed");
+    expect(errors).toHaveBeenCalledTimes(1);
+    expect(String(errors.mock.calls[0]?.[1])).toMatch(/exceeded the restart intensity/);
+  });
+});
+
+describe("an onEscalate that throws", () => {
+  it("is logged, and the supervisor is still failed with its children stopped", async () => {
+    const clock = manualClock();
+    const children = new RecordingChildren();
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    const supervisor = await createSupervisor({
+      strategy: "one-for-one",
+      intensity: 0,
+      clock,
+      onEscalate: () => {
+        throw new Error("no pager configured");
+      },
+    })
+      .add(children.child("steady"))
+      .add(children.child("fragile"))
+      .start();
+    children.exit("fragile", new Error("boom"));
+    await clock.advance(0);
+    expect(supervisor.status).toBe("failed");
+    expect(children.log).toContain("stop steady");
+    expect(errors).toHaveBeenCalledTimes(1);
+    expect(String(errors.mock.calls[0]?.[0])).toMatch(/reporting its escalation threw/);
   });
 });
 

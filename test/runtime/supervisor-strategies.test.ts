@@ -77,6 +77,40 @@ describe("the siblings of a group restart", () => {
     await supervisor.stop();
   });
 
+  it("include, as in OTP, a transient sibling that had exited normally", async () => {
+    const clock = manualClock();
+    const children = new RecordingChildren();
+    const supervisor = await createSupervisor({ strategy: "one-for-all", clock })
+      .add(children.child("finished", { restart: "transient" }))
+      .add(children.child("crasher"))
+      .start();
+    children.exit("finished");
+    await clock.advance(0);
+    expect(supervisor.children()[0]?.status).toBe("stopped");
+    children.clear();
+    children.exit("crasher", new Error("boom"));
+    await clock.advance(10);
+    expect(children.log).toEqual(["start finished", "start crasher"]);
+    expect(supervisor.children()[0]).toEqual({ id: "finished", status: "running", restarts: 1 });
+    await supervisor.stop();
+  });
+
+  it("leave alone the children added before the crashed one under rest-for-one", async () => {
+    const clock = manualClock();
+    const children = new RecordingChildren();
+    const supervisor = await createSupervisor({ strategy: "rest-for-one", clock })
+      .add(children.child("a"))
+      .add(children.child("b"))
+      .add(children.child("c"))
+      .start();
+    children.clear();
+    children.exit("c", new Error("boom"));
+    await clock.advance(10);
+    expect(children.log).toEqual(["start c"]);
+    expect(supervisor.children().map((child) => child.restarts)).toEqual([0, 0, 1]);
+    await supervisor.stop();
+  });
+
   it("tell a stopped sibling that it is stopped for a restart, and a shutdown says shutdown", async () => {
     const clock = manualClock();
     const reasons: string[] = [];
