@@ -115,6 +115,8 @@ export interface FixtureProcess {
   /** Resolves with the exit code (or signal name) once the process has ended. */
   readonly exited: Promise<number | string>;
   readonly stderr: () => string;
+  /** Writes one line to the process's stdin. */
+  send(line: string): void;
 }
 
 /** Starts `fixture` (a path from the repository root) as a child process running under tsx. */
@@ -126,7 +128,7 @@ export function spawnFixture(
   const child = spawn(process.execPath, ["--import", "tsx", fixture, ...args], {
     cwd: repositoryRoot,
     env: { ...process.env, EVENTSOURCING_PG_URL: postgresUrl, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
+    stdio: ["pipe", "pipe", "pipe"],
   });
   const lines: string[] = [];
   const waiters = new Set<() => void>();
@@ -143,6 +145,7 @@ export function spawnFixture(
   child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
     err += chunk;
   });
+  child.stdin?.on("error", () => undefined);
   const exited = new Promise<number | string>((resolve) => {
     child.on("exit", (code, signal) => {
       ended = true;
@@ -154,6 +157,9 @@ export function spawnFixture(
     child,
     exited,
     stderr: () => err,
+    send: (line) => {
+      child.stdin?.write(`${line}\n`);
+    },
     line: (match) =>
       new Promise<string>((resolve, reject) => {
         const check = () => {
