@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { createSupervisor, manualClock } from "../../src/runtime/index.js";
+import { type ChildSpec, createSupervisor, manualClock } from "../../src/runtime/index.js";
 import { RecordingChildren } from "./recording-children.js";
 
 afterEach(() => {
@@ -233,5 +233,30 @@ describe("a nested supervisor that exceeds its intensity", () => {
     const reason = escalations[0] as Error;
     expect(reason.message).toMatch(/supervisor "outer" gave up: child "inner"/);
     expect((reason.cause as Error).message).toMatch(/supervisor "inner" gave up: child "x"/);
+  });
+
+  it("does not exit to its parent when the parent stops it while it is escalating", async () => {
+    const clock = manualClock();
+    const reasons: unknown[] = [];
+    let release = () => {};
+    const slowToStop: ChildSpec = {
+      id: "slow",
+      async start() {
+        return { stop: () => new Promise<void>((resolve) => (release = resolve)) };
+      },
+    };
+    const children = new RecordingChildren();
+    const inner = await createSupervisor({ strategy: "one-for-one", id: "inner", intensity: 0, clock })
+      .add(slowToStop)
+      .add(children.child("x"))
+      .start({ exit: (reason) => reasons.push(reason) });
+    children.exit("x", new Error("boom"));
+    await clock.advance(0);
+    expect(inner.status).toBe("failed");
+    const stopping = inner.stop();
+    release();
+    await stopping;
+    expect(reasons).toEqual([]);
+    expect(inner.status).toBe("failed");
   });
 });

@@ -147,6 +147,8 @@ describe("the siblings of a group restart", () => {
     children.exit("c", new Error("first"));
     await clock.advance(0);
     children.exit("b", new Error("second"));
+    await clock.advance(0);
+    expect(clock.pendingTimers).toBe(1);
     await clock.advance(1_000);
     expect(children.log).toEqual(["start b", "start c"]);
     expect(supervisor.children().map((child) => child.status)).toEqual(["running", "running", "running"]);
