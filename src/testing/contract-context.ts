@@ -19,7 +19,14 @@ export interface EventStoreHarness {
   dispose?(stores: readonly EventStore[]): Promise<void>;
 }
 
-/** The test framework and property library the suite runs on, loaded when the suite is described. */
+/**
+ * The test framework and property library the suite runs on, loaded when the suite is described.
+ *
+ * @example
+ * ```ts
+ * const tools: ContractTools = { describe, it, expect, afterEach, fc };
+ * ```
+ */
 export interface ContractTools {
   readonly describe: typeof Vitest.describe;
   readonly it: typeof Vitest.it;

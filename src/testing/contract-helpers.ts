@@ -95,7 +95,14 @@ export function summary(event: StoredEvent): Record<string, unknown> {
   };
 }
 
-/** One append request's events as found in the global log. */
+/**
+ * One append request's events as found in the global log.
+ *
+ * @example
+ * ```ts
+ * const commit: LoggedCommit = { aggregateId: "a", commitStart: 3, sequences: [3, 4] };
+ * ```
+ */
 export interface LoggedCommit {
   readonly aggregateId: string;
   readonly commitStart: number;

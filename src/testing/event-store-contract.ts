@@ -7,7 +7,14 @@ import { describeReadAllContract } from "./contract-read-all.js";
 import { describeRoundTripContract } from "./contract-round-trip.js";
 import { describeSnapshotContract } from "./contract-snapshots.js";
 
-/** Options of {@link describeEventStoreContract}. */
+/**
+ * Options of {@link describeEventStoreContract}.
+ *
+ * @example
+ * ```ts
+ * describeEventStoreContract("myStore", harness, { numRuns: 100 });
+ * ```
+ */
 export interface EventStoreContractOptions {
   /** Runs of each property-based test, each on a fresh store. Default 25. */
   readonly numRuns?: number;
@@ -24,9 +31,11 @@ const tools: ContractTools | Error = await Promise.all([import("vitest"), import
     fc,
   }),
   (cause: unknown) =>
-    new Error("describeEventStoreContract runs on vitest and fast-check: install both as dev dependencies", {
-      cause,
-    }),
+    new Error(
+      "describeEventStoreContract runs on vitest and fast-check: install both as dev dependencies " +
+        `(${cause instanceof Error ? cause.message : String(cause)})`,
+      { cause },
+    ),
 );
 
 /**

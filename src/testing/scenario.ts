@@ -3,14 +3,28 @@ import { inspect } from "node:util";
 import type { Result } from "../core/result.js";
 import type { Apply, Handle } from "../core/types.js";
 
-/** The pure part of an event-sourced domain: what {@link scenario} tests. */
+/**
+ * The pure part of an event-sourced domain: what {@link scenario} tests.
+ *
+ * @example
+ * ```ts
+ * const domain: ScenarioDomain<Account, Command, Event, AccountError> = { handle, apply, emptyState };
+ * ```
+ */
 export interface ScenarioDomain<TState, TCommand, TEvent, TDomainError> {
   readonly handle: Handle<TState, TCommand, TEvent, TDomainError>;
   readonly apply: Apply<TState, TEvent>;
   readonly emptyState: TState;
 }
 
-/** A scenario before its past: state the events that happened, or go straight to the command. */
+/**
+ * A scenario before its past: state the events that happened, or go straight to the command.
+ *
+ * @example
+ * ```ts
+ * const account: Scenario<Account, Command, Event, AccountError> = scenario({ handle, apply, emptyState });
+ * ```
+ */
 export interface Scenario<TState, TCommand, TEvent, TDomainError> {
   /** The events that already happened, folded with `apply` from `emptyState`. */
   given(events: readonly TEvent[]): ScenarioGiven<TState, TCommand, TEvent, TDomainError>;
@@ -18,7 +32,15 @@ export interface Scenario<TState, TCommand, TEvent, TDomainError> {
   when(command: TCommand): ScenarioWhen<TState, TEvent, TDomainError>;
 }
 
-/** A scenario with its past: state the command. */
+/**
+ * A scenario with its past: state the command.
+ *
+ * @example
+ * ```ts
+ * const opened = account.given([{ type: "AccountOpened", accountId: "a-1" }]);
+ * opened.when({ type: "DepositMoney", amount: 10 }).thenState({ type: "BankAccount", balance: 10 });
+ * ```
+ */
 export interface ScenarioGiven<TState, TCommand, TEvent, TDomainError> {
   when(command: TCommand): ScenarioWhen<TState, TEvent, TDomainError>;
 }
@@ -27,6 +49,11 @@ export interface ScenarioGiven<TState, TCommand, TEvent, TDomainError> {
  * A scenario with its command: state the expected outcome. Each check throws an `AssertionError`
  * from `node:assert` when it fails, so it works under any test runner. This is not a promise: do not
  * `await` it.
+ *
+ * @example
+ * ```ts
+ * account.when({ type: "DepositMoney", amount: 10 }).thenError("CantOperateOnUnopenedAccount");
+ * ```
  */
 export interface ScenarioWhen<TState, TEvent, TDomainError> {
   /** `handle` returned exactly these events (deep strict equality). */

@@ -12,13 +12,28 @@ import type { Metadata } from "../../core/types.js";
 import { assertAppendRequests } from "./memory-append-requests.js";
 import { MemoryQueryLocks } from "./memory-query-locks.js";
 
-/** Options of {@link memoryStore}. */
+/**
+ * Options of {@link memoryStore}.
+ *
+ * @example
+ * ```ts
+ * const store = memoryStore({ now: () => new Date("2026-01-01T00:00:00Z") });
+ * ```
+ */
 export interface MemoryStoreOptions {
   /** The time recorded on appended events (`recordedAt`). Default: `() => new Date()`. */
   readonly now?: () => Date;
 }
 
-/** The memory store: an {@link EventStore} whose optional `lockQuery` and `onAppend` are always there. */
+/**
+ * The memory store: an {@link EventStore} whose optional `lockQuery` and `onAppend` are always there.
+ *
+ * @example
+ * ```ts
+ * const store: MemoryEventStore = memoryStore();
+ * const unsubscribe = store.onAppend(() => console.log("appended"));
+ * ```
+ */
 export type MemoryEventStore = EventStore & {
   lockQuery(name: string): Promise<QueryLock | null>;
   onAppend(listener: () => void): () => void;
