@@ -105,4 +105,40 @@ describe("a child that ends", () => {
     expect(supervisor.children()[0]).toEqual({ id: "short-lived", status: "running", restarts: 1 });
     await supervisor.stop();
   });
+
+  it("counts an exit reported during start first, even if that start then rejects", async () => {
+    const clock = manualClock();
+    let starts = 0;
+    const supervisor = await createSupervisor({ strategy: "one-for-one", clock })
+      .add({
+        id: "confused",
+        async start(context) {
+          starts++;
+          if (starts > 1) return { async stop() {} };
+          context.exit(new Error("crashed while starting"));
+          throw new Error("and then failed to start");
+        },
+      })
+      .start();
+    await clock.advance(10);
+    expect(starts).toBe(2);
+    expect(supervisor.children()[0]).toEqual({ id: "confused", status: "running", restarts: 1 });
+    await supervisor.stop();
+  });
+
+  it("is handled after its exit() call returns, never inside it", async () => {
+    const clock = manualClock();
+    const children = new RecordingChildren();
+    const supervisor = await createSupervisor({ strategy: "one-for-all", clock })
+      .add(children.child("a"))
+      .add(children.child("b"))
+      .start();
+    await clock.advance(0);
+    children.clear();
+    children.exit("b", new Error("boom"));
+    expect(children.log).toEqual([]);
+    await clock.advance(0);
+    expect(children.log).toEqual(["stop a"]);
+    await supervisor.stop();
+  });
 });
