@@ -7,7 +7,7 @@ import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { checkRun } from "./check.js";
 import type { Contender, Mode } from "./contender.js";
-import type { Workload } from "./workload.js";
+import { type Workload, workload } from "./workload.js";
 
 /** One checked run. */
 export interface RunResult {
@@ -25,6 +25,9 @@ export interface Series {
   /** Peak resident memory of the process that ran the series, when it ran alone in one. */
   readonly peakRssMb?: number;
 }
+
+/** Accounts of the untimed warm-up run before the rounds. */
+export const WARM_UP_ACCOUNTS = 100;
 
 setFlagsFromString("--expose-gc");
 const collectGarbage = runInNewContext("gc") as () => void;
@@ -60,7 +63,7 @@ export async function timedRun(
 
 /**
  * Runs every contender that supports `mode`, `rounds` times, alternating (A B C A B C ...), printing each
- * run as it ends.
+ * run as it ends. Contenders whose `probe` reports them missing are skipped with the reason.
  *
  * @example
  * ```ts
@@ -80,6 +83,10 @@ export async function alternate(
     if (missing === null) playing.push(contender);
     else console.log(`  ${contender.name}: skipped, ${missing}`);
   }
+  // One untimed (but checked) run each on a small plan first, so that no contender's first round pays
+  // for loading modules and compiling hot paths.
+  const warmUp = workload(Math.min(plan.accounts, WARM_UP_ACCOUNTS));
+  for (const contender of playing) await timedRun(contender, warmUp, mode);
   const runs = new Map<string, RunResult[]>(playing.map((contender) => [contender.name, []]));
   for (let round = 1; round <= rounds; round++) {
     for (const contender of playing) {

@@ -52,6 +52,10 @@ async function scalingSeries(options: BenchOptions, script: string): Promise<Ser
   let peakRssMb = 0;
   const maxLive =
     options.maxLive === undefined ? "the default passivation" : `passivation.maxLive ${options.maxLive}`;
+  const baseline = await runScalingChild(script, { contender: "ours", accounts: 1 });
+  console.log(
+    `  scaling: a child process running 1 account peaks at ${baseline.peakRssMb.toFixed(0)} MB RSS (baseline)`,
+  );
   for (let round = 1; round <= options.rounds; round++) {
     const job = {
       contender: "ours" as const,
