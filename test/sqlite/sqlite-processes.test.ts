@@ -56,3 +56,20 @@ it("two processes appending to the same aggregates of one file leave no duplicat
   );
   expect(conflicts.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
 });
+
+it("several processes opening a new file at once all create the same schema and write", async () => {
+  const created = await createSqliteTestStore();
+  opened.push(created);
+  const path = `${created.path}.new`;
+  const writers = ["p1", "p2", "p3", "p4"].map((name) =>
+    spawnFixture("store-writer", [path, name, "3", "2"]),
+  );
+  const ends = await Promise.all(writers.map((writer) => writer.exited));
+  expect(ends.map((end) => [end.code, end.stderr])).toEqual(writers.map(() => [0, ""]));
+  const database = new Database(path, { readonly: true });
+  const versions = database.prepare("SELECT version FROM eventsourcing_schema_version").all();
+  const count = database.prepare("SELECT COUNT(*) AS n FROM eventsourcing_events").get();
+  database.close();
+  expect(versions).toEqual([{ version: 1 }]);
+  expect(count).toEqual({ n: 4 * 3 * 2 });
+});

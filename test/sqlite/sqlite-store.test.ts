@@ -129,11 +129,28 @@ describe("opening the SQLite store", () => {
     database.close();
   });
 
-  it("rejects every call after close", async () => {
+  it("rejects every call after close, saying the store is closed", async () => {
     const { store } = await fresh();
     await store.close();
-    await expect(store.readAll(0n, 10)).rejects.toThrow(/closed/);
-    await expect(store.append([request("a", 0)])).rejects.toThrow(/closed/);
+    await store.close();
+    const calls: [string, () => Promise<unknown>][] = [
+      ["init", () => store.init()],
+      ["append", () => store.append([request("a", 0)])],
+      ["readAggregate", () => store.readAggregate("a", 0)],
+      ["currentSequence", () => store.currentSequence("a")],
+      ["readAll", () => store.readAll(0n, 10)],
+      ["loadSnapshot", () => store.loadSnapshot("a")],
+      [
+        "saveSnapshot",
+        () => store.saveSnapshot({ aggregateId: "a", sequence: 1, state: "{}", timestamp: new Date() }),
+      ],
+      ["loadCheckpoint", () => store.loadCheckpoint("q")],
+      ["saveCheckpoint", () => store.saveCheckpoint("q", 1n)],
+      ["lockQuery", () => store.lockQuery("q")],
+    ];
+    for (const [method, call] of calls)
+      await expect(call(), method).rejects.toThrow(/SQLite store is closed/);
+    expect(() => store.onAppend(() => undefined)).toThrow(/SQLite store is closed/);
   });
 });
 
@@ -251,5 +268,34 @@ describe("snapshots and checkpoints in the SQLite store", () => {
     const far = 2n ** 60n + 1n;
     await store.saveCheckpoint("q", far);
     expect(await store.loadCheckpoint("q")).toBe(far);
+  });
+});
+
+describe("another connection holding the write lock", () => {
+  it("makes writes wait, without failing, until the lock is released", async () => {
+    const { store, path } = await fresh();
+    const holder = new Database(path);
+    holder.exec("BEGIN IMMEDIATE");
+    setTimeout(() => holder.exec("COMMIT"), 150);
+    const [outcome] = await store.append([request("waited", 0)]);
+    holder.close();
+    expect(outcome?.ok).toBe(true);
+    expect(await store.currentSequence("waited")).toBe(1);
+  });
+
+  it("fails a write with a clear error, and the store goes on, when the lock outlasts busyTimeoutMs", async () => {
+    const { store, path } = await fresh({ busyTimeoutMs: 100 });
+    const holder = new Database(path);
+    holder.exec("BEGIN IMMEDIATE");
+    try {
+      await expect(store.append([request("blocked", 0)])).rejects.toThrow(
+        /stayed locked by another connection .*raise busyTimeoutMs/,
+      );
+    } finally {
+      holder.exec("COMMIT");
+      holder.close();
+    }
+    const [outcome] = await store.append([request("blocked", 0)]);
+    expect(outcome?.ok).toBe(true);
   });
 });

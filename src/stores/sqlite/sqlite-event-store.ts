@@ -145,6 +145,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   onAppend(listener: () => void): () => void {
+    if (this.#closed) throw new Error("the SQLite store is closed");
     return this.#signal.subscribe(listener);
   }
 
