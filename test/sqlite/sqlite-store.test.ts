@@ -129,6 +129,23 @@ describe("opening the SQLite store", () => {
     database.close();
   });
 
+  it("works on a given database that reads integers as bigints by default", async () => {
+    const { path } = await fresh();
+    const database = new Database(path);
+    database.defaultSafeIntegers(true);
+    const store = sqliteStore({ database });
+    try {
+      await store.append([request("big", 0, 2)]);
+      const [next] = await store.append([request("big", 2)]);
+      expect(next?.ok && next.value[0]?.sequence).toBe(3);
+      expect(await store.currentSequence("big")).toBe(3);
+      expect(await store.lockQuery("q")).not.toBeNull();
+    } finally {
+      await store.close();
+      database.close();
+    }
+  });
+
   it("rejects every call after close, saying the store is closed", async () => {
     const { store } = await fresh();
     await store.close();

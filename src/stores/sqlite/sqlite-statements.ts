@@ -30,7 +30,8 @@ export interface SqliteStatements {
 
 /** Prepares the statements on `database`, whose schema must exist. */
 export function prepareStatements(database: SqliteDatabase): SqliteStatements {
-  const prepare = (sql: string) => database.prepare(sql);
+  // Explicit both ways: a given database may have made safe integers its default.
+  const prepare = (sql: string) => database.prepare(sql).safeIntegers(false);
   const safe = (sql: string) => database.prepare(sql).safeIntegers(true);
   return Object.freeze({
     // IMMEDIATE takes the write lock at once: a transaction never reads, then fails to upgrade.
