@@ -52,9 +52,11 @@ describePostgres("the PostgreSQL global log", () => {
     try {
       // The slow writer inserts through the store's own append path and does not commit yet.
       await slow.query("BEGIN");
-      await slow.query(`SELECT * FROM "${schema}".append_events($1, $2, $3, $4, $5, $6)`, [
+      await slow.query(`SELECT * FROM "${schema}".append_events($1, $2, $3, $4, $5, $6, $7, $8)`, [
         ["slow"],
         [0],
+        ["slow"],
+        [1],
         [1],
         ["Counted"],
         ['{"n":1}'],

@@ -160,6 +160,11 @@ describePostgres("the PostgreSQL store", () => {
       expect(await store.currentSequence("acc-1")).toBe(3);
       const all = await store.readAll(0n, 5_000);
       expect(all).toHaveLength(1_000 + 900 * 2);
+      // The positions append reports are the ones the log holds, event by event.
+      const logged = new Map(all.map((e) => [`${e.aggregateId}/${e.sequence}`, e.position]));
+      const reported = outcomes.flatMap((outcome) => (outcome.ok ? outcome.value : []));
+      expect(reported).toHaveLength(1_800);
+      for (const e of reported) expect(e.position).toBe(logged.get(`${e.aggregateId}/${e.sequence}`));
       const positions = all.map((e) => e.position);
       expect(positions).toEqual([...positions].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
     } finally {

@@ -77,15 +77,19 @@ export class PostgresEventStore implements EventStore {
     const pool = await this.#pool();
     const ids: string[] = [];
     const expected: number[] = [];
-    const counts: number[] = [];
+    const eventIds: string[] = [];
+    const eventRequests: number[] = [];
+    const eventNumbers: number[] = [];
     const types: string[] = [];
     const payloads: string[] = [];
     const metadata: string[] = [];
-    for (const request of requests) {
+    for (const [index, request] of requests.entries()) {
       ids.push(request.aggregateId);
       expected.push(request.expectedSequence);
-      counts.push(request.events.length);
-      for (const event of request.events) {
+      for (const [offset, event] of request.events.entries()) {
+        eventIds.push(request.aggregateId);
+        eventRequests.push(index + 1);
+        eventNumbers.push(offset + 1);
         types.push(event.eventType);
         payloads.push(event.payload);
         metadata.push(JSON.stringify(event.metadata));
@@ -94,18 +98,41 @@ export class PostgresEventStore implements EventStore {
     const { rows } = await pool.query({
       name: `${this.#statement}_append`,
       text:
-        "SELECT out_aggregate_id AS aggregate_id, out_sequence AS sequence, out_position::text AS position, " +
-        "out_recorded_at AS recorded_at " +
-        `FROM ${this.#schema.q}.append_events($1, $2, $3, $4, $5, $6)`,
-      values: [ids, expected, counts, types, payloads, metadata],
+        "SELECT actual, positions::text[] AS positions, recorded_at " +
+        `FROM ${this.#schema.q}.append_events($1, $2, $3, $4, $5, $6, $7, $8)`,
+      values: [ids, expected, eventIds, eventRequests, eventNumbers, types, payloads, metadata],
     });
-    const byAggregate = new Map<string, AppendRow[]>();
-    for (const row of rows as AppendRow[]) {
-      const list = byAggregate.get(row.aggregate_id);
-      if (list) list.push(row);
-      else byAggregate.set(row.aggregate_id, [row]);
-    }
-    return requests.map((request) => outcomeOf(request, byAggregate.get(request.aggregateId) ?? []));
+    const row = rows[0] as AppendRow | undefined;
+    if (!row || row.actual.length !== requests.length) throw new Error("append_events returned no outcome");
+    const recordedAt = toDate(row.recorded_at);
+    let next = 0;
+    return requests.map((request, index): AppendOutcome => {
+      const actual = row.actual[index] as number;
+      if (actual !== request.expectedSequence) {
+        return err({
+          aggregateId: request.aggregateId,
+          expectedSequence: request.expectedSequence,
+          actualSequence: actual,
+        });
+      }
+      const commitStart = request.expectedSequence + 1;
+      return ok(
+        request.events.map((event, offset): StoredEvent => {
+          const position = row.positions[next++];
+          if (position === undefined) throw new Error("append_events returned fewer positions than events");
+          return {
+            aggregateId: request.aggregateId,
+            sequence: commitStart + offset,
+            position: BigInt(position),
+            commitStart,
+            eventType: event.eventType,
+            payload: event.payload,
+            metadata: event.metadata,
+            recordedAt,
+          };
+        }),
+      );
+    });
   }
 
   async readAggregate(aggregateId: string, afterSequence: number): Promise<readonly StoredEvent[]> {
@@ -255,42 +282,11 @@ export class PostgresEventStore implements EventStore {
   }
 }
 
+/** The one row `append_events` answers: each request's current sequence, and the new positions in order. */
 interface AppendRow {
-  aggregate_id: string;
-  sequence: number;
-  position: string | null;
-  recorded_at: Date | string | null;
-}
-
-function outcomeOf(request: AppendRequest, rows: readonly AppendRow[]): AppendOutcome {
-  const first = rows[0];
-  if (first && first.position === null) {
-    return err({
-      aggregateId: request.aggregateId,
-      expectedSequence: request.expectedSequence,
-      actualSequence: first.sequence,
-    });
-  }
-  const sorted = [...rows].sort((a, b) => a.sequence - b.sequence);
-  const commitStart = request.expectedSequence + 1;
-  return ok(
-    request.events.map((event, index): StoredEvent => {
-      const row = sorted[index];
-      if (!row || row.position === null || row.recorded_at === null) {
-        throw new Error(`append of ${JSON.stringify(request.aggregateId)} returned fewer rows than events`);
-      }
-      return {
-        aggregateId: request.aggregateId,
-        sequence: row.sequence,
-        position: BigInt(row.position),
-        commitStart,
-        eventType: event.eventType,
-        payload: event.payload,
-        metadata: event.metadata,
-        recordedAt: toDate(row.recorded_at),
-      };
-    }),
-  );
+  actual: number[];
+  positions: string[];
+  recorded_at: Date | string;
 }
 
 function storedEvent(row: EventRow): StoredEvent {

@@ -81,37 +81,38 @@ function migrations(schema: PostgresSchema): readonly string[] {
       updated_at timestamptz NOT NULL DEFAULT now()
     );
     CREATE OR REPLACE FUNCTION ${s}.append_events(
-      p_ids text[], p_expected integer[], p_counts integer[],
+      p_ids text[], p_expected integer[],
+      p_event_ids text[], p_event_requests integer[], p_event_numbers integer[],
       p_types text[], p_payloads text[], p_metadata text[]
-    ) RETURNS TABLE (out_aggregate_id text, out_sequence integer, out_position bigint, out_recorded_at timestamptz)
+    ) RETURNS TABLE (actual integer[], positions bigint[], recorded_at timestamptz)
     LANGUAGE plpgsql VOLATILE AS $fn$
-    #variable_conflict use_column
+    DECLARE
+      v_actual integer[];
+      v_positions bigint[];
     BEGIN
       PERFORM pg_advisory_xact_lock(${schema.appendLockKey});
-      RETURN QUERY
-      WITH req AS (
-        SELECT r.id, r.expected, r.cnt, r.idx,
-               (sum(r.cnt) OVER (ORDER BY r.idx) - r.cnt)::integer AS offs
-        FROM unnest(p_ids, p_expected, p_counts) WITH ORDINALITY AS r(id, expected, cnt, idx)
-      ), cur AS (
-        SELECT req.*, COALESCE((SELECT max(e.sequence) FROM ${s}.events e WHERE e.aggregate_id = req.id), 0)
-               AS actual
-        FROM req
-      ), ins AS (
-        INSERT INTO ${s}.events AS ev (aggregate_id, sequence, commit_start, event_type, payload, metadata)
-        SELECT c.id, c.expected + g.n, c.expected + 1, p_types[c.offs + g.n],
-               p_payloads[c.offs + g.n]::jsonb, p_metadata[c.offs + g.n]::jsonb
-        FROM cur c CROSS JOIN LATERAL generate_series(1, c.cnt) AS g(n)
-        WHERE c.actual = c.expected
-        ORDER BY c.idx, g.n
-        RETURNING ev.aggregate_id, ev.sequence, ev.position, ev.recorded_at
+      -- Read after taking the lock: each statement of a volatile function sees the latest commits.
+      SELECT array_agg(
+               COALESCE((SELECT max(e.sequence) FROM ${s}.events e WHERE e.aggregate_id = r.id), 0)
+               ORDER BY r.idx)
+        INTO v_actual
+        FROM unnest(p_ids) WITH ORDINALITY AS r(id, idx);
+      -- Identity values are drawn in the order rows are inserted, so positions follow e.k.
+      WITH ins AS (
+        INSERT INTO ${s}.events (aggregate_id, sequence, commit_start, event_type, payload, metadata)
+        SELECT e.id, p_expected[e.request] + e.n, p_expected[e.request] + 1, e.type,
+               e.payload::jsonb, e.metadata::jsonb
+        FROM unnest(p_event_ids, p_event_requests, p_event_numbers, p_types, p_payloads, p_metadata)
+               WITH ORDINALITY AS e(id, request, n, type, payload, metadata, k)
+        WHERE v_actual[e.request] = p_expected[e.request]
+        ORDER BY e.k
+        RETURNING position
       )
-      SELECT i.aggregate_id, i.sequence, i.position, i.recorded_at FROM ins i
-      UNION ALL
-      SELECT c.id, c.actual, NULL::bigint, NULL::timestamptz FROM cur c WHERE c.actual <> c.expected;
-      IF FOUND THEN
+      SELECT array_agg(ins.position ORDER BY ins.position) INTO v_positions FROM ins;
+      IF v_positions IS NOT NULL THEN
         PERFORM pg_notify(${quoteLiteral(schema.channel)}, '');
       END IF;
+      RETURN QUERY SELECT v_actual, COALESCE(v_positions, '{}'), now();
     END
     $fn$;
     `,
