@@ -74,15 +74,26 @@ export function describeEventStoreContract(
     );
 
   const context = new ContractContext(harness, tools, numRuns);
-  const { describe, afterEach } = tools;
-  describe(`EventStore contract: ${name}`, () => {
-    afterEach(() => context.dispose());
-    describe("appends", () => describeAppendContract(context));
-    describe("the global log", () => describeReadAllContract(context));
-    describe("concurrency", () => describeConcurrencyContract(context));
-    describe("snapshots and checkpoints", () => describeSnapshotContract(context));
-    describe("round trips", () => describeRoundTripContract(context));
-    describe("lifecycle and optional capabilities", () => describeCapabilityContract(context));
-    describe("against a model", () => describeModelContract(context));
-  });
+  tools.describe(`EventStore contract: ${name}`, () => describeContractTopics(context));
+}
+
+/**
+ * Every topic of the contract on one context, each in its own `describe`, stores disposed after each
+ * test. Internal: {@link describeEventStoreContract} is the public way in.
+ *
+ * @example
+ * ```ts
+ * describe("my store", () => describeContractTopics(new ContractContext(harness, tools, 25)));
+ * ```
+ */
+export function describeContractTopics(context: ContractContext): void {
+  const { describe, afterEach } = context.tools;
+  afterEach(() => context.dispose());
+  describe("appends", () => describeAppendContract(context));
+  describe("the global log", () => describeReadAllContract(context));
+  describe("concurrency", () => describeConcurrencyContract(context));
+  describe("snapshots and checkpoints", () => describeSnapshotContract(context));
+  describe("round trips", () => describeRoundTripContract(context));
+  describe("lifecycle and optional capabilities", () => describeCapabilityContract(context));
+  describe("against a model", () => describeModelContract(context));
 }
