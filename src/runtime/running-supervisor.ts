@@ -2,6 +2,7 @@ import type { ChildContext, ChildSpec, ChildStatus, StopReason } from "./child-s
 import { Mailbox } from "./mailbox.js";
 import { backoffDelay, RestartWindow } from "./restart-intensity.js";
 import {
+  checkChildSpec,
   type Incarnation,
   type PendingRestart,
   type SupervisedChild,
@@ -26,7 +27,7 @@ type Phase = "starting" | "running" | "stopping" | "stopped" | "failed";
 export class RunningSupervisor implements Supervisor {
   readonly #options: ResolvedSupervisorOptions;
   readonly #context: ChildContext | undefined;
-  readonly #entries: readonly SupervisedChild[];
+  readonly #entries: SupervisedChild[];
   readonly #window: RestartWindow;
   readonly #tasks = new Mailbox<() => Promise<void>>(
     async (task) => {
@@ -72,6 +73,35 @@ export class RunningSupervisor implements Supervisor {
       }
       this.#phase = "running";
     });
+  }
+
+  startChild(spec: ChildSpec): Promise<void> {
+    const where = `supervisor "${this.#options.id}": startChild()`;
+    try {
+      checkChildSpec(spec, where);
+      this.#checkRunning(where);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#run(async () => {
+      this.#checkRunning(where);
+      if (this.#entries.some((entry) => entry.id === spec.id)) {
+        throw new Error(
+          `${where}: a child with id "${spec.id}" is already supervised; give each child its own id`,
+        );
+      }
+      const entry = supervisedChild(spec);
+      this.#entries.push(entry);
+      const failure = await this.#startChild(entry);
+      if (failure) {
+        this.#entries.splice(this.#entries.indexOf(entry), 1);
+        throw new Error(`${where} could not start child "${spec.id}"`, { cause: failure.cause });
+      }
+    });
+  }
+
+  #checkRunning(where: string): void {
+    if (this.#phase !== "running") throw new Error(`${where}: the supervisor is ${this.status}, not running`);
   }
 
   children(): readonly ChildStatus[] {

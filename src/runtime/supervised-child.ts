@@ -92,3 +92,27 @@ export async function stopSupervisedChild(
     onError(error);
   }
 }
+
+const restartTypes: readonly unknown[] = [undefined, "permanent", "transient", "temporary"];
+
+/**
+ * Throws a `TypeError` saying what to change when `spec` is not a child spec; `where` names the caller.
+ *
+ * @example
+ * ```ts
+ * checkChildSpec({ id: "", start }, "add()"); // throws: a child's id must be a non-empty string
+ * ```
+ */
+export function checkChildSpec(spec: ChildSpec, where: string): void {
+  if (typeof spec !== "object" || spec === null || typeof spec.start !== "function") {
+    throw new TypeError(`${where} takes a child spec: { id, start(context), restart? }`);
+  }
+  if (typeof spec.id !== "string" || spec.id.length === 0) {
+    throw new TypeError(`${where}: a child's id must be a non-empty string, got ${String(spec.id)}`);
+  }
+  if (!restartTypes.includes(spec.restart)) {
+    throw new TypeError(
+      `${where}: child "${spec.id}" has restart ${String(spec.restart)}; use "permanent", "transient" or "temporary"`,
+    );
+  }
+}

@@ -7,6 +7,7 @@
  */
 import type { ChildContext, ChildSpec, ChildStatus, RunningChild, StopReason } from "./child-spec.js";
 import { RunningSupervisor } from "./running-supervisor.js";
+import { checkChildSpec } from "./supervised-child.js";
 import {
   type ResolvedSupervisorOptions,
   resolveSupervisorOptions,
@@ -28,6 +29,12 @@ export type { Strategy, SupervisorOptions } from "./supervisor-options.js";
 export interface Supervisor extends RunningChild {
   /** Resolves when every child has stopped, in reverse order of addition. A second call returns the same promise. */
   stop(reason?: StopReason): Promise<void>;
+  /**
+   * Adds a child while the supervisor runs, after every other (last to start, first to stop), and starts
+   * it. Rejects, keeping nothing, when its start fails, its id is taken, or the supervisor is not running;
+   * a failed start here is not counted against the intensity.
+   */
+  startChild(spec: ChildSpec): Promise<void>;
   /** Each child's id, status and restart count, in order of addition. */
   children(): readonly ChildStatus[];
   readonly status: "running" | "stopping" | "stopped" | "failed";
@@ -65,8 +72,6 @@ export function createSupervisor(options: SupervisorOptions): SupervisorBuilder 
   return new Builder(resolveSupervisorOptions(options));
 }
 
-const restartTypes: readonly unknown[] = [undefined, "permanent", "transient", "temporary"];
-
 class Builder implements SupervisorBuilder {
   readonly id: string;
   readonly #options: ResolvedSupervisorOptions;
@@ -83,17 +88,7 @@ class Builder implements SupervisorBuilder {
     const where = `supervisor "${this.id}": add()`;
     if (this.#started)
       throw new Error(`${where} after start(): add every child before starting the supervisor`);
-    if (typeof spec !== "object" || spec === null || typeof spec.start !== "function") {
-      throw new TypeError(`${where} takes a child spec: { id, start(context), restart? }`);
-    }
-    if (typeof spec.id !== "string" || spec.id.length === 0) {
-      throw new TypeError(`${where}: a child's id must be a non-empty string, got ${String(spec.id)}`);
-    }
-    if (!restartTypes.includes(spec.restart)) {
-      throw new TypeError(
-        `${where}: child "${spec.id}" has restart ${String(spec.restart)}; use "permanent", "transient" or "temporary"`,
-      );
-    }
+    checkChildSpec(spec, where);
     if (this.#specs.some((existing) => existing.id === spec.id)) {
       throw new Error(`${where}: a child with id "${spec.id}" is already added; give each child its own id`);
     }
