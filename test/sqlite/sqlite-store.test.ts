@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
@@ -70,12 +70,27 @@ describe("opening the SQLite store", () => {
     await store.close();
   });
 
+  const root = process.getuid?.() === 0;
+  it.skipIf(root)(
+    "rejects at init, saying so, when the directory is read-only (skipped as root: it may write anywhere)",
+    async () => {
+      const directory = await mkdtemp(join(tmpdir(), "eventsourcing-sqlite-"));
+      await chmod(directory, 0o555);
+      try {
+        const store = sqliteStore({ path: join(directory, "events.db") });
+        await expect(store.init()).rejects.toThrow(/directory ".*" is not writable/);
+        await store.close();
+      } finally {
+        await chmod(directory, 0o755);
+        await rm(directory, { recursive: true, force: true });
+      }
+    },
+  );
+
   it("rejects a file that is not a SQLite database", async () => {
     const { path } = await fresh();
     const garbage = `${path}.garbage`;
-    await import("node:fs/promises").then((fs) =>
-      fs.writeFile(garbage, "this is not a database, ".repeat(100)),
-    );
+    await writeFile(garbage, "this is not a database, ".repeat(100));
     const store = sqliteStore({ path: garbage });
     await expect(store.init()).rejects.toThrow(/cannot open the SQLite store.*not a database/);
     await store.close();
