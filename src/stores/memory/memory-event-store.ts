@@ -207,11 +207,11 @@ class InMemoryEventStore implements MemoryEventStore {
     let metadataCopy: Metadata = {};
     for (let j = 0; j < events.length; j++) {
       const event = events[j] as EncodedEvent;
-      // Copy the metadata so that the caller's later changes cannot reach stored rows; the events of a
-      // command usually share one metadata object, copied once.
+      // Copy the metadata so that the caller's later changes cannot reach stored rows, unless it is
+      // frozen already; the events of a command usually share one metadata object, copied once.
       if (event.metadata !== lastMetadata) {
         lastMetadata = event.metadata;
-        metadataCopy = Object.freeze({ ...event.metadata });
+        metadataCopy = Object.isFrozen(lastMetadata) ? lastMetadata : Object.freeze({ ...lastMetadata });
       }
       const stored: StoredEvent = Object.freeze({
         aggregateId,
