@@ -10,12 +10,13 @@ import {
   handle,
 } from "../../examples/bank-account/domain.js";
 import { type EventEnvelope, type EventSourcingConfig, frequency, start } from "../../src/index.js";
-import { type SqliteDatabase, sqliteStore } from "../../src/stores/sqlite/index.js";
+import { type SqliteDatabase, type SqliteStatement, sqliteStore } from "../../src/stores/sqlite/index.js";
 import { createSqliteTestStore, type SqliteTestStore } from "../support/sqlite.js";
+import { spawnFixture } from "./fixtures/spawn-fixture.js";
 
 type BankConfig = Pick<
   EventSourcingConfig<BankAccount, BankAccountCommand, BankAccountEvent, BankAccountError>,
-  "queries" | "snapshot" | "logger"
+  "queries" | "snapshot" | "logger" | "namedQueries"
 >;
 
 const opened: SqliteTestStore[] = [];
@@ -139,15 +140,19 @@ function countingTransactions(path: string) {
     prepare(source) {
       const statement = database.prepare(source);
       if (source !== "BEGIN IMMEDIATE") return statement;
-      return new Proxy(statement, {
-        get(target, key, receiver) {
-          if (key !== "run") return Reflect.get(target, key, receiver);
-          return (...params: unknown[]) => {
-            counter.begins++;
-            return target.run(...params);
-          };
+      const counted: SqliteStatement = {
+        run: (...params) => {
+          counter.begins++;
+          return statement.run(...params);
         },
-      });
+        get: (...params) => statement.get(...params),
+        all: (...params) => statement.all(...params),
+        safeIntegers(toggle) {
+          statement.safeIntegers(toggle);
+          return this;
+        },
+      };
+      return counted;
     },
     exec: (source) => database.exec(source),
     close: () => database.close(),
@@ -205,4 +210,26 @@ it("commits commands to many aggregates that arrive together in few transactions
   expect((await bank.systemStats()).conflictsRetried).toBeGreaterThanOrEqual(1);
   // 301 commands: grouped, they need far fewer transactions than one each.
   expect(counter.begins - beginsBefore).toBeLessThan(30);
+});
+
+it("another process takes a named query over from its checkpoint when the process running it is killed", async () => {
+  const path = await freshFile();
+  const holder = spawnFixture("named-query-holder", [path, "1000"]);
+  await holder.waitFor(/^running$/);
+  const writer = await bankOn(path);
+  for (const id of ["a", "b", "c"]) expect((await writer.bank.execute(id, open(id))).ok).toBe(true);
+  await holder.waitFor(/^seen 3$/);
+  holder.process.kill("SIGKILL");
+  await holder.exited;
+  const checkpoint = (await writer.store.loadCheckpoint("ledger")) ?? 0n;
+  for (const id of ["a", "b"]) expect((await writer.bank.execute(id, deposit(1))).ok).toBe(true);
+
+  const seen: bigint[] = [];
+  await bankOn(path, {
+    namedQueries: { pollMs: 50, lockRetryMs: 100 },
+    queries: [{ name: "ledger", handle: (_id, events) => void seen.push(...events.map((e) => e.position)) }],
+  });
+  await eventually(async () => seen.includes(5n));
+  // At least once: what the killed process handled without checkpointing comes again, nothing before.
+  expect(seen).toEqual(Array.from({ length: 5 - Number(checkpoint) }, (_, i) => checkpoint + BigInt(i) + 1n));
 });
