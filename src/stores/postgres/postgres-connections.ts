@@ -1,10 +1,56 @@
-import type { PostgresClient, PostgresPool, ResolvedPostgresOptions } from "./postgres-options.js";
+import type {
+  PostgresClient,
+  PostgresPool,
+  PostgresQuery,
+  PostgresResult,
+  ResolvedPostgresOptions,
+} from "./postgres-options.js";
 
-/** A connection held for one purpose (LISTEN, a query lock), outside the pool's rotation. */
-export interface DedicatedClient {
-  readonly client: PostgresClient;
+type Listener = Parameters<PostgresClient["removeListener"]>[1];
+
+type ConnectionEvents = {
+  error: (error: Error) => void;
+  end: () => void;
+  notification: (message: { channel: string }) => void;
+};
+
+/**
+ * A connection held for one purpose (LISTEN, a query lock), outside the pool's rotation. Listeners
+ * added through it are removed when it is closed, so a connection given back to a caller's pool
+ * carries nothing of ours.
+ */
+export class DedicatedClient {
+  readonly #client: PostgresClient;
+  readonly #giveBack: (destroy: boolean) => Promise<void>;
+  readonly #listeners: [string, Listener][] = [];
+  #closed = false;
+
+  constructor(client: PostgresClient, giveBack: (destroy: boolean) => Promise<void>) {
+    this.#client = client;
+    this.#giveBack = giveBack;
+    this.on("error", ignore);
+  }
+
+  query(config: PostgresQuery): Promise<PostgresResult> {
+    return this.#client.query(config);
+  }
+
+  on<TEvent extends keyof ConnectionEvents>(event: TEvent, listener: ConnectionEvents[TEvent]): void {
+    this.#listeners.push([event, listener as Listener]);
+    (this.#client.on as (event: string, listener: ConnectionEvents[TEvent]) => unknown)(event, listener);
+  }
+
   /** Gives the connection back; `destroy` when it may be broken or still holds session state. */
-  close(destroy: boolean): Promise<void>;
+  async close(destroy: boolean): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    // An error may still arrive while a destroyed connection closes: keep swallowing it until then.
+    for (const [event, listener] of this.#listeners) {
+      if (listener !== ignore) this.#client.removeListener(event, listener);
+    }
+    await this.#giveBack(destroy);
+    this.#client.removeListener("error", ignore);
+  }
 }
 
 /** Swallows errors of idle connections: a server ending one must never crash the process. */
@@ -65,11 +111,7 @@ export class PostgresConnections {
   async dedicated(): Promise<DedicatedClient> {
     if (this.#options.kind === "given") {
       const client = await this.#options.pool.connect();
-      client.on("error", ignore);
-      return {
-        client,
-        close: async (destroy) => client.release(destroy),
-      };
+      return new DedicatedClient(client, async (destroy) => client.release(destroy));
     }
     const pg = await this.#loadPg();
     const client = new pg.Client({
@@ -84,12 +126,9 @@ export class PostgresConnections {
       await client.end().catch(ignore);
       throw error;
     }
-    return {
-      client: client as unknown as PostgresClient,
-      close: async () => {
-        await client.end().catch(ignore);
-      },
-    };
+    return new DedicatedClient(client as unknown as PostgresClient, async () => {
+      await client.end().catch(ignore);
+    });
   }
 
   /** Ends the store's own pool; a given pool is left open. */

@@ -265,13 +265,16 @@ export class PostgresEventStore implements EventStore {
     try {
       const pool = await this.#connections.pool();
       const client = await pool.connect();
-      client.on("error", () => undefined);
+      const swallow = () => undefined;
+      client.on("error", swallow);
       try {
         await ensureSchema(client, this.#schema);
         client.release();
       } catch (error) {
         client.release(true);
         throw error;
+      } finally {
+        client.removeListener("error", swallow);
       }
     } catch (cause) {
       throw new Error(

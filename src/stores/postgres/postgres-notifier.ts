@@ -73,13 +73,13 @@ export class PostgresNotifier {
       void connection.close(true);
       this.#scheduleReconnect(generation);
     };
-    connection.client.on("error", dropped);
-    connection.client.on("end", dropped);
-    connection.client.on("notification", (message) => {
+    connection.on("error", dropped);
+    connection.on("end", dropped);
+    connection.on("notification", (message) => {
       if (message.channel === this.#channel) this.wake();
     });
     try {
-      await connection.client.query({ text: `LISTEN ${this.#channel}` });
+      await connection.query({ text: `LISTEN ${this.#channel}` });
     } catch (error) {
       if (this.#connection === connection) this.#connection = null;
       await connection.close(true);

@@ -17,6 +17,8 @@ export interface PostgresClient {
   on(event: "error", listener: (error: Error) => void): unknown;
   on(event: "end", listener: () => void): unknown;
   on(event: "notification", listener: (message: { channel: string }) => void): unknown;
+  // biome-ignore lint/suspicious/noExplicitAny: any listener registered with `on` above
+  removeListener(event: string, listener: (...args: any[]) => void): unknown;
 }
 
 /** A client checked out of a pool: given back with `release`, destroyed with `release(true)`. */

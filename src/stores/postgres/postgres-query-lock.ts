@@ -17,7 +17,7 @@ export async function tryQueryLock(
 ): Promise<PostgresQueryLock | null> {
   let taken = false;
   try {
-    const { rows } = await connection.client.query({ text: `SELECT pg_try_advisory_lock(${key}) AS taken` });
+    const { rows } = await connection.query({ text: `SELECT pg_try_advisory_lock(${key}) AS taken` });
     taken = rows[0]?.taken === true;
   } catch (error) {
     await connection.close(true);
@@ -48,8 +48,8 @@ export class PostgresQueryLock implements QueryLock {
     this.#connection = connection;
     this.#key = key;
     this.#onGone = onGone;
-    connection.client.on("error", () => this.#lost());
-    connection.client.on("end", () => this.#lost());
+    connection.on("error", () => this.#lost());
+    connection.on("end", () => this.#lost());
     this.#heartbeat = setInterval(() => this.#beat(), heartbeatMs);
     this.#heartbeat.unref();
   }
@@ -69,7 +69,7 @@ export class PostgresQueryLock implements QueryLock {
     }
     this.#held = false;
     try {
-      await this.#connection.client.query({ text: `SELECT pg_advisory_unlock(${this.#key})` });
+      await this.#connection.query({ text: `SELECT pg_advisory_unlock(${this.#key})` });
       await this.#connection.close(false);
     } catch {
       await this.#connection.close(true);
@@ -78,7 +78,7 @@ export class PostgresQueryLock implements QueryLock {
 
   #beat(): void {
     if (!this.#held) return;
-    this.#connection.client.query({ text: "SELECT 1" }).catch(() => this.#lost());
+    this.#connection.query({ text: "SELECT 1" }).catch(() => this.#lost());
   }
 
   #lost(): void {
