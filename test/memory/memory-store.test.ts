@@ -7,6 +7,10 @@ describeEventStoreContract("memoryStore", { create: async () => memoryStore() })
 const event = (n: number) => ({ eventType: "Tested", payload: JSON.stringify({ n }), metadata: {} });
 
 describe("memoryStore", () => {
+  it("is the only value the eventsourcing/memory entry exports", async () => {
+    expect(Object.keys(await import("../../src/stores/memory/index.js"))).toEqual(["memoryStore"]);
+  });
+
   it("rejects every method after close, saying the store is closed", async () => {
     const store = memoryStore();
     await store.init();
