@@ -3,6 +3,15 @@
  * that end by its strategy (with backoff), gives up past its restart intensity, and stops its children
  * in reverse order. A supervisor builder is itself a child spec, so supervisors nest into trees.
  *
+ * - A child ends by calling `context.exit(reason)`: `undefined` is a normal exit, anything else a crash.
+ *   `permanent` children are always restarted, `transient` ones after a crash, `temporary` ones never.
+ * - A group restart (`one-for-all`, `rest-for-one`) stops the siblings in reverse order, then starts the
+ *   whole group in order; as in OTP, siblings come back whatever their restart type (a `transient` that
+ *   had finished included), except `temporary` ones, which stay stopped.
+ * - The nth restart within `periodMs` waits `min(maxMs, initialMs * 2 ** (n - 1))` on the clock; a start
+ *   that fails then is one more crash. Past `intensity` restarts within `periodMs`, the supervisor stops
+ *   every child, becomes `failed`, and escalates: to its parent's context when nested, else `onEscalate`.
+ *
  * @module
  */
 import type { ChildContext, ChildSpec, ChildStatus, RunningChild, StopReason } from "./child-spec.js";
@@ -27,7 +36,11 @@ export type { Strategy, SupervisorOptions } from "./supervisor-options.js";
  * ```
  */
 export interface Supervisor extends RunningChild {
-  /** Resolves when every child has stopped, in reverse order of addition. A second call returns the same promise. */
+  /**
+   * Cancels pending restarts and stops every child in reverse order of addition, passing `reason`
+   * (default `"shutdown"`) on; resolves when all have stopped. A child whose stop rejects is logged and
+   * the others still stop. A second call returns the same promise.
+   */
   stop(reason?: StopReason): Promise<void>;
   /**
    * Adds a child while the supervisor runs, after every other (last to start, first to stop), and starts
@@ -37,6 +50,7 @@ export interface Supervisor extends RunningChild {
   startChild(spec: ChildSpec): Promise<void>;
   /** Each child's id, status and restart count, in order of addition. */
   children(): readonly ChildStatus[];
+  /** `failed` once it has given up (exceeded its intensity); it stays `failed` after `stop()`. */
   readonly status: "running" | "stopping" | "stopped" | "failed";
 }
 
