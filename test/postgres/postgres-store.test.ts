@@ -196,6 +196,40 @@ describePostgres("the PostgreSQL store", () => {
     expect(stream.map((e) => e.sequence)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
   });
 
+  it("runs locks and wake-ups on a caller's pg.Pool, giving its connections back clean and the pool open", async () => {
+    const schema = freshSchema();
+    const pg = await import("pg");
+    const pool = new pg.default.Pool({ connectionString: postgresUrl, max: 3 });
+    pool.on("error", () => undefined);
+    const store = postgresStore({ pool, schema });
+    try {
+      let wakes = 0;
+      const unsubscribe = store.onAppend(() => {
+        wakes++;
+      });
+      // The first wake-up says the listening connection is up.
+      for (let i = 0; i < 200 && wakes < 1; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      const lock = await store.lockQuery("q");
+      expect(lock?.held).toBe(true);
+      expect(await store.lockQuery("q")).toBeNull();
+      await store.append([{ aggregateId: "a", expectedSequence: 0, events: [event(1)] }]);
+      for (let i = 0; i < 200 && wakes < 2; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(wakes).toBeGreaterThanOrEqual(2);
+      await lock?.release();
+      unsubscribe();
+      await store.close();
+      // Every connection given back carries only the pool's own error listener.
+      const clients = await Promise.all([pool.connect(), pool.connect(), pool.connect()]);
+      for (const client of clients) expect(client.listenerCount("error")).toBe(0);
+      for (const client of clients) client.release();
+      const { rows } = await pool.query(`SELECT count(*)::int AS n FROM "${schema}".events`);
+      expect(rows[0].n).toBe(1);
+    } finally {
+      await store.close();
+      await pool.end();
+    }
+  });
+
   it("keeps the newer snapshot and ignores an older one", async () => {
     const store = open(freshSchema());
     const at = new Date("2026-01-02T03:04:05.000Z");
