@@ -9,6 +9,7 @@ import { parseOptions } from "./lib/options.js";
 import { postgresSection } from "./lib/postgres-section.js";
 import type { SectionResult } from "./lib/report.js";
 import { runScalingJob, type ScalingJob } from "./lib/scaling.js";
+import { selfTest } from "./lib/self-test.js";
 import { sqliteSection } from "./lib/sqlite-section.js";
 
 async function main(args: readonly string[]): Promise<number> {
@@ -16,6 +17,7 @@ async function main(args: readonly string[]): Promise<number> {
     await runScalingJob(JSON.parse(args[1] ?? "{}") as ScalingJob);
     return 0;
   }
+  if (args[0] === "--self-test") return (await selfTest()) === 0 ? 0 : 1;
   const options = parseOptions(args);
   const script = fileURLToPath(import.meta.url);
   console.log(

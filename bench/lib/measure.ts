@@ -26,7 +26,7 @@ export interface Series {
   readonly peakRssMb?: number;
 }
 
-/** Accounts of the untimed warm-up run before the rounds. */
+/** Accounts of the untimed warm-up run before the rounds, by default. */
 export const WARM_UP_ACCOUNTS = 100;
 
 setFlagsFromString("--expose-gc");
@@ -75,6 +75,7 @@ export async function alternate(
   plan: Workload,
   mode: Mode,
   rounds: number,
+  warmUpAccounts = WARM_UP_ACCOUNTS,
 ): Promise<Series[]> {
   const playing: Contender[] = [];
   for (const contender of contenders) {
@@ -85,7 +86,7 @@ export async function alternate(
   }
   // One untimed (but checked) run each on a small plan first, so that no contender's first round pays
   // for loading modules and compiling hot paths.
-  const warmUp = workload(Math.min(plan.accounts, WARM_UP_ACCOUNTS));
+  const warmUp = workload(Math.min(plan.accounts, warmUpAccounts));
   for (const contender of playing) await timedRun(contender, warmUp, mode);
   const runs = new Map<string, RunResult[]>(playing.map((contender) => [contender.name, []]));
   for (let round = 1; round <= rounds; round++) {

@@ -23,7 +23,8 @@ const SECTIONS: readonly Section[] = ["memory", "sqlite", "postgres"];
 
 const USAGE = `usage: npm run bench -- [--only memory|sqlite|postgres[,...]] [--rounds N] [--accounts N]
                         [--scale-accounts N (0: no scaling runs)] [--emmett-scale-accounts N]
-                        [--emmett-budget-ms N] [--max-live N]`;
+                        [--emmett-budget-ms N] [--max-live N]
+       npm run bench -- --self-test   (shows that the check refuses wrong streams)`;
 
 /**
  * Parses the arguments after `npm run bench --`; throws with the usage on anything unknown.

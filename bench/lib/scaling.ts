@@ -3,15 +3,17 @@
  * memory store at many accounts, and Emmett's in-memory store at fewer, within a time budget.
  */
 import { spawn } from "node:child_process";
+import { bareLoop } from "./bare-loop.js";
 import type { Contender } from "./contender.js";
 import { emmettMemory } from "./emmett-contenders.js";
-import { type RunResult, timedRun } from "./measure.js";
+import { type RunResult, type Series, timedRun } from "./measure.js";
+import type { BenchOptions } from "./options.js";
 import { ours } from "./ours.js";
 import { workload } from "./workload.js";
 
 /** What a scaling child runs. */
 export interface ScalingJob {
-  readonly contender: "ours" | "emmett";
+  readonly contender: "ours" | "emmett" | "bare";
   readonly accounts: number;
   /** Bounds the run: no command starts after it. */
   readonly budgetMs?: number;
@@ -29,6 +31,7 @@ const MARK = "BENCH_SCALING_RESULT ";
 /** The contender a scaling job names. */
 export function scalingContender(job: ScalingJob): Contender {
   if (job.contender === "emmett") return emmettMemory();
+  if (job.contender === "bare") return bareLoop;
   return ours(
     "ours memory",
     async () => (await import("../../src/stores/memory/index.js")).memoryStore(),
@@ -83,4 +86,64 @@ export function runScalingChild(script: string, job: ScalingJob): Promise<Scalin
       resolve(JSON.parse(line.slice(MARK.length)) as ScalingResult);
     });
   });
+}
+
+/**
+ * The scaling runs of the memory section, each in its own child process: a one-account run (the
+ * baseline memory of a child), ours at `scaleAccounts` for every round, the bare loop there once (what
+ * the harness itself costs at that size), and Emmett at `emmettScaleAccounts` once, bounded in time.
+ *
+ * @example
+ * ```ts
+ * const series = await scalingSeries(options, process.argv[1]);
+ * ```
+ */
+export async function scalingSeries(options: BenchOptions, script: string): Promise<Series[]> {
+  const baseline = await runScalingChild(script, { contender: "ours", accounts: 1 });
+  console.log(
+    `  scaling: a child process running 1 account peaks at ${baseline.peakRssMb.toFixed(0)} MB RSS`,
+  );
+  const passivation =
+    options.maxLive === undefined ? "default passivation" : `passivation.maxLive ${options.maxLive}`;
+  const series = [
+    await childSeries(script, "ours memory", options.rounds, passivation, {
+      contender: "ours",
+      accounts: options.scaleAccounts,
+      ...(options.maxLive === undefined ? {} : { maxLive: options.maxLive }),
+    }),
+    await childSeries(script, "bare loop", 1, "reference", {
+      contender: "bare",
+      accounts: options.scaleAccounts,
+    }),
+  ];
+  if (options.emmettScaleAccounts > 0) {
+    const job = {
+      contender: "emmett" as const,
+      accounts: options.emmettScaleAccounts,
+      budgetMs: options.emmettBudgetMs,
+    };
+    series.push(
+      await childSeries(script, "Emmett memory", 1, `bounded to ${options.emmettBudgetMs} ms`, job),
+    );
+  }
+  return series;
+}
+
+async function childSeries(
+  script: string,
+  contender: string,
+  rounds: number,
+  note: string,
+  job: ScalingJob,
+): Promise<Series> {
+  const runs: ScalingResult[] = [];
+  for (let round = 1; round <= rounds; round++) {
+    const result = await runScalingChild(script, job);
+    runs.push(result);
+    console.log(
+      `  scaling ${round}/${rounds}  ${contender}, ${job.accounts.toLocaleString("en-US")} accounts (${note}): ${Math.round(result.perSecond).toLocaleString("en-US")} commands/s, ${result.commands} commands in ${result.ms.toFixed(0)} ms, peak RSS ${result.peakRssMb.toFixed(0)} MB (checked)`,
+    );
+  }
+  const peakRssMb = Math.max(...runs.map((run) => run.peakRssMb));
+  return { contender, mode: "concurrent", accounts: job.accounts, runs, peakRssMb };
 }
