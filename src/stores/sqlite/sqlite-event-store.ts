@@ -12,26 +12,14 @@ import type {
   StoredEvent,
   StoredSnapshot,
 } from "../../core/event-store.js";
-import { err, ok } from "../../core/result.js";
+import { appendAll, currentSequence } from "./sqlite-append.js";
 import { SqliteAppendSignal } from "./sqlite-append-signal.js";
-import { retryWhileBusy, SYNCHRONOUS_BUSY_WAIT_MS } from "./sqlite-busy.js";
-import { openSqliteFile, type SqliteDatabase } from "./sqlite-database.js";
+import { retryWhileBusy } from "./sqlite-busy.js";
+import { type Connection, closeConnection, inTransaction, openConnection } from "./sqlite-connection.js";
 import { type SqliteStoreOptions, type SqliteStoreSettings, sqliteStoreSettings } from "./sqlite-options.js";
 import { type LeaseHost, SqliteQueryLock } from "./sqlite-query-lock.js";
-import {
-  type EventRow,
-  metadataText,
-  type SnapshotRow,
-  toStoredEvent,
-  toStoredSnapshot,
-} from "./sqlite-rows.js";
-import { ensureSchema } from "./sqlite-schema.js";
-import { prepareStatements, type SqliteStatements } from "./sqlite-statements.js";
-
-interface Connection {
-  readonly database: SqliteDatabase;
-  readonly statements: SqliteStatements;
-}
+import { type EventRow, type SnapshotRow, toStoredEvent, toStoredSnapshot } from "./sqlite-rows.js";
+import type { SqliteStatements } from "./sqlite-statements.js";
 
 /**
  * An event store in a SQLite file. Make one with {@link sqliteStore}.
@@ -167,47 +155,27 @@ export class SqliteEventStore implements EventStore {
       // The leases will expire on their own.
     }
     this.#connection = undefined;
-    if (this.#settings.database === undefined) connection.database.close();
+    closeConnection(connection, this.#settings);
   }
 
   /** Opens and configures the connection once, however many callers ask at the same time. */
   #open(): Promise<Connection> {
     if (this.#closed) return Promise.reject(new Error("the SQLite store is closed"));
     if (this.#opening === undefined) {
-      this.#opening = this.#connect();
+      this.#opening = openConnection(this.#settings).then((connection) => {
+        if (this.#closed) {
+          closeConnection(connection, this.#settings);
+          throw new Error("the SQLite store was closed while opening");
+        }
+        this.#connection = connection;
+        return connection;
+      });
       // A failed open (a missing directory, say) may be tried again later.
       this.#opening.catch(() => {
         this.#opening = undefined;
       });
     }
     return this.#opening;
-  }
-
-  async #connect(): Promise<Connection> {
-    const { path, database: given, synchronous, busyTimeoutMs } = this.#settings;
-    const database = given ?? (await openSqliteFile(path as string));
-    try {
-      database.exec(`PRAGMA busy_timeout = ${Math.min(SYNCHRONOUS_BUSY_WAIT_MS, busyTimeoutMs)}`);
-      const mode = await retryWhileBusy(
-        () => (database.prepare("PRAGMA journal_mode = WAL").get() as { journal_mode: string }).journal_mode,
-        busyTimeoutMs,
-      );
-      if (mode.toLowerCase() !== "wal" && !database.memory) {
-        throw new Error(`SQLite refused WAL mode (journal_mode is ${mode})`);
-      }
-      database.exec(`PRAGMA synchronous = ${synchronous}`);
-      await retryWhileBusy(() => ensureSchema(database), busyTimeoutMs);
-      const connection = { database, statements: prepareStatements(database) };
-      if (this.#closed) throw new Error("the SQLite store was closed while opening");
-      this.#connection = connection;
-      return connection;
-    } catch (cause) {
-      if (given === undefined) database.close();
-      const detail = cause instanceof Error ? cause.message : String(cause);
-      throw new Error(`cannot open the SQLite store at "${path ?? "(given database)"}": ${detail}`, {
-        cause,
-      });
-    }
   }
 
   async #read<T>(query: (statements: SqliteStatements) => T): Promise<T> {
@@ -232,60 +200,4 @@ export class SqliteEventStore implements EventStore {
     this.#writes = result.catch(() => undefined);
     return result;
   }
-}
-
-function inTransaction<T>(connection: Connection, work: (statements: SqliteStatements) => T): T {
-  const { database, statements } = connection;
-  statements.begin.run();
-  try {
-    const result = work(statements);
-    statements.commit.run();
-    return result;
-  } catch (error) {
-    if (database.inTransaction) statements.rollback.run();
-    throw error;
-  }
-}
-
-function currentSequence(statements: SqliteStatements, aggregateId: string): number {
-  return (statements.currentSequence.get(aggregateId) as { sequence: number }).sequence;
-}
-
-/** Each request checked against its stream and written, or refused alone: all inside one transaction. */
-function appendAll(
-  statements: SqliteStatements,
-  requests: readonly AppendRequest[],
-  now: number,
-): AppendOutcome[] {
-  return requests.map(({ aggregateId, expectedSequence, events }): AppendOutcome => {
-    const actualSequence = currentSequence(statements, aggregateId);
-    if (actualSequence !== expectedSequence) return err({ aggregateId, expectedSequence, actualSequence });
-    const commitStart = actualSequence + 1;
-    return ok(
-      events.map((event, index): StoredEvent => {
-        const sequence = commitStart + index;
-        const { eventType, payload, metadata } = event;
-        const { lastInsertRowid } = statements.insertEvent.run(
-          aggregateId,
-          sequence,
-          commitStart,
-          eventType,
-          payload,
-          metadataText(metadata),
-          now,
-        );
-        const position = BigInt(lastInsertRowid);
-        return {
-          aggregateId,
-          sequence,
-          position,
-          commitStart,
-          eventType,
-          payload,
-          metadata,
-          recordedAt: new Date(now),
-        };
-      }),
-    );
-  });
 }

@@ -1,0 +1,46 @@
+/**
+ * Appending a batch inside one write transaction: each request is checked against the end of its
+ * stream and written, or refused alone with the sequence the stream really has.
+ */
+import type { AppendOutcome, AppendRequest, StoredEvent } from "../../core/event-store.js";
+import { err, ok } from "../../core/result.js";
+import { metadataText } from "./sqlite-rows.js";
+import type { SqliteStatements } from "./sqlite-statements.js";
+
+/** The last sequence of the aggregate's stream, 0 when it has none. */
+export function currentSequence(statements: SqliteStatements, aggregateId: string): number {
+  return (statements.currentSequence.get(aggregateId) as { sequence: number }).sequence;
+}
+
+/**
+ * Writes every request whose stream ends at its expected sequence; must run inside a write transaction,
+ * where no other connection can append in between the check and the insert.
+ */
+export function appendAll(
+  statements: SqliteStatements,
+  requests: readonly AppendRequest[],
+  now: number,
+): AppendOutcome[] {
+  return requests.map(({ aggregateId, expectedSequence, events }): AppendOutcome => {
+    const actualSequence = currentSequence(statements, aggregateId);
+    if (actualSequence !== expectedSequence) return err({ aggregateId, expectedSequence, actualSequence });
+    const commitStart = actualSequence + 1;
+    return ok(
+      events.map(({ eventType, payload, metadata }, index): StoredEvent => {
+        const sequence = commitStart + index;
+        const { lastInsertRowid } = statements.insertEvent.run(
+          aggregateId,
+          sequence,
+          commitStart,
+          eventType,
+          payload,
+          metadataText(metadata),
+          now,
+        );
+        const position = BigInt(lastInsertRowid);
+        const recordedAt = new Date(now);
+        return { aggregateId, sequence, position, commitStart, eventType, payload, metadata, recordedAt };
+      }),
+    );
+  });
+}

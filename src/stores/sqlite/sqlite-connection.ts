@@ -1,0 +1,61 @@
+/**
+ * One store handle's connection: opened (or taken from the user), switched to WAL, given the chosen
+ * synchronous level, its schema and its prepared statements; and the write transaction it runs.
+ */
+import { retryWhileBusy, SYNCHRONOUS_BUSY_WAIT_MS } from "./sqlite-busy.js";
+import { openSqliteFile, type SqliteDatabase } from "./sqlite-database.js";
+import type { SqliteStoreSettings } from "./sqlite-options.js";
+import { ensureSchema } from "./sqlite-schema.js";
+import { prepareStatements, type SqliteStatements } from "./sqlite-statements.js";
+
+/** A configured connection and its statements. */
+export interface Connection {
+  readonly database: SqliteDatabase;
+  readonly statements: SqliteStatements;
+}
+
+/** Opens and configures the connection; rejects with a message naming the file and the cause. */
+export async function openConnection(settings: SqliteStoreSettings): Promise<Connection> {
+  const { path, database: given, synchronous, busyTimeoutMs } = settings;
+  const database = given ?? (await openSqliteFile(path as string));
+  try {
+    // SQLite's own wait blocks the event loop: keep it short and wait longer asynchronously.
+    database.exec(`PRAGMA busy_timeout = ${Math.min(SYNCHRONOUS_BUSY_WAIT_MS, busyTimeoutMs)}`);
+    const mode = await retryWhileBusy(
+      () => (database.prepare("PRAGMA journal_mode = WAL").get() as { journal_mode: string }).journal_mode,
+      busyTimeoutMs,
+    );
+    if (mode.toLowerCase() !== "wal" && !database.memory) {
+      throw new Error(`SQLite refused WAL mode (journal_mode is ${mode})`);
+    }
+    database.exec(`PRAGMA synchronous = ${synchronous}`);
+    await retryWhileBusy(() => ensureSchema(database), busyTimeoutMs);
+    return { database, statements: prepareStatements(database) };
+  } catch (cause) {
+    if (given === undefined) database.close();
+    const detail = cause instanceof Error ? cause.message : String(cause);
+    throw new Error(`cannot open the SQLite store at "${path ?? "(given database)"}": ${detail}`, { cause });
+  }
+}
+
+/** Closes the connection if the store opened it; a database the user gave stays open. */
+export function closeConnection(connection: Connection, settings: SqliteStoreSettings): void {
+  if (settings.database === undefined) connection.database.close();
+}
+
+/**
+ * Runs `work` in one `BEGIN IMMEDIATE` transaction: committed if it returns, rolled back if it throws.
+ * `work` is synchronous, so nothing else runs on the connection until the transaction ends.
+ */
+export function inTransaction<T>(connection: Connection, work: (statements: SqliteStatements) => T): T {
+  const { database, statements } = connection;
+  statements.begin.run();
+  try {
+    const result = work(statements);
+    statements.commit.run();
+    return result;
+  } catch (error) {
+    if (database.inTransaction) statements.rollback.run();
+    throw error;
+  }
+}
