@@ -161,6 +161,23 @@ describe("opening the SQLite store", () => {
     }
   });
 
+  it("never writes inside a transaction the application left open on a given database", async () => {
+    const { path } = await fresh();
+    const database = new Database(path);
+    const store = sqliteStore({ database });
+    try {
+      await store.init();
+      database.exec("BEGIN");
+      await expect(store.append([request("inside", 0)])).rejects.toThrow(/within a transaction/);
+      database.exec("ROLLBACK");
+      const [outcome] = await store.append([request("inside", 0)]);
+      expect(outcome?.ok).toBe(true);
+    } finally {
+      await store.close();
+      database.close();
+    }
+  });
+
   it("rejects every call after close, saying the store is closed", async () => {
     const { store } = await fresh();
     await store.close();

@@ -2,7 +2,15 @@ import type { EventStore } from "../../core/event-store.js";
 import { SqliteEventStore } from "./sqlite-event-store.js";
 import type { SqliteStoreOptions } from "./sqlite-options.js";
 
-/** The SQLite store: an {@link EventStore} with the optional `lockQuery` and `onAppend` always there. */
+/**
+ * The SQLite store: an {@link EventStore} with the optional `lockQuery` and `onAppend` always there.
+ *
+ * @example
+ * ```ts
+ * const store: SqliteStore = sqliteStore({ path: "./bank.db" });
+ * const lock = await store.lockQuery("balances");
+ * ```
+ */
 export type SqliteStore = EventStore & Required<Pick<EventStore, "lockQuery" | "onAppend">>;
 
 /**
