@@ -12,10 +12,16 @@ export interface ChildContext {
   exit(reason?: unknown): void;
 }
 
+/**
+ * Why a supervisor stops a child: `restart` when it will start the child again at once (the child, or a
+ * sibling under one-for-all / rest-for-one, crashed), `shutdown` otherwise.
+ */
+export type StopReason = "shutdown" | "restart";
+
 /** A started child. */
 export interface RunningChild {
   /** Stops the child; resolves when it has stopped. A stopped child does not call `exit`. */
-  stop(): Promise<void>;
+  stop(reason?: StopReason): Promise<void>;
 }
 
 /**

@@ -1,0 +1,213 @@
+import { type EventSourcingError, eventStoreError } from "../core/errors.js";
+import type { StoredEvent } from "../core/event-store.js";
+import { err, ok, type Result } from "../core/result.js";
+import type { Aggregate, EventEnvelope, ExecuteResult, Metadata } from "../core/types.js";
+import { Mailbox } from "../runtime/mailbox.js";
+import type { SystemContext } from "./system-context.js";
+
+type Reply<T, TDomainError> = (result: Result<T, EventSourcingError<TDomainError>>) => void;
+
+/** A command waiting in an aggregate's mailbox. `settled` once its caller has had an answer (a timeout). */
+export interface CommandMessage<TState, TCommand, TEvent, TDomainError> {
+  readonly kind: "command";
+  readonly command: TCommand;
+  readonly metadata: Metadata;
+  settled: boolean;
+  readonly reply: Reply<ExecuteResult<TState, TEvent>, TDomainError>;
+}
+
+/** A request for the aggregate's current state, answered in mailbox order. */
+export interface LoadMessage<TState, TDomainError> {
+  readonly kind: "load";
+  settled: boolean;
+  readonly reply: Reply<Aggregate<TState>, TDomainError>;
+}
+
+export type AggregateMessage<TState, TCommand, TEvent, TDomainError> =
+  | CommandMessage<TState, TCommand, TEvent, TDomainError>
+  | LoadMessage<TState, TDomainError>;
+
+/**
+ * One live aggregate: its state in memory and its own mailbox, so its commands run strictly in arrival
+ * order while other aggregates run concurrently. If `handle` or `apply` throws, or the store fails in a
+ * way that leaves the outcome unknown, the state is dropped and rebuilt from the store (latest snapshot
+ * plus the events after it) by the next message: a crash never escalates.
+ */
+export class AggregateActor<TState, TCommand, TEvent, TDomainError> {
+  readonly aggregateId: string;
+  readonly mailbox: Mailbox<AggregateMessage<TState, TCommand, TEvent, TDomainError>>;
+  lastActive: number;
+  readonly #context: SystemContext<TState, TCommand, TEvent, TDomainError>;
+  #state: TState;
+  #sequence = 0;
+  #loaded = false;
+
+  constructor(aggregateId: string, context: SystemContext<TState, TCommand, TEvent, TDomainError>) {
+    this.aggregateId = aggregateId;
+    this.#context = context;
+    this.#state = context.config.emptyState;
+    this.lastActive = context.clock.now();
+    this.mailbox = new Mailbox(
+      (message) => (message.settled ? undefined : this.#receive(message)),
+      (error, message) => message.reply(err({ type: "ActorCrashed", operation: message.kind, cause: error })),
+    );
+  }
+
+  #receive(message: AggregateMessage<TState, TCommand, TEvent, TDomainError>): Promise<void> {
+    return message.kind === "command" ? this.#execute(message) : this.#load(message);
+  }
+
+  async #load(message: LoadMessage<TState, TDomainError>): Promise<void> {
+    const loaded = await this.#ensureLoaded(true);
+    if (!loaded.ok) return message.reply(loaded);
+    if (this.#sequence === 0)
+      return message.reply(err({ type: "EntityNotFound", aggregateId: this.aggregateId }));
+    message.reply(ok(this.#aggregate()));
+  }
+
+  async #execute(message: CommandMessage<TState, TCommand, TEvent, TDomainError>): Promise<void> {
+    const { config, counters, gateway } = this.#context;
+    const loaded = await this.#ensureLoaded(false);
+    if (!loaded.ok) return message.reply(loaded);
+    for (let attempt = 0; ; attempt++) {
+      let decision: Result<readonly TEvent[], TDomainError>;
+      try {
+        decision = config.handle(this.#state, message.command);
+      } catch (cause) {
+        return message.reply(this.#crash("handle", cause));
+      }
+      if (!decision.ok) {
+        counters.commandsProcessed++;
+        counters.domainErrors++;
+        return message.reply(err({ type: "DomainError", error: decision.error }));
+      }
+      if (decision.value.length === 0) {
+        counters.commandsProcessed++;
+        return message.reply(ok({ aggregate: this.#aggregate(), events: [] }));
+      }
+      const encoded = gateway.encode(decision.value, message.metadata);
+      if (!encoded.ok) return message.reply(encoded);
+      let next = this.#state;
+      try {
+        for (const event of encoded.value.decoded) next = config.apply(next, event);
+      } catch (cause) {
+        return message.reply(this.#crash("apply", cause));
+      }
+      const expectedSequence = this.#sequence;
+      let outcome: Awaited<ReturnType<typeof gateway.append>>;
+      try {
+        outcome = await gateway.append({
+          aggregateId: this.aggregateId,
+          expectedSequence,
+          events: encoded.value.encoded,
+        });
+      } catch (cause) {
+        this.#loaded = false; // the outcome is unknown: rebuild from the store next time
+        return message.reply(err(eventStoreError("the store failed to append the events", cause)));
+      }
+      if (outcome.ok) {
+        counters.commandsProcessed++;
+        return message.reply(ok(this.#commit(outcome.value, encoded.value.decoded, next)));
+      }
+      if (attempt >= config.conflictRetries) {
+        counters.commandsProcessed++;
+        this.#loaded = false;
+        return message.reply(
+          err({
+            type: "ConcurrencyConflict",
+            aggregateId: this.aggregateId,
+            expectedSequence,
+            actualSequence: outcome.error.actualSequence,
+          }),
+        );
+      }
+      counters.conflictsRetried++;
+      const caughtUp = await this.#ensureLoaded(true);
+      if (!caughtUp.ok) return message.reply(caughtUp);
+    }
+  }
+
+  /** Takes a committed command's events into the state, tells the queries, and snapshots if due. */
+  #commit(
+    rows: readonly StoredEvent[],
+    events: readonly TEvent[],
+    next: TState,
+  ): ExecuteResult<TState, TEvent> {
+    const { gateway, counters, config } = this.#context;
+    const previous = this.#sequence;
+    const envelopes: EventEnvelope<TEvent>[] = rows.map((row, i) =>
+      Object.freeze(gateway.envelope(row, events[i] as TEvent)),
+    );
+    this.#state = next;
+    this.#sequence = rows[rows.length - 1]?.sequence ?? previous;
+    counters.eventsCommitted += rows.length;
+    this.#context.publish(this.aggregateId, envelopes);
+    const frequency = config.snapshot?.frequency;
+    if (frequency && Math.floor(previous / frequency) < Math.floor(this.#sequence / frequency)) {
+      this.#context.snapshot(this.aggregateId, next, this.#sequence);
+    }
+    return { aggregate: this.#aggregate(), events: envelopes };
+  }
+
+  /**
+   * Brings the state up to date with the store. A loaded actor reads only the events after its sequence
+   * when `catchUp` is asked (another writer may have appended); an unloaded one rebuilds from the latest
+   * snapshot, or from the start when the snapshot cannot be read.
+   */
+  async #ensureLoaded(catchUp: boolean): Promise<Result<void, EventSourcingError<TDomainError>>> {
+    if (this.#loaded && !catchUp) return ok(undefined);
+    const { gateway, config, counters, logger } = this.#context;
+    let state = this.#loaded ? this.#state : config.emptyState;
+    let sequence = this.#loaded ? this.#sequence : 0;
+    if (!this.#loaded && config.snapshot) {
+      try {
+        const snapshot = await gateway.loadSnapshot(this.aggregateId);
+        if (snapshot) ({ state, sequence } = snapshot);
+      } catch (cause) {
+        counters.snapshotFailures++;
+        logger.warn(
+          `snapshot of ${JSON.stringify(this.aggregateId)} unreadable, replaying all events`,
+          cause,
+        );
+      }
+    }
+    let rows: readonly StoredEvent[];
+    try {
+      rows = await gateway.store.readAggregate(this.aggregateId, sequence);
+    } catch (cause) {
+      this.#loaded = false;
+      return err(eventStoreError(`cannot read the events of ${JSON.stringify(this.aggregateId)}`, cause));
+    }
+    for (const row of rows) {
+      let event: TEvent;
+      try {
+        event = gateway.decodeEvent(row);
+      } catch (cause) {
+        this.#loaded = false;
+        return err(eventStoreError("corrupt event", cause));
+      }
+      try {
+        state = config.apply(state, event);
+      } catch (cause) {
+        return this.#crash("apply", cause);
+      }
+      sequence = row.sequence;
+    }
+    this.#state = state;
+    this.#sequence = sequence;
+    this.#loaded = true;
+    return ok(undefined);
+  }
+
+  #crash(operation: "handle" | "apply", cause: unknown): Result<never, EventSourcingError<TDomainError>> {
+    this.#loaded = false;
+    this.#state = this.#context.config.emptyState;
+    this.#sequence = 0;
+    this.#context.counters.aggregateCrashes++;
+    return err({ type: "ActorCrashed", operation, cause });
+  }
+
+  #aggregate(): Aggregate<TState> {
+    return { aggregateId: this.aggregateId, state: this.#state, sequence: this.#sequence };
+  }
+}

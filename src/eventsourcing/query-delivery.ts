@@ -1,0 +1,123 @@
+import type { EventEnvelope, Logger, QueryErrorDecision, QueryFn, QueryStats } from "../core/types.js";
+import type { Clock, TimerHandle } from "../runtime/clock.js";
+import type { ResolvedConfig } from "./system-context.js";
+import type { SystemCounters } from "./system-counters.js";
+
+/** What became of one batch. */
+export type DeliveryOutcome = "delivered" | "skipped" | "stopped" | "cancelled";
+
+/** Backoff before the `attempt`th retry: `initialMs` doubling up to `maxMs`. */
+export function retryDelay(attempt: number, initialMs: number, maxMs: number): number {
+  return Math.min(maxMs, initialMs * 2 ** Math.max(0, attempt - 1));
+}
+
+/**
+ * The part every query actor shares: running the user's query on one batch, and on failure asking the
+ * error policy whether to retry the same batch after a backoff, skip it, or stop; a sleep that `stop()`
+ * or a wake-up cuts short; and the actor's figures.
+ */
+export class QueryDelivery<TEvent> {
+  readonly name: string;
+  readonly named: boolean;
+  status: QueryStats["status"] = "stopped";
+  batchesProcessed = 0;
+  failures = 0;
+  active = false;
+  readonly #handle: QueryFn<TEvent>;
+  readonly #config: ResolvedConfig<unknown, unknown, TEvent, unknown>["queryRetry"];
+  readonly #counters: SystemCounters;
+  readonly #clock: Clock;
+  readonly #logger: Logger;
+  #sleeping:
+    | { readonly timer: TimerHandle; readonly wake: () => void; readonly wakeable: boolean }
+    | undefined;
+
+  constructor(
+    name: string,
+    named: boolean,
+    handle: QueryFn<TEvent>,
+    deps: {
+      readonly retry: ResolvedConfig<unknown, unknown, TEvent, unknown>["queryRetry"];
+      readonly counters: SystemCounters;
+      readonly clock: Clock;
+      readonly logger: Logger;
+    },
+  ) {
+    this.name = name;
+    this.named = named;
+    this.#handle = handle;
+    this.#config = deps.retry;
+    this.#counters = deps.counters;
+    this.#clock = deps.clock;
+    this.#logger = deps.logger;
+  }
+
+  /**
+   * Runs the query on one batch until it succeeds, the policy skips or stops, or the actor is stopped.
+   * `prepare` builds the envelopes (decoding may fail; that counts as a failure of the batch too).
+   */
+  async deliver(
+    aggregateId: string,
+    prepare: () => readonly EventEnvelope<TEvent>[],
+  ): Promise<DeliveryOutcome> {
+    for (let attempt = 1; ; attempt++) {
+      if (!this.active) return "cancelled";
+      try {
+        const pending = this.#handle(aggregateId, prepare());
+        if (pending) await pending;
+        this.batchesProcessed++;
+        this.status = "running";
+        return "delivered";
+      } catch (error) {
+        this.failures++;
+        this.#counters.queryFailures++;
+        const decision = this.#decide(error, attempt);
+        this.#logger.warn(
+          `query ${this.name} failed on a batch of ${JSON.stringify(aggregateId)} (attempt ${attempt}): ${decision}`,
+          error,
+        );
+        if (decision === "skip") return "skipped";
+        if (decision === "stop") {
+          this.status = "stopped";
+          this.active = false;
+          return "stopped";
+        }
+        this.status = "retrying";
+        await this.sleep(retryDelay(attempt, this.#config.initialMs, this.#config.maxMs), false);
+      }
+    }
+  }
+
+  /** Waits `ms` on the clock, or less if stopped, or if `wakeable` and woken by new events. */
+  sleep(ms: number, wakeable: boolean): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        if (this.#sleeping?.wake !== wake) return;
+        this.#clock.clearTimeout(this.#sleeping.timer);
+        this.#sleeping = undefined;
+        resolve();
+      };
+      this.#sleeping = { timer: this.#clock.setTimeout(wake, ms), wake, wakeable };
+    });
+  }
+
+  /** New events: cuts a wakeable sleep short (never a backoff). */
+  wake(): void {
+    if (this.#sleeping?.wakeable) this.#sleeping.wake();
+  }
+
+  /** Stopping: cuts any sleep short. */
+  interrupt(): void {
+    this.#sleeping?.wake();
+  }
+
+  #decide(error: unknown, attempt: number): QueryErrorDecision {
+    try {
+      const decision = this.#config.onError(error, attempt);
+      return decision === "skip" || decision === "stop" ? decision : "retry";
+    } catch (policyError) {
+      this.#logger.error(`the error policy of query ${this.name} threw; retrying`, policyError);
+      return "retry";
+    }
+  }
+}

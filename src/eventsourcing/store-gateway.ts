@@ -1,0 +1,139 @@
+import type { Codec } from "../core/codec.js";
+import { type EventSourcingError, eventStoreError } from "../core/errors.js";
+import type {
+  AppendOutcome,
+  AppendRequest,
+  EncodedEvent,
+  EventStore,
+  StoredEvent,
+} from "../core/event-store.js";
+import { err, ok, type Result } from "../core/result.js";
+import type { EventEnvelope, Metadata, Snapshot } from "../core/types.js";
+import { type GroupCommitter, groupCommitterFor } from "./group-commit.js";
+
+/** Thrown when a stored row cannot be turned back into an event or a state. */
+export class DecodeError extends Error {
+  override readonly name = "DecodeError";
+}
+
+const initialized = new WeakMap<EventStore, Promise<void>>();
+
+/**
+ * The one wrapper between the system and a store: initialization once per store, the codec, group
+ * commit, and the conversion of thrown store failures into `EventStoreError` values. Stores stay I/O.
+ */
+export class StoreGateway<TState, TEvent> {
+  readonly store: EventStore;
+  readonly #codec: Codec;
+  readonly #committer: GroupCommitter;
+
+  constructor(store: EventStore, codec: Codec) {
+    this.store = store;
+    this.#codec = codec;
+    this.#committer = groupCommitterFor(store);
+  }
+
+  /** Initializes the store once for every system sharing it; a failed attempt may be retried. */
+  init(): Promise<void> {
+    let pending = initialized.get(this.store);
+    if (!pending) {
+      pending = this.store.init().catch((error: unknown) => {
+        initialized.delete(this.store);
+        throw error;
+      });
+      initialized.set(this.store, pending);
+    }
+    return pending;
+  }
+
+  /**
+   * Encodes a command's events and decodes them again, so that the state in memory is built from exactly
+   * what a replay will read. Fails with `EventStoreError` for an event the codec cannot round-trip.
+   */
+  encode(
+    events: readonly TEvent[],
+    metadata: Metadata,
+  ): Result<{ encoded: EncodedEvent[]; decoded: TEvent[] }, EventSourcingError<never>> {
+    const encoded: EncodedEvent[] = [];
+    const decoded: TEvent[] = [];
+    for (const event of events) {
+      try {
+        const { eventType, payload } = this.#codec.encodeEvent(event);
+        encoded.push({ eventType, payload, metadata });
+        decoded.push(this.#codec.decodeEvent(eventType, payload) as TEvent);
+      } catch (cause) {
+        return err(eventStoreError("the event cannot be serialized, nothing was stored", cause));
+      }
+    }
+    return ok({ encoded, decoded });
+  }
+
+  /** Appends through the store's group committer. Rejects when the store call fails. */
+  append(request: AppendRequest): Promise<AppendOutcome> {
+    return this.#committer.append(request);
+  }
+
+  decodeEvent(row: StoredEvent): TEvent {
+    try {
+      return this.#codec.decodeEvent(row.eventType, row.payload) as TEvent;
+    } catch (cause) {
+      throw new DecodeError(
+        `cannot decode event ${row.sequence} of aggregate ${JSON.stringify(row.aggregateId)} ` +
+          `(type ${JSON.stringify(row.eventType)}): ${cause instanceof Error ? cause.message : String(cause)}`,
+        { cause },
+      );
+    }
+  }
+
+  envelope(row: StoredEvent, event: TEvent = this.decodeEvent(row)): EventEnvelope<TEvent> {
+    return {
+      aggregateId: row.aggregateId,
+      sequence: row.sequence,
+      position: row.position,
+      eventType: row.eventType,
+      event,
+      metadata: row.metadata,
+      recordedAt: row.recordedAt,
+    };
+  }
+
+  /** The aggregate's events after `afterSequence`, decoded. Throws on store or decode failure. */
+  async readEnvelopes(aggregateId: string, afterSequence: number): Promise<EventEnvelope<TEvent>[]> {
+    const rows = await this.store.readAggregate(aggregateId, afterSequence);
+    return rows.map((row) => this.envelope(row));
+  }
+
+  /** The latest snapshot, decoded. Throws on store or decode failure. */
+  async loadSnapshot(aggregateId: string): Promise<Snapshot<TState> | null> {
+    const stored = await this.store.loadSnapshot(aggregateId);
+    if (!stored) return null;
+    let state: TState;
+    try {
+      state = this.#codec.decodeState(stored.state) as TState;
+    } catch (cause) {
+      throw new DecodeError(
+        `cannot decode the snapshot of aggregate ${JSON.stringify(aggregateId)} at sequence ${stored.sequence}`,
+        { cause },
+      );
+    }
+    return { aggregateId, state, sequence: stored.sequence, timestamp: stored.timestamp };
+  }
+
+  /** Saves a snapshot of `state` as of `sequence`. Throws on encode or store failure. */
+  async saveSnapshot(aggregateId: string, state: TState, sequence: number, timestamp: Date): Promise<void> {
+    const encoded = this.#codec.encodeState(state);
+    await this.store.saveSnapshot({ aggregateId, sequence, state: encoded, timestamp });
+  }
+}
+
+/** Runs a store operation, turning a thrown failure into an `EventStoreError` value. */
+export async function attempt<T>(
+  context: string,
+  operation: () => Promise<T>,
+): Promise<Result<T, EventSourcingError<never>>> {
+  try {
+    return ok(await operation());
+  } catch (cause) {
+    return err(eventStoreError(context, cause));
+  }
+}

@@ -1,0 +1,412 @@
+import type { Timeout } from "../core/arguments.js";
+import { jsonCodec } from "../core/codec.js";
+import type { EventSourcingError } from "../core/errors.js";
+import { err, ok, type Result } from "../core/result.js";
+import type {
+  Aggregate,
+  AggregateStats,
+  EventEnvelope,
+  EventSourcing,
+  EventSourcingConfig,
+  ExecuteOptions,
+  ExecuteResult,
+  Logger,
+  Metadata,
+  Query,
+  Snapshot,
+  SystemStats,
+} from "../core/types.js";
+import type { ChildContext, ChildSpec, RunningChild, StopReason } from "../runtime/child-spec.js";
+import { type Clock, systemClock } from "../runtime/clock.js";
+import type { Supervisor } from "../runtime/supervisor.js";
+import type { AggregateMessage } from "./aggregate-actor.js";
+import { invalidAggregateId } from "./aggregate-id.js";
+import { NamedQueryActor } from "./named-query-actor.js";
+import { PlainQueryActor } from "./plain-query-actor.js";
+import { QueryDelivery } from "./query-delivery.js";
+import { checkQuery, resolveConfig } from "./resolve-config.js";
+import { attempt, StoreGateway } from "./store-gateway.js";
+import type { ResolvedConfig, SystemContext } from "./system-context.js";
+import { SystemCounters } from "./system-counters.js";
+import { SystemRun } from "./system-run.js";
+
+type QueryActor<TEvent> = PlainQueryActor<TEvent> | NamedQueryActor<TEvent>;
+type Phase = "idle" | "running" | "restarting" | "stopped";
+type Run<TState, TCommand, TEvent, TDomainError> = SystemRun<TState, TCommand, TEvent, TDomainError>;
+
+const STOPPED = Object.freeze({ ok: false, error: Object.freeze({ type: "Stopped" }) } as const);
+const NO_METADATA: Metadata = Object.freeze({});
+
+/**
+ * The stable handle of a system, and its child spec. A supervisor starts it (store initialized, query
+ * actors started) and may restart it; the handle, its queries and its counters live across runs.
+ */
+export class SupervisedEventSourcing<TState, TCommand, TEvent, TDomainError>
+  implements EventSourcing<TState, TCommand, TEvent, TDomainError>, ChildSpec
+{
+  readonly id: string;
+  readonly restart = "permanent";
+  readonly #config: ResolvedConfig<TState, TCommand, TEvent, TDomainError>;
+  readonly #context: SystemContext<TState, TCommand, TEvent, TDomainError>;
+  readonly #counters = new SystemCounters();
+  readonly #clock: Clock;
+  readonly #logger: Logger;
+  readonly #queries: QueryActor<TEvent>[] = [];
+  readonly #pendingSnapshots = new Set<Promise<void>>();
+  #phase: Phase = "idle";
+  #run: Run<TState, TCommand, TEvent, TDomainError> | undefined;
+  #stoppingRun: Promise<void> | undefined;
+  #waiters: (() => void)[] = [];
+  #startedAt: number | undefined;
+  #uptimeAtStop: number | undefined;
+  #starts = 0;
+  #unsubscribe: (() => void) | undefined;
+  #ownSupervisor: Supervisor | undefined;
+  #stopping: Promise<void> | undefined;
+
+  constructor(config: EventSourcingConfig<TState, TCommand, TEvent, TDomainError>) {
+    const { resolved, logger } = resolveConfig(config);
+    this.#config = resolved;
+    this.id = resolved.id;
+    this.#clock = config.clock ?? systemClock;
+    this.#logger = logger;
+    this.#context = {
+      config: resolved,
+      gateway: new StoreGateway<TState, TEvent>(config.store, config.codec ?? jsonCodec),
+      counters: this.#counters,
+      clock: this.#clock,
+      logger,
+      publish: (aggregateId, envelopes) => this.#publish(aggregateId, envelopes),
+      snapshot: (aggregateId, state, sequence) => this.#snapshot(aggregateId, state, sequence),
+    };
+    for (const query of config.queries ?? []) this.#queries.push(this.#queryActor(query));
+  }
+
+  // ---- ChildSpec ---------------------------------------------------------------------------------
+
+  async start(context: ChildContext): Promise<RunningChild> {
+    if (this.#phase === "stopped")
+      throw new Error(`system "${this.id}" was stopped; create a new one with supervised()`);
+    await this.#stoppingRun;
+    try {
+      await this.#context.gateway.init();
+    } catch (cause) {
+      const detail = cause instanceof Error ? cause.message : String(cause);
+      throw new Error(`system "${this.id}": cannot initialize the event store: ${detail}`, { cause });
+    }
+    const run = await SystemRun.start(this.#context, this.#queries, (reason) => {
+      if (this.#run !== run) return;
+      this.#beginRestart(run);
+      context.exit(reason);
+    });
+    if (this.#starts++ > 0) this.#counters.restarts++;
+    this.#startedAt ??= this.#clock.now();
+    this.#run = run;
+    this.#phase = "running";
+    this.#unsubscribe ??= this.#context.gateway.store.onAppend?.(() => this.#wakeNamedQueries());
+    this.#releaseWaiters();
+    return { stop: (reason?: StopReason) => this.#stopRun(run, reason ?? "shutdown") };
+  }
+
+  /** Used by `start()`: the supervisor this handle owns, stopped by `stop()`. */
+  adoptSupervisor(supervisor: Supervisor): void {
+    this.#ownSupervisor = supervisor;
+  }
+
+  // ---- EventSourcing -----------------------------------------------------------------------------
+
+  execute(
+    aggregateId: string,
+    command: TCommand,
+    options?: ExecuteOptions,
+  ): Promise<Result<ExecuteResult<TState, TEvent>, EventSourcingError<TDomainError>>> {
+    const invalid = invalidAggregateId(aggregateId) ?? checkTimeout(options?.timeout);
+    if (invalid) return Promise.resolve(err(invalid));
+    const timeoutMs = options?.timeout ?? this.#config.commandTimeoutMs;
+    const metadata = options?.metadata ?? NO_METADATA;
+    return this.#send(aggregateId, timeoutMs, "execute", (reply) => ({
+      kind: "command",
+      command,
+      metadata,
+      settled: false,
+      reply,
+    }));
+  }
+
+  executeWithMetadata(
+    aggregateId: string,
+    command: TCommand,
+    metadata: Metadata,
+  ): Promise<Result<ExecuteResult<TState, TEvent>, EventSourcingError<TDomainError>>> {
+    return this.execute(aggregateId, command, { metadata });
+  }
+
+  loadAggregate(aggregateId: string): Promise<Result<Aggregate<TState>, EventSourcingError<TDomainError>>> {
+    const invalid = invalidAggregateId(aggregateId);
+    if (invalid) return Promise.resolve(err(invalid));
+    return this.#send(aggregateId, this.#config.commandTimeoutMs, "loadAggregate", (reply) => ({
+      kind: "load",
+      settled: false,
+      reply,
+    }));
+  }
+
+  loadEvents(
+    aggregateId: string,
+  ): Promise<Result<EventEnvelope<TEvent>[], EventSourcingError<TDomainError>>> {
+    return this.loadEventsFrom(aggregateId, 0);
+  }
+
+  async loadEventsFrom(
+    aggregateId: string,
+    startFrom: number,
+  ): Promise<Result<EventEnvelope<TEvent>[], EventSourcingError<TDomainError>>> {
+    const invalid = invalidAggregateId(aggregateId);
+    if (invalid) return err(invalid);
+    if (!Number.isSafeInteger(startFrom) || startFrom < 0)
+      return err({ type: "NonPositiveArgument", argument: "startFrom", value: startFrom });
+    if (!(await this.#available())) return STOPPED;
+    return attempt(`cannot load the events of ${JSON.stringify(aggregateId)}`, () =>
+      this.#context.gateway.readEnvelopes(aggregateId, startFrom),
+    );
+  }
+
+  async latestSnapshot(
+    aggregateId: string,
+  ): Promise<Result<Snapshot<TState> | null, EventSourcingError<TDomainError>>> {
+    const invalid = invalidAggregateId(aggregateId);
+    if (invalid) return err(invalid);
+    if (!(await this.#available())) return STOPPED;
+    return attempt(`cannot load the snapshot of ${JSON.stringify(aggregateId)}`, () =>
+      this.#context.gateway.loadSnapshot(aggregateId),
+    );
+  }
+
+  async aggregateStats(
+    aggregateId: string,
+  ): Promise<Result<AggregateStats, EventSourcingError<TDomainError>>> {
+    const invalid = invalidAggregateId(aggregateId);
+    if (invalid) return err(invalid);
+    if (!(await this.#available())) return STOPPED;
+    const store = this.#context.gateway.store;
+    return attempt(`cannot read the figures of ${JSON.stringify(aggregateId)}`, async () => {
+      const [sequence, snapshot] = await Promise.all([
+        store.currentSequence(aggregateId),
+        store.loadSnapshot(aggregateId),
+      ]);
+      return {
+        aggregateId,
+        eventCount: sequence,
+        currentSequence: sequence,
+        hasSnapshot: snapshot !== null,
+        snapshotSequence: snapshot?.sequence ?? null,
+      };
+    });
+  }
+
+  async systemStats(): Promise<SystemStats> {
+    const c = this.#counters;
+    const uptimeMs =
+      this.#uptimeAtStop ?? (this.#startedAt === undefined ? 0 : this.#clock.now() - this.#startedAt);
+    return {
+      queryActorsCount: this.#queries.length,
+      totalCommandsProcessed: c.commandsProcessed,
+      uptimeSeconds: Math.floor(uptimeMs / 1_000),
+      conflictsRetried: c.conflictsRetried,
+      liveAggregates: this.#run?.registry.size ?? 0,
+      domainErrors: c.domainErrors,
+      eventsCommitted: c.eventsCommitted,
+      aggregateCrashes: c.aggregateCrashes,
+      queryFailures: c.queryFailures,
+      restarts: c.restarts,
+      snapshotsTaken: c.snapshotsTaken,
+      snapshotFailures: c.snapshotFailures,
+      passivations: c.passivations,
+      queries: this.#queries.map((actor) => ({
+        name: actor.delivery.name,
+        named: actor.delivery.named,
+        status: actor.delivery.status,
+        batchesProcessed: actor.delivery.batchesProcessed,
+        pendingBatches: actor instanceof PlainQueryActor ? actor.pendingBatches : 0,
+        failures: actor.delivery.failures,
+        checkpoint: actor instanceof NamedQueryActor ? actor.checkpoint : null,
+      })),
+    };
+  }
+
+  async registerQuery(query: Query<TEvent>): Promise<Result<void, EventSourcingError<TDomainError>>> {
+    let actor: QueryActor<TEvent>;
+    try {
+      checkQuery(query as Query<unknown>, "registerQuery(query)");
+      actor = this.#queryActor(query);
+    } catch (cause) {
+      return err({ type: "ActorCrashed", operation: "registerQuery", cause });
+    }
+    const run = await this.#awaitRun(this.#config.commandTimeoutMs);
+    if (!run.ok) return run;
+    this.#queries.push(actor);
+    try {
+      await run.value.addQuery(actor);
+      return ok(undefined);
+    } catch (cause) {
+      this.#queries.splice(this.#queries.indexOf(actor), 1);
+      return err({ type: "ActorCrashed", operation: "registerQuery", cause });
+    }
+  }
+
+  stop(): Promise<void> {
+    this.#stopping ??= this.#stopFinally();
+    return this.#stopping;
+  }
+
+  // ---- internals ---------------------------------------------------------------------------------
+
+  async #stopFinally(): Promise<void> {
+    if (this.#ownSupervisor) await this.#ownSupervisor.stop();
+    else if (this.#run) await this.#stopRun(this.#run, "shutdown");
+    await this.#stoppingRun;
+    this.#phase = "stopped";
+    this.#unsubscribe?.();
+    this.#releaseWaiters();
+    await Promise.all(this.#pendingSnapshots);
+  }
+
+  #beginRestart(run: Run<TState, TCommand, TEvent, TDomainError>): void {
+    this.#phase = "restarting";
+    this.#run = undefined;
+    this.#stoppingRun = run
+      .stop()
+      .catch((error: unknown) => this.#logger.error("stopping a crashed run failed", error));
+  }
+
+  async #stopRun(run: Run<TState, TCommand, TEvent, TDomainError>, reason: StopReason): Promise<void> {
+    if (this.#run === run) {
+      this.#run = undefined;
+      this.#uptimeAtStop =
+        reason === "shutdown" && this.#startedAt !== undefined
+          ? this.#clock.now() - this.#startedAt
+          : undefined;
+      this.#phase = reason === "restart" ? "restarting" : this.#phase === "stopped" ? "stopped" : "idle";
+      this.#stoppingRun = run.stop();
+      if (reason === "shutdown") this.#releaseWaiters();
+    }
+    await this.#stoppingRun;
+    if (reason === "shutdown") await Promise.all(this.#pendingSnapshots);
+  }
+
+  /** Store reads need the system started (and not stopped); during a restart they wait for it. */
+  async #available(): Promise<boolean> {
+    if (this.#phase === "running") return true;
+    return (await this.#awaitRun(this.#config.commandTimeoutMs)).ok;
+  }
+
+  async #awaitRun(
+    timeoutMs: number,
+  ): Promise<Result<Run<TState, TCommand, TEvent, TDomainError>, EventSourcingError<never>>> {
+    while (this.#phase === "restarting") {
+      const woke = await new Promise<boolean>((resolve) => {
+        const timer = this.#clock.setTimeout(() => resolve(false), timeoutMs);
+        this.#waiters.push(() => {
+          this.#clock.clearTimeout(timer);
+          resolve(true);
+        });
+      });
+      if (!woke) return err({ type: "ActorTimeout", operation: "waiting for a restart", timeoutMs });
+    }
+    return this.#run && this.#phase === "running" ? ok(this.#run) : STOPPED;
+  }
+
+  #releaseWaiters(): void {
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  /** Posts a message to an aggregate's mailbox and answers with its reply, or a timeout. */
+  #send<T>(
+    aggregateId: string,
+    timeoutMs: number,
+    operation: string,
+    message: (
+      reply: (result: Result<T, EventSourcingError<TDomainError>>) => void,
+    ) => AggregateMessage<TState, TCommand, TEvent, TDomainError>,
+  ): Promise<Result<T, EventSourcingError<TDomainError>>> {
+    const run = this.#run;
+    if (!run || this.#phase !== "running") {
+      if (this.#phase !== "restarting") return Promise.resolve(STOPPED);
+      return this.#awaitRun(timeoutMs).then((waited) =>
+        waited.ok ? this.#send(aggregateId, timeoutMs, operation, message) : waited,
+      );
+    }
+    return new Promise((resolve) => {
+      const clock = this.#clock;
+      const posted = message((result) => {
+        if (posted.settled) return;
+        posted.settled = true;
+        clock.clearTimeout(timer);
+        resolve(result);
+      });
+      const timer = clock.setTimeout(() => {
+        if (posted.settled) return;
+        posted.settled = true;
+        resolve(err({ type: "ActorTimeout", operation, timeoutMs }));
+      }, timeoutMs);
+      run.registry.actor(aggregateId).mailbox.post(posted);
+    });
+  }
+
+  #publish(aggregateId: string, envelopes: readonly EventEnvelope<TEvent>[]): void {
+    for (const actor of this.#queries) {
+      if (actor instanceof PlainQueryActor) actor.post(aggregateId, envelopes);
+      else actor.wake();
+    }
+  }
+
+  #wakeNamedQueries(): void {
+    for (const actor of this.#queries) if (actor instanceof NamedQueryActor) actor.wake();
+  }
+
+  #snapshot(aggregateId: string, state: TState, sequence: number): void {
+    const saving = this.#context.gateway
+      .saveSnapshot(aggregateId, state, sequence, new Date())
+      .then(
+        () => {
+          this.#counters.snapshotsTaken++;
+        },
+        (error: unknown) => {
+          this.#counters.snapshotFailures++;
+          this.#logger.warn(`snapshot of ${JSON.stringify(aggregateId)} at ${sequence} not saved`, error);
+        },
+      )
+      .finally(() => this.#pendingSnapshots.delete(saving));
+    this.#pendingSnapshots.add(saving);
+  }
+
+  #queryActor(query: Query<TEvent>): QueryActor<TEvent> {
+    const deps = {
+      retry: this.#config.queryRetry,
+      counters: this.#counters,
+      clock: this.#clock,
+      logger: this.#logger,
+    };
+    if (typeof query === "function") {
+      const name = `${query.name || "query"}#${this.#queries.length + 1}`;
+      return new PlainQueryActor(new QueryDelivery(name, false, query, deps));
+    }
+    if (this.#queries.some((actor) => actor.delivery.named && actor.delivery.name === query.name))
+      throw new TypeError(`a named query called ${JSON.stringify(query.name)} is already registered`);
+    const { pollMs, pageSize, lockRetryMs } = this.#config.namedQueries;
+    const { initialMs, maxMs } = this.#config.queryRetry;
+    return new NamedQueryActor(
+      new QueryDelivery(query.name, true, query.handle, deps),
+      this.#context.gateway as StoreGateway<unknown, TEvent>,
+      { pollMs, pageSize, lockRetryMs, initialMs, maxMs },
+      this.#logger,
+    );
+  }
+}
+
+function checkTimeout(timeout: Timeout | undefined): EventSourcingError<never> | null {
+  if (timeout === undefined || (Number.isSafeInteger(timeout) && timeout > 0)) return null;
+  return { type: "NonPositiveArgument", argument: "timeout", value: timeout };
+}

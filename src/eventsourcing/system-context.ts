@@ -1,0 +1,37 @@
+import type { Frequency } from "../core/arguments.js";
+import type { Apply, EventEnvelope, Handle, Logger, QueryErrorDecision } from "../core/types.js";
+import type { Clock } from "../runtime/clock.js";
+import type { StoreGateway } from "./store-gateway.js";
+import type { SystemCounters } from "./system-counters.js";
+
+/** The configuration with every default filled in, frozen at construction. */
+export interface ResolvedConfig<TState, TCommand, TEvent, TDomainError> {
+  readonly id: string;
+  readonly handle: Handle<TState, TCommand, TEvent, TDomainError>;
+  readonly apply: Apply<TState, TEvent>;
+  readonly emptyState: TState;
+  readonly snapshot: { readonly frequency: Frequency } | undefined;
+  readonly commandTimeoutMs: number;
+  readonly conflictRetries: number;
+  readonly idleMs: number;
+  readonly maxLive: number;
+  readonly queryRetry: {
+    readonly initialMs: number;
+    readonly maxMs: number;
+    readonly onError: (error: unknown, attempt: number) => QueryErrorDecision;
+  };
+  readonly namedQueries: { readonly pollMs: number; readonly pageSize: number; readonly lockRetryMs: number };
+}
+
+/** What the actors of one system share: configuration, the store, counters, time, and where events go. */
+export interface SystemContext<TState, TCommand, TEvent, TDomainError> {
+  readonly config: ResolvedConfig<TState, TCommand, TEvent, TDomainError>;
+  readonly gateway: StoreGateway<TState, TEvent>;
+  readonly counters: SystemCounters;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Hands one commit's envelopes to the queries, after the commit. */
+  publish(aggregateId: string, envelopes: readonly EventEnvelope<TEvent>[]): void;
+  /** Saves a snapshot in the background; a failure is counted and logged, never returned to a command. */
+  snapshot(aggregateId: string, state: TState, sequence: number): void;
+}
