@@ -1,6 +1,6 @@
 import type { EventSourcing, EventSourcingConfig } from "../core/types.js";
 import type { ChildSpec } from "../runtime/child-spec.js";
-import { createSupervisor } from "../runtime/supervisor.js";
+import { createSupervisor, type Supervisor } from "../runtime/supervisor.js";
 import { SupervisedEventSourcing } from "./supervised-event-sourcing.js";
 
 /** A system's handle that is also the child spec a supervisor starts. */
@@ -47,13 +47,18 @@ export async function start<TState, TCommand, TEvent, TDomainError>(
   config: EventSourcingConfig<TState, TCommand, TEvent, TDomainError>,
 ): Promise<EventSourcing<TState, TCommand, TEvent, TDomainError>> {
   const system = new SupervisedEventSourcing(config);
-  const supervisor = await createSupervisor({
+  const builder = createSupervisor({
     strategy: "one-for-one",
     id: `${system.id}:supervisor`,
     clock: config.clock,
-  })
-    .add(system)
-    .start();
+  });
+  let supervisor: Supervisor;
+  try {
+    supervisor = await builder.add(system).start();
+  } catch (error) {
+    // The system's own error says what is wrong (e.g. the store is unreachable): give it first-hand.
+    throw error instanceof Error && error.cause instanceof Error ? error.cause : error;
+  }
   system.adoptSupervisor(supervisor);
   return system;
 }

@@ -102,3 +102,11 @@ export function expectOk<T>(result: { ok: true; value: T } | { ok: false; error:
     );
   return result.value;
 }
+
+/**
+ * Resolves once `condition` holds, checking after each turn of the event loop; for effects that happen
+ * asynchronously but without any timer (the test's own timeout bounds the wait).
+ */
+export async function until(condition: () => boolean | Promise<boolean>): Promise<void> {
+  while (!(await condition())) await new Promise((resolve) => setImmediate(resolve));
+}
