@@ -12,6 +12,9 @@ import { printTable, printTargets, type SectionResult } from "./report.js";
 import { scalingSeries } from "./scaling.js";
 import { workload } from "./workload.js";
 
+/** The memory section runs this many times `--rounds` (a run lasts about a tenth of a second). */
+export const MEMORY_ROUND_FACTOR = 3;
+
 /**
  * Runs the memory section. `script` is the bench's entry, re-run in child processes for scaling.
  *
@@ -26,12 +29,13 @@ export async function memorySection(options: BenchOptions, script: string): Prom
   );
   const contenders: Contender[] = [oursMemory, emmettMemory(), bareLoop];
   const plan = workload(options.accounts);
+  const rounds = options.rounds * MEMORY_ROUND_FACTOR;
   console.log(
-    `\n== Memory: ${options.accounts.toLocaleString("en-US")} accounts x 10 commands, ${options.rounds} rounds`,
+    `\n== Memory: ${options.accounts.toLocaleString("en-US")} accounts x 10 commands, ${rounds} rounds`,
   );
   const series: Series[] = [];
   for (const mode of ["sequential", "concurrent"] as const)
-    series.push(...(await alternate(contenders, plan, mode, options.rounds, options.accounts)));
+    series.push(...(await alternate(contenders, plan, mode, rounds, options.accounts)));
   if (options.scaleAccounts > 0) series.push(...(await scalingSeries(options, script)));
   printTable("Memory (commands/s)", series);
   const at = (contender: string, accounts = options.accounts) => ({
