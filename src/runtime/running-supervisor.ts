@@ -66,9 +66,7 @@ export class RunningSupervisor implements Supervisor {
           for (const started of this.#entries.slice(0, index).reverse())
             await this.#stopChild(started, "shutdown");
           this.#phase = "stopped";
-          throw new Error(`supervisor "${this.#options.id}" could not start child "${entry.id}"`, {
-            cause: failure.cause,
-          });
+          throw startFailure(`supervisor "${this.#options.id}"`, entry.id, failure.cause);
         }
       }
       this.#phase = "running";
@@ -95,7 +93,7 @@ export class RunningSupervisor implements Supervisor {
       const failure = await this.#startChild(entry);
       if (failure) {
         this.#entries.splice(this.#entries.indexOf(entry), 1);
-        throw new Error(`${where} could not start child "${spec.id}"`, { cause: failure.cause });
+        throw startFailure(where, spec.id, failure.cause);
       }
     });
   }
@@ -285,4 +283,10 @@ export class RunningSupervisor implements Supervisor {
       console.error(`supervisor "${this.#options.id}": child "${entry.id}" failed to stop`, error),
     );
   }
+}
+
+/** The error of a failed start: it names the child and repeats its cause's message, kept as `cause`. */
+function startFailure(where: string, childId: string, cause: unknown): Error {
+  const detail = cause instanceof Error ? cause.message : String(cause);
+  return new Error(`${where} could not start child "${childId}": ${detail}`, { cause });
 }

@@ -59,7 +59,7 @@ describe("starting and stopping a supervisor", () => {
       .add(children.child("c", { failStart: () => cause }))
       .add(children.child("d"))
       .start();
-    await expect(starting).rejects.toThrow(/could not start child "c"/);
+    await expect(starting).rejects.toThrow('supervisor "supervisor" could not start child "c": port in use');
     await expect(starting).rejects.toMatchObject({ cause });
     expect(children.log).toEqual(["start a", "start b", "failed start c", "stop b", "stop a"]);
   });
