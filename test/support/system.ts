@@ -25,6 +25,9 @@ export const open = (accountId: string): BankAccountCommand => ({ type: "OpenAcc
 export const deposit = (amount: number): BankAccountCommand => ({ type: "DepositMoney", amount });
 export const withdraw = (amount: number): BankAccountCommand => ({ type: "WithDrawMoney", amount });
 
+/** A logger for tests that provoke failures on purpose: the failures are asserted, not printed. */
+export const quiet = { warn() {}, error() {} };
+
 /**
  * Fresh stores and systems for each test of a store kind, stopped and removed after it.
  */
@@ -53,6 +56,7 @@ export function useSystems(kind: StoreKind) {
         handle,
         apply,
         emptyState,
+        logger: quiet,
         ...options,
         store,
       });

@@ -46,7 +46,7 @@ forEachStore("one mailbox per aggregate", (kind) => {
       await start({
         store,
         emptyState: 0,
-        handle: (count: number, command: { id: string }) => {
+        handle: (_count: number, command: { id: string }) => {
           if (command.id === "poison") throw new Error("poison");
           return ok([{ type: "Counted", by: 1 }]);
         },
