@@ -3,7 +3,9 @@
  * store, contenders alternating round by round, every run checked against the expected streams.
  * See bench/README.md.
  */
+import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { toMarkdown } from "./lib/markdown.js";
 import { memorySection } from "./lib/memory-section.js";
 import { parseOptions } from "./lib/options.js";
 import { postgresSection } from "./lib/postgres-section.js";
@@ -41,6 +43,10 @@ async function main(args: readonly string[]): Promise<number> {
   const outcomes = results.flatMap((result) => result.outcomes);
   const met = outcomes.filter((outcome) => outcome.met).length;
   console.log(`\nTargets met: ${met} of ${outcomes.length}`);
+  if (options.markdown !== undefined) {
+    writeFileSync(options.markdown, toMarkdown(results));
+    console.log(`Results written as Markdown to ${options.markdown}`);
+  }
   if (failures.length > 0) {
     console.error(
       `\nBENCH FAILED in ${failures.length} section(s): ${failures.map((f) => f.split(":")[0]).join(", ")}`,

@@ -48,5 +48,5 @@ export async function memorySection(options: BenchOptions, script: string): Prom
     { numerator: at("ours memory"), denominator: at("bare loop"), atLeast: 0.5 },
     { numerator: at("ours memory", options.scaleAccounts), denominator: at("ours memory"), atLeast: 0.8 },
   ]);
-  return { series, outcomes };
+  return { title: "Memory", series, outcomes };
 }

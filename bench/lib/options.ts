@@ -17,13 +17,15 @@ export interface BenchOptions {
   readonly emmettBudgetMs: number;
   /** Our memory system's `passivation.maxLive` in the scaling run; omitted: the library's default. */
   readonly maxLive?: number;
+  /** Where to write the results as Markdown tables; omitted: nowhere. */
+  readonly markdown?: string;
 }
 
 const SECTIONS: readonly Section[] = ["memory", "sqlite", "postgres"];
 
 const USAGE = `usage: npm run bench -- [--only memory|sqlite|postgres[,...]] [--rounds N] [--accounts N]
                         [--scale-accounts N (0: no scaling runs)] [--emmett-scale-accounts N]
-                        [--emmett-budget-ms N] [--max-live N]
+                        [--emmett-budget-ms N] [--max-live N] [--markdown FILE]
        npm run bench -- --self-test   (shows that the check refuses wrong streams)`;
 
 /**
@@ -54,6 +56,7 @@ export function parseOptions(args: readonly string[]): BenchOptions {
         "emmett-scale-accounts",
         "emmett-budget-ms",
         "max-live",
+        "markdown",
       ].includes(key)
     )
       throw new Error(`bench: unknown option --${key}\n${USAGE}`);
@@ -70,6 +73,7 @@ export function parseOptions(args: readonly string[]): BenchOptions {
     emmettScaleAccounts: integer(values, "emmett-scale-accounts", 20_000, 0),
     emmettBudgetMs: integer(values, "emmett-budget-ms", 15_000, 1),
     ...(maxLive === undefined ? {} : { maxLive: integer(values, "max-live", 0, 1) }),
+    ...(values.has("markdown") ? { markdown: values.get("markdown") } : {}),
   });
 }
 

@@ -93,7 +93,7 @@ export async function postgresSection(options: BenchOptions): Promise<SectionRes
         atLeast: 2,
       },
     ]);
-    return { series, outcomes };
+    return { title: "PostgreSQL", series, outcomes };
   } finally {
     for (const schema of created) await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
     await admin.end();

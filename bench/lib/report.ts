@@ -26,6 +26,7 @@ export interface TargetOutcome extends Target {
 
 /** The series and target outcomes of a section. */
 export interface SectionResult {
+  readonly title: string;
   readonly series: readonly Series[];
   readonly outcomes: readonly TargetOutcome[];
 }
@@ -78,6 +79,7 @@ export function printTargets(series: readonly Series[], targets: readonly Target
   });
 }
 
-function describe(ref: SeriesRef): string {
+/** `contender mode accounts`, as the target lines name a series. */
+export function describe(ref: SeriesRef): string {
   return `${ref.contender} ${ref.mode} ${ref.accounts.toLocaleString("en-US")}`;
 }

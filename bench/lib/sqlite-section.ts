@@ -59,7 +59,7 @@ export async function sqliteSection(options: BenchOptions): Promise<SectionResul
         atLeast: 0.5,
       },
     ]);
-    return { series, outcomes };
+    return { title: "SQLite", series, outcomes };
   } finally {
     rmSync(directory, { recursive: true, force: true });
   }

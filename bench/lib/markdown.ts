@@ -1,0 +1,41 @@
+/**
+ * The results as Markdown tables, for bench/RESULTS.md (`npm run bench -- --markdown <file>`).
+ */
+import { median, type Series, spreadPercent } from "./measure.js";
+import { describe, type SectionResult } from "./report.js";
+
+/**
+ * A table of commands per second and a list of targets for each section.
+ *
+ * @example
+ * ```ts
+ * writeFileSync("results.md", toMarkdown(results));
+ * ```
+ */
+export function toMarkdown(results: readonly SectionResult[]): string {
+  const lines: string[] = [];
+  for (const result of results) {
+    lines.push(`### ${result.title}`, "");
+    lines.push(
+      "| contender | mode | accounts | median commands/s | min | max | spread | rounds | peak RSS |",
+    );
+    lines.push("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    for (const one of result.series) lines.push(row(one));
+    lines.push("", "| target | ratio | met |", "| --- | ---: | --- |");
+    for (const outcome of result.outcomes) {
+      const ratio = Number.isNaN(outcome.ratio) ? "not measured" : `${outcome.ratio.toFixed(2)}x`;
+      lines.push(
+        `| ${describe(outcome.numerator)} / ${describe(outcome.denominator)} >= ${outcome.atLeast}x | ${ratio} | ${outcome.met ? "yes" : "**no**"} |`,
+      );
+    }
+    lines.push("");
+  }
+  return lines.join("\n");
+}
+
+function row(one: Series): string {
+  const rates = one.runs.map((run) => run.perSecond);
+  const format = (value: number) => Math.round(value).toLocaleString("en-US");
+  const rss = one.peakRssMb === undefined ? "" : `${one.peakRssMb.toFixed(0)} MB`;
+  return `| ${one.contender} | ${one.mode} | ${one.accounts.toLocaleString("en-US")} | ${format(median(one))} | ${format(Math.min(...rates))} | ${format(Math.max(...rates))} | ${spreadPercent(one).toFixed(0)}% | ${one.runs.length} | ${rss} |`;
+}
