@@ -68,6 +68,8 @@ export function manualClock(start = 0): ManualClock {
       return timers.size;
     },
     async advance(ms) {
+      if (!Number.isFinite(ms) || ms < 0)
+        throw new RangeError(`advance(ms): ms must be 0 or more, got ${ms}`);
       const until = now + ms;
       await settle();
       for (;;) {

@@ -60,9 +60,18 @@ export class Mailbox<TMessage> {
         const pending = this.#handler(message);
         if (pending) await pending;
       } catch (error) {
-        this.#onError(error, message);
+        try {
+          this.#onError(error, message);
+        } catch (reportError) {
+          console.error("Mailbox: onError threw", reportError);
+        }
       }
       this.#head++;
+      // A mailbox that never goes idle must not keep every message it has handled.
+      if (this.#head >= 1_024 && this.#head * 2 >= this.#queue.length) {
+        this.#queue = this.#queue.slice(this.#head);
+        this.#head = 0;
+      }
     }
     this.#queue = [];
     this.#head = 0;

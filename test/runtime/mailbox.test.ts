@@ -148,3 +148,46 @@ describe("Mailbox", () => {
     expect(mailbox.drain()).toEqual([]);
   });
 });
+
+describe("Mailbox under long or faulty use", () => {
+  it("keeps handling messages after onError itself throws", async () => {
+    const handled: number[] = [];
+    const original = console.error;
+    console.error = () => {};
+    try {
+      const mailbox = new Mailbox<number>(
+        (n) => {
+          if (n === 1) throw new Error("bad message");
+          handled.push(n);
+        },
+        () => {
+          throw new Error("the error reporter is broken too");
+        },
+      );
+      mailbox.post(1);
+      mailbox.post(2);
+      await mailbox.whenIdle();
+      expect(handled).toEqual([2]);
+      expect(mailbox.idle).toBe(true);
+    } finally {
+      console.error = original;
+    }
+  });
+
+  it("keeps FIFO order across the compaction of a long-busy queue", async () => {
+    const handled: number[] = [];
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const mailbox = new Mailbox<number>(
+      async (n) => {
+        if (n === 0) await gate;
+        handled.push(n);
+      },
+      () => {},
+    );
+    for (let n = 0; n < 5_000; n++) mailbox.post(n);
+    release();
+    await mailbox.whenIdle();
+    expect(handled).toEqual(Array.from({ length: 5_000 }, (_, n) => n));
+  });
+});

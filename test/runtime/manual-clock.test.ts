@@ -77,3 +77,9 @@ describe("manualClock", () => {
     expect(fired).toEqual(["late"]);
   });
 });
+
+it("refuses to move time backwards", async () => {
+  const clock = manualClock(10);
+  await expect(clock.advance(-1)).rejects.toThrow(RangeError);
+  expect(clock.now()).toBe(10);
+});

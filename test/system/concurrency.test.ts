@@ -37,12 +37,11 @@ forEachStore("optimistic concurrency", (kind) => {
 
   it("never duplicates or skips a sequence when two systems write the same accounts at once", async () => {
     const created = await systems.store();
-    const writers = [
-      await systems.bank({ store: created.store, conflictRetries: 50 }),
-      await systems.bank({ store: await created.openAnother(), conflictRetries: 50 }),
-    ];
+    const first = await systems.bank({ store: created.store, conflictRetries: 50 });
+    const second = await systems.bank({ store: await created.openAnother(), conflictRetries: 50 });
+    const writers = [first, second];
     const accounts = ["x", "y", "z"];
-    for (const id of accounts) expectOk(await writers[0]!.execute(id, open(id)));
+    for (const id of accounts) expectOk(await first.execute(id, open(id)));
     const results = await Promise.all(
       writers.flatMap((writer, w) =>
         accounts.map(async (id) => {
@@ -52,7 +51,7 @@ forEachStore("optimistic concurrency", (kind) => {
     );
     expect(results).toHaveLength(6);
     for (const id of accounts) {
-      const events = expectOk(await writers[1]!.loadEvents(id));
+      const events = expectOk(await second.loadEvents(id));
       expect(events.map((e) => e.sequence)).toEqual(Array.from({ length: 31 }, (_, i) => i + 1));
       const amounts = events.slice(1).map((e) => (e.event as { amount: number }).amount);
       expect([...amounts].sort((a, b) => a - b)).toEqual([
@@ -60,7 +59,7 @@ forEachStore("optimistic concurrency", (kind) => {
         ...Array.from({ length: 15 }, (_, i) => 101 + i),
       ]);
       const balance = amounts.reduce((sum, amount) => sum + amount, 0);
-      expect(expectOk(await writers[0]!.loadAggregate(id)).state).toEqual({ type: "BankAccount", balance });
+      expect(expectOk(await first.loadAggregate(id)).state).toEqual({ type: "BankAccount", balance });
     }
   });
 });
