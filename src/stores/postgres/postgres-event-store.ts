@@ -7,30 +7,14 @@ import type {
   StoredEvent,
   StoredSnapshot,
 } from "../../core/event-store.js";
-import { err, ok } from "../../core/result.js";
-import type { Metadata } from "../../core/types.js";
+import { type AppendRow, appendOutcomes, appendParameters } from "./postgres-append.js";
 import { PostgresConnections } from "./postgres-connections.js";
 import { PostgresNotifier } from "./postgres-notifier.js";
 import type { PostgresPool, PostgresStoreOptions, ResolvedPostgresOptions } from "./postgres-options.js";
 import { resolvePostgresOptions } from "./postgres-options.js";
 import { type PostgresQueryLock, tryQueryLock } from "./postgres-query-lock.js";
+import { EVENT_COLUMNS, type EventRow, storedEvent, toDate } from "./postgres-rows.js";
 import { advisoryKey, ensureSchema, type PostgresSchema, postgresSchema } from "./postgres-schema.js";
-
-/** Columns of an event row, with every value in a form that no custom type parser can change. */
-const EVENT_COLUMNS =
-  "aggregate_id, sequence, position::text AS position, commit_start, event_type, payload::text AS payload, " +
-  "metadata::text AS metadata, recorded_at";
-
-interface EventRow {
-  aggregate_id: string;
-  sequence: number;
-  position: string;
-  commit_start: number;
-  event_type: string;
-  payload: string;
-  metadata: string;
-  recorded_at: Date | string;
-}
 
 /**
  * The PostgreSQL event store. Made by `postgresStore`; see there for the options.
@@ -75,64 +59,14 @@ export class PostgresEventStore implements EventStore {
   async append(requests: readonly AppendRequest[]): Promise<readonly AppendOutcome[]> {
     if (requests.length === 0) return [];
     const pool = await this.#pool();
-    const ids: string[] = [];
-    const expected: number[] = [];
-    const eventIds: string[] = [];
-    const eventRequests: number[] = [];
-    const eventNumbers: number[] = [];
-    const types: string[] = [];
-    const payloads: string[] = [];
-    const metadata: string[] = [];
-    for (const [index, request] of requests.entries()) {
-      ids.push(request.aggregateId);
-      expected.push(request.expectedSequence);
-      for (const [offset, event] of request.events.entries()) {
-        eventIds.push(request.aggregateId);
-        eventRequests.push(index + 1);
-        eventNumbers.push(offset + 1);
-        types.push(event.eventType);
-        payloads.push(event.payload);
-        metadata.push(JSON.stringify(event.metadata));
-      }
-    }
     const { rows } = await pool.query({
       name: `${this.#statement}_append`,
       text:
         "SELECT actual, positions::text[] AS positions, recorded_at " +
         `FROM ${this.#schema.q}.append_events($1, $2, $3, $4, $5, $6, $7, $8)`,
-      values: [ids, expected, eventIds, eventRequests, eventNumbers, types, payloads, metadata],
+      values: appendParameters(requests),
     });
-    const row = rows[0] as AppendRow | undefined;
-    if (!row || row.actual.length !== requests.length) throw new Error("append_events returned no outcome");
-    const recordedAt = toDate(row.recorded_at);
-    let next = 0;
-    return requests.map((request, index): AppendOutcome => {
-      const actual = row.actual[index] as number;
-      if (actual !== request.expectedSequence) {
-        return err({
-          aggregateId: request.aggregateId,
-          expectedSequence: request.expectedSequence,
-          actualSequence: actual,
-        });
-      }
-      const commitStart = request.expectedSequence + 1;
-      return ok(
-        request.events.map((event, offset): StoredEvent => {
-          const position = row.positions[next++];
-          if (position === undefined) throw new Error("append_events returned fewer positions than events");
-          return {
-            aggregateId: request.aggregateId,
-            sequence: commitStart + offset,
-            position: BigInt(position),
-            commitStart,
-            eventType: event.eventType,
-            payload: event.payload,
-            metadata: event.metadata,
-            recordedAt,
-          };
-        }),
-      );
-    });
+    return appendOutcomes(requests, rows[0] as AppendRow | undefined);
   }
 
   async readAggregate(aggregateId: string, afterSequence: number): Promise<readonly StoredEvent[]> {
@@ -283,30 +217,6 @@ export class PostgresEventStore implements EventStore {
       );
     }
   }
-}
-
-/** The one row `append_events` answers: each request's current sequence, and the new positions in order. */
-interface AppendRow {
-  actual: number[];
-  positions: string[];
-  recorded_at: Date | string;
-}
-
-function storedEvent(row: EventRow): StoredEvent {
-  return {
-    aggregateId: row.aggregate_id,
-    sequence: row.sequence,
-    position: BigInt(row.position),
-    commitStart: row.commit_start,
-    eventType: row.event_type,
-    payload: row.payload,
-    metadata: JSON.parse(row.metadata) as Metadata,
-    recordedAt: toDate(row.recorded_at),
-  };
-}
-
-function toDate(value: Date | string): Date {
-  return value instanceof Date ? value : new Date(value);
 }
 
 function closedError(): Error {

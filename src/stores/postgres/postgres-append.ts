@@ -1,0 +1,76 @@
+import type { AppendOutcome, AppendRequest, StoredEvent } from "../../core/event-store.js";
+import { err, ok } from "../../core/result.js";
+import { toDate } from "./postgres-rows.js";
+
+/** The one row `append_events` answers: each request's stream end, and the new positions in order. */
+export interface AppendRow {
+  actual: number[];
+  positions: string[];
+  recorded_at: Date | string;
+}
+
+/**
+ * The parameters of `append_events` for a batch: per request its id and expected sequence; per event
+ * its aggregate id, request number, number within the request, type, payload and metadata. The
+ * function unnests them as rows, so a batch of any size is one statement.
+ */
+export function appendParameters(requests: readonly AppendRequest[]): unknown[] {
+  const ids: string[] = [];
+  const expected: number[] = [];
+  const eventIds: string[] = [];
+  const eventRequests: number[] = [];
+  const eventNumbers: number[] = [];
+  const types: string[] = [];
+  const payloads: string[] = [];
+  const metadata: string[] = [];
+  for (const [index, request] of requests.entries()) {
+    ids.push(request.aggregateId);
+    expected.push(request.expectedSequence);
+    for (const [offset, event] of request.events.entries()) {
+      eventIds.push(request.aggregateId);
+      eventRequests.push(index + 1);
+      eventNumbers.push(offset + 1);
+      types.push(event.eventType);
+      payloads.push(event.payload);
+      metadata.push(JSON.stringify(event.metadata));
+    }
+  }
+  return [ids, expected, eventIds, eventRequests, eventNumbers, types, payloads, metadata];
+}
+
+/** Each request's outcome from the row `append_events` answered: a conflict, or its stored events. */
+export function appendOutcomes(
+  requests: readonly AppendRequest[],
+  row: AppendRow | undefined,
+): AppendOutcome[] {
+  if (!row || row.actual.length !== requests.length) throw new Error("append_events returned no outcome");
+  const recordedAt = toDate(row.recorded_at);
+  let next = 0;
+  return requests.map((request, index): AppendOutcome => {
+    const actual = row.actual[index] as number;
+    if (actual !== request.expectedSequence) {
+      return err({
+        aggregateId: request.aggregateId,
+        expectedSequence: request.expectedSequence,
+        actualSequence: actual,
+      });
+    }
+    const commitStart = request.expectedSequence + 1;
+    return ok(
+      request.events.map((event, offset): StoredEvent => {
+        const position = row.positions[next++];
+        if (position === undefined) throw new Error("append_events returned fewer positions than events");
+        return {
+          aggregateId: request.aggregateId,
+          sequence: commitStart + offset,
+          position: BigInt(position),
+          commitStart,
+          eventType: event.eventType,
+          payload: event.payload,
+          metadata: event.metadata,
+          recordedAt,
+        };
+      }),
+    );
+  });
+}
