@@ -6,7 +6,7 @@ import {
   emptyState,
   handle,
 } from "../../examples/bank-account/domain.js";
-import { start } from "../../src/index.js";
+import { frequency, start } from "../../src/index.js";
 import { sqliteStore } from "../../src/stores/sqlite/index.js";
 import { createSqliteTestStore, type SqliteTestStore } from "../support/sqlite.js";
 import { spawnFixture } from "./fixtures/spawn-fixture.js";
@@ -59,9 +59,14 @@ it("keeps every command acknowledged before its writer was killed, gapless, with
   expectGaplessStreams(streams);
 
   const store = sqliteStore({ path });
-  const bank = await start({ store, handle, apply, emptyState });
+  const every = frequency(7);
+  if (!every.ok) throw new Error("frequency(7) is valid");
+  const bank = await start({ store, handle, apply, emptyState, snapshot: { frequency: every.value } });
   try {
+    let snapshots = 0;
     for (const [account, stream] of streams) {
+      const snapshot = await bank.latestSnapshot(account);
+      if (snapshot.ok && snapshot.value !== null) snapshots++;
       const events = stream.map((row) => JSON.parse(row.payload) as BankAccountEvent);
       const replayed = events.reduce<BankAccount>(apply, emptyState);
       const loaded = await bank.loadAggregate(account);
@@ -77,6 +82,8 @@ it("keeps every command acknowledged before its writer was killed, gapless, with
         if (event.type !== "AccountOpened") expect(event.balance).toBe(balance);
       }
     }
+    // Loading went through snapshots (taken by the killed process) plus the events after them.
+    expect(snapshots).toBeGreaterThan(0);
   } finally {
     await bank.stop();
     await store.close();
