@@ -233,3 +233,23 @@ it("another process takes a named query over from its checkpoint when the proces
   // At least once: what the killed process handled without checkpointing comes again, nothing before.
   expect(seen).toEqual(Array.from({ length: 5 - Number(checkpoint) }, (_, i) => checkpoint + BigInt(i) + 1n));
 });
+
+it("serves aggregate ids with quotes, unicode and a thousand characters, and finds them again after a restart", async () => {
+  const path = await freshFile();
+  const ids = [`o'brien "the" account; --`, "ünïcødé 账户 🏦", "x".repeat(1_000)];
+  const before = await bankOn(path);
+  for (const id of ids) {
+    expect((await before.bank.execute(id, open(id))).ok).toBe(true);
+    expect((await before.bank.execute(id, deposit(4))).ok).toBe(true);
+  }
+  await before.stop();
+  const { bank } = await bankOn(path);
+  for (const id of ids) {
+    const loaded = await bank.loadAggregate(id);
+    expect(loaded.ok && loaded.value).toEqual({
+      aggregateId: id,
+      sequence: 2,
+      state: { type: "BankAccount", balance: 4 },
+    });
+  }
+});
