@@ -4,6 +4,7 @@
  * See bench/README.md.
  */
 import { writeFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { toMarkdown } from "./lib/markdown.js";
 import { memorySection } from "./lib/memory-section.js";
@@ -22,6 +23,10 @@ async function main(args: readonly string[]): Promise<number> {
   if (args[0] === "--self-test") return (await selfTest()) === 0 ? 0 : 1;
   const options = parseOptions(args);
   const script = fileURLToPath(import.meta.url);
+  const [load1, load5] = loadavg();
+  console.log(
+    `machine: ${cpus().length} cores (${cpus()[0]?.model ?? "?"}), load average ${load1?.toFixed(2)} / ${load5?.toFixed(2)} (1 / 5 min) at start`,
+  );
   console.log(
     `eventsourcing bench: node ${process.version}, sections ${options.sections.join(", ")}, ${options.rounds} rounds, ${options.accounts.toLocaleString("en-US")} accounts`,
   );
