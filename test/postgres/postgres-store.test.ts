@@ -241,6 +241,17 @@ describePostgres("the PostgreSQL store", () => {
     expect(snapshot?.timestamp.toISOString()).toBe(at.toISOString());
   });
 
+  it("says its tables are missing when the schema is dropped under it", async () => {
+    const schema = freshSchema();
+    const store = open(schema);
+    await store.append([{ aggregateId: "a", expectedSequence: 0, events: [event(1)] }]);
+    await dropSchema(schema);
+    await expect(store.readAll(0n, 10)).rejects.toThrow(/tables of schema .* are missing/);
+    await expect(
+      store.append([{ aggregateId: "a", expectedSequence: 1, events: [event(2)] }]),
+    ).rejects.toThrow(/are missing/);
+  });
+
   it("fails a closed store's calls with a clear message", async () => {
     const store = open(freshSchema());
     await store.init();

@@ -10,7 +10,13 @@ import type {
 import { type AppendRow, appendOutcomes, appendParameters } from "./postgres-append.js";
 import { PostgresConnections } from "./postgres-connections.js";
 import { PostgresNotifier } from "./postgres-notifier.js";
-import type { PostgresPool, PostgresStoreOptions, ResolvedPostgresOptions } from "./postgres-options.js";
+import type {
+  PostgresPool,
+  PostgresQuery,
+  PostgresResult,
+  PostgresStoreOptions,
+  ResolvedPostgresOptions,
+} from "./postgres-options.js";
 import { resolvePostgresOptions } from "./postgres-options.js";
 import { type PostgresQueryLock, tryQueryLock } from "./postgres-query-lock.js";
 import { EVENT_COLUMNS, type EventRow, storedEvent, toDate } from "./postgres-rows.js";
@@ -58,8 +64,7 @@ export class PostgresEventStore implements EventStore {
 
   async append(requests: readonly AppendRequest[]): Promise<readonly AppendOutcome[]> {
     if (requests.length === 0) return [];
-    const pool = await this.#pool();
-    const { rows } = await pool.query({
+    const { rows } = await this.#query({
       name: `${this.#statement}_append`,
       text:
         "SELECT actual, positions::text[] AS positions, recorded_at " +
@@ -70,8 +75,7 @@ export class PostgresEventStore implements EventStore {
   }
 
   async readAggregate(aggregateId: string, afterSequence: number): Promise<readonly StoredEvent[]> {
-    const pool = await this.#pool();
-    const { rows } = await pool.query({
+    const { rows } = await this.#query({
       name: `${this.#statement}_read_aggregate`,
       text:
         `SELECT ${EVENT_COLUMNS} FROM ${this.#schema.q}.events e ` +
@@ -82,8 +86,7 @@ export class PostgresEventStore implements EventStore {
   }
 
   async currentSequence(aggregateId: string): Promise<number> {
-    const pool = await this.#pool();
-    const { rows } = await pool.query({
+    const { rows } = await this.#query({
       name: `${this.#statement}_current_sequence`,
       text: `SELECT COALESCE(max(sequence), 0) AS sequence FROM ${this.#schema.q}.events WHERE aggregate_id = $1`,
       values: [aggregateId],
@@ -96,8 +99,7 @@ export class PostgresEventStore implements EventStore {
    * smaller position is already visible when a larger one is: a plain range read never skips one.
    */
   async readAll(afterPosition: bigint, limit: number): Promise<readonly StoredEvent[]> {
-    const pool = await this.#pool();
-    const { rows } = await pool.query({
+    const { rows } = await this.#query({
       name: `${this.#statement}_read_all`,
       // Ordered by the column, not by the text alias of the same name.
       text: `SELECT ${EVENT_COLUMNS} FROM ${this.#schema.q}.events e WHERE e.position > $1 ORDER BY e.position LIMIT $2`,
@@ -107,8 +109,7 @@ export class PostgresEventStore implements EventStore {
   }
 
   async loadSnapshot(aggregateId: string): Promise<StoredSnapshot | null> {
-    const pool = await this.#pool();
-    const { rows } = await pool.query({
+    const { rows } = await this.#query({
       name: `${this.#statement}_load_snapshot`,
       text: `SELECT sequence, state::text AS state, recorded_at FROM ${this.#schema.q}.snapshots WHERE aggregate_id = $1`,
       values: [aggregateId],
@@ -119,8 +120,7 @@ export class PostgresEventStore implements EventStore {
   }
 
   async saveSnapshot(snapshot: StoredSnapshot): Promise<void> {
-    const pool = await this.#pool();
-    await pool.query({
+    await this.#query({
       name: `${this.#statement}_save_snapshot`,
       text:
         `INSERT INTO ${this.#schema.q}.snapshots AS s (aggregate_id, sequence, state, recorded_at) ` +
@@ -132,8 +132,7 @@ export class PostgresEventStore implements EventStore {
   }
 
   async loadCheckpoint(name: string): Promise<bigint | null> {
-    const pool = await this.#pool();
-    const { rows } = await pool.query({
+    const { rows } = await this.#query({
       name: `${this.#statement}_load_checkpoint`,
       text: `SELECT position::text AS position FROM ${this.#schema.q}.checkpoints WHERE name = $1`,
       values: [name],
@@ -143,8 +142,7 @@ export class PostgresEventStore implements EventStore {
   }
 
   async saveCheckpoint(name: string, position: bigint): Promise<void> {
-    const pool = await this.#pool();
-    await pool.query({
+    await this.#query({
       name: `${this.#statement}_save_checkpoint`,
       text:
         `INSERT INTO ${this.#schema.q}.checkpoints (name, position) VALUES ($1, $2) ` +
@@ -177,6 +175,7 @@ export class PostgresEventStore implements EventStore {
   }
 
   onAppend(listener: () => void): () => void {
+    if (this.#closed) return () => undefined;
     return this.#notifier.subscribe(listener);
   }
 
@@ -193,6 +192,24 @@ export class PostgresEventStore implements EventStore {
     if (this.#closed) throw closedError();
     await this.init();
     return this.#connections.pool();
+  }
+
+  /** Runs one statement on the pool; a schema dropped under a running store gets a message saying so. */
+  async #query(query: PostgresQuery): Promise<PostgresResult> {
+    const pool = await this.#pool();
+    try {
+      return await pool.query(query);
+    } catch (cause) {
+      const code = (cause as { code?: unknown }).code;
+      if (code === "42P01" || code === "42883" || code === "3F000") {
+        throw new Error(
+          `postgresStore: the tables of schema ${this.#schema.q} are missing (dropped while the store ran?): ` +
+            `${describeCause(cause)}. Restarting the process creates them again, empty.`,
+          { cause },
+        );
+      }
+      throw cause;
+    }
   }
 
   async #initialize(): Promise<void> {
