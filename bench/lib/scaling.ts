@@ -91,7 +91,8 @@ export function runScalingChild(script: string, job: ScalingJob): Promise<Scalin
 /**
  * The scaling runs of the memory section, each in its own child process: a one-account run (the
  * baseline memory of a child), ours at `scaleAccounts` for every round, the bare loop there once (what
- * the harness itself costs at that size), and Emmett at `emmettScaleAccounts` once, bounded in time.
+ * the harness itself costs at that size), and Emmett at `emmettScaleAccounts` once, bounded in time,
+ * with ours once at that size for contrast.
  *
  * @example
  * ```ts
@@ -124,6 +125,10 @@ export async function scalingSeries(options: BenchOptions, script: string): Prom
     };
     series.push(
       await childSeries(script, "Emmett memory", 1, `bounded to ${options.emmettBudgetMs} ms`, job),
+      await childSeries(script, "ours memory", 1, "the same size as Emmett's, for contrast", {
+        contender: "ours",
+        accounts: options.emmettScaleAccounts,
+      }),
     );
   }
   return series;
