@@ -1,7 +1,15 @@
 /**
- * @module eventsourcing/postgres: the PostgreSQL event store, for many Node processes on one database.
+ * @module eventsourcing/postgres
+ *
+ * The PostgreSQL event store, for many Node processes on one database.
+ *
+ * @example
+ * ```ts
+ * import { start } from "eventsourcing";
+ * import { postgresStore } from "eventsourcing/postgres";
+ * const system = await start({ store: postgresStore({ connectionString }), handle, apply, emptyState });
+ * ```
  */
-import type { EventStore } from "../../core/event-store.js";
 import { PostgresEventStore } from "./postgres-event-store.js";
 import type { PostgresStoreOptions } from "./postgres-options.js";
 
@@ -43,10 +51,6 @@ export type {
  * await store.close();
  * ```
  */
-export function postgresStore(options: PostgresStoreOptions): EventStore & {
-  readonly schema: string;
-  lockQuery: NonNullable<EventStore["lockQuery"]>;
-  onAppend: NonNullable<EventStore["onAppend"]>;
-} {
+export function postgresStore(options: PostgresStoreOptions): PostgresEventStore {
   return new PostgresEventStore(options);
 }

@@ -23,7 +23,15 @@ import { EVENT_COLUMNS, type EventRow, storedEvent, toDate } from "./postgres-ro
 import { advisoryKey, ensureSchema, type PostgresSchema, postgresSchema } from "./postgres-schema.js";
 
 /**
- * The PostgreSQL event store. Made by `postgresStore`; see there for the options.
+ * The PostgreSQL event store: an {@link EventStore} with query locks and wake-ups across processes.
+ * Made by `postgresStore`; see there for the options.
+ *
+ * @example
+ * ```ts
+ * const store: PostgresEventStore = postgresStore({ connectionString: "postgres://localhost/app" });
+ * await store.init();
+ * console.log(store.schema); // "eventsourcing"
+ * ```
  */
 export class PostgresEventStore implements EventStore {
   readonly #options: ResolvedPostgresOptions;

@@ -1,17 +1,38 @@
-/** A query as the store sends it: text, parameters, and a name to prepare it once per connection. */
+/**
+ * A query as the store sends it: text, parameters, and a name to prepare it once per connection.
+ *
+ * @example
+ * ```ts
+ * const query: PostgresQuery = { name: "current", text: "SELECT $1::int AS n", values: [1] };
+ * ```
+ */
 export interface PostgresQuery {
   readonly text: string;
   readonly values?: unknown[];
   readonly name?: string;
 }
 
-/** The part of a query result the store reads. */
+/**
+ * The part of a query result the store reads.
+ *
+ * @example
+ * ```ts
+ * const { rows }: PostgresResult = await pool.query({ text: "SELECT 1 AS one" });
+ * ```
+ */
 export interface PostgresResult {
   // biome-ignore lint/suspicious/noExplicitAny: rows are typed by the driver's parsers, checked where read
   readonly rows: any[];
 }
 
-/** The part of a `pg.PoolClient` (or `pg.Client`) the store calls. */
+/**
+ * The part of a `pg.PoolClient` (or `pg.Client`) the store calls.
+ *
+ * @example
+ * ```ts
+ * const client: PostgresClient = new pg.Client({ connectionString: "postgres://localhost/app" });
+ * ```
+ */
 export interface PostgresClient {
   query(config: PostgresQuery): Promise<PostgresResult>;
   on(event: "error", listener: (error: Error) => void): unknown;
@@ -21,7 +42,15 @@ export interface PostgresClient {
   removeListener(event: string, listener: (...args: any[]) => void): unknown;
 }
 
-/** A client checked out of a pool: given back with `release`, destroyed with `release(true)`. */
+/**
+ * A client checked out of a pool: given back with `release`, destroyed with `release(true)`.
+ *
+ * @example
+ * ```ts
+ * const client: PostgresPoolClient = await pool.connect();
+ * client.release();
+ * ```
+ */
 export interface PostgresPoolClient extends PostgresClient {
   release(destroy?: boolean | Error): void;
 }
@@ -40,7 +69,14 @@ export interface PostgresPool {
   connect(): Promise<PostgresPoolClient>;
 }
 
-/** Options both forms share. */
+/**
+ * Options both forms share.
+ *
+ * @example
+ * ```ts
+ * const common: PostgresCommonOptions = { schema: "bank", lockHeartbeatMs: 2_000 };
+ * ```
+ */
 export interface PostgresCommonOptions {
   /** The schema holding the store's tables, created if missing. Default `"eventsourcing"`. */
   readonly schema?: string;
@@ -50,7 +86,14 @@ export interface PostgresCommonOptions {
   readonly reconnectMs?: number;
 }
 
-/** The store opens and owns its pool. */
+/**
+ * The store opens and owns its pool.
+ *
+ * @example
+ * ```ts
+ * const options: PostgresConnectionOptions = { connectionString: "postgres://localhost/app", max: 5 };
+ * ```
+ */
 export interface PostgresConnectionOptions extends PostgresCommonOptions {
   /** For example `postgres://user:password@host:5432/database`. */
   readonly connectionString: string;
@@ -60,7 +103,14 @@ export interface PostgresConnectionOptions extends PostgresCommonOptions {
   readonly connectionTimeoutMillis?: number;
 }
 
-/** The store uses a pool the caller owns and never ends it. */
+/**
+ * The store uses a pool the caller owns and never ends it.
+ *
+ * @example
+ * ```ts
+ * const options: PostgresPoolOptions = { pool: new pg.Pool(), schema: "bank" };
+ * ```
+ */
 export interface PostgresPoolOptions extends PostgresCommonOptions {
   readonly pool: PostgresPool;
 }
