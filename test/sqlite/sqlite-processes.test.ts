@@ -20,9 +20,11 @@ it("two processes appending to the same aggregates of one file leave no duplicat
   const accounts = 20;
   const appends = 15;
   const writers = [
-    spawnFixture("store-writer", [created.path, "left", String(accounts), String(appends)]),
-    spawnFixture("store-writer", [created.path, "right", String(accounts), String(appends)]),
+    spawnFixture("store-writer", [created.path, "left", String(accounts), String(appends), "--wait"]),
+    spawnFixture("store-writer", [created.path, "right", String(accounts), String(appends), "--wait"]),
   ];
+  await Promise.all(writers.map((writer) => writer.waitFor(/^ready$/)));
+  for (const writer of writers) writer.process.stdin?.end("go\n");
   const ends = await Promise.all(writers.map((writer) => writer.exited));
   expect(ends.map((end) => [end.code, end.stderr])).toEqual([
     [0, ""],
