@@ -2,24 +2,26 @@ import { type EventSourcingError, eventStoreError } from "../core/errors.js";
 import type { StoredEvent } from "../core/event-store.js";
 import { err, ok, type Result } from "../core/result.js";
 import type { Aggregate, EventEnvelope, ExecuteResult, Metadata } from "../core/types.js";
+import type { Expiring } from "../runtime/deadlines.js";
 import { Mailbox } from "../runtime/mailbox.js";
 import type { SystemContext } from "./system-context.js";
 
 type Reply<T, TDomainError> = (result: Result<T, EventSourcingError<TDomainError>>) => void;
 
-/** A command waiting in an aggregate's mailbox. `settled` once its caller has had an answer (a timeout). */
-export interface CommandMessage<TState, TCommand, TEvent, TDomainError> {
+/**
+ * A command waiting in an aggregate's mailbox. `settled` once its caller has had an answer: the reply,
+ * or `expire()` when its timeout passes first (a settled message still queued is skipped).
+ */
+export interface CommandMessage<TState, TCommand, TEvent, TDomainError> extends Expiring {
   readonly kind: "command";
   readonly command: TCommand;
   readonly metadata: Metadata;
-  settled: boolean;
   readonly reply: Reply<ExecuteResult<TState, TEvent>, TDomainError>;
 }
 
 /** A request for the aggregate's current state, answered in mailbox order. */
-export interface LoadMessage<TState, TDomainError> {
+export interface LoadMessage<TState, TDomainError> extends Expiring {
   readonly kind: "load";
-  settled: boolean;
   readonly reply: Reply<Aggregate<TState>, TDomainError>;
 }
 

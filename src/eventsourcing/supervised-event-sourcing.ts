@@ -18,6 +18,7 @@ import type {
 } from "../core/types.js";
 import type { ChildContext, ChildSpec, RunningChild, StopReason } from "../runtime/child-spec.js";
 import { type Clock, systemClock } from "../runtime/clock.js";
+import { Deadlines } from "../runtime/deadlines.js";
 import type { Supervisor } from "../runtime/supervisor.js";
 import type { AggregateMessage } from "./aggregate-actor.js";
 import { invalidAggregateId } from "./aggregate-id.js";
@@ -53,6 +54,7 @@ export class SupervisedEventSourcing<TState, TCommand, TEvent, TDomainError>
   readonly #logger: Logger;
   readonly #queries: QueryActor<TEvent>[] = [];
   readonly #pendingSnapshots = new Set<Promise<void>>();
+  readonly #deadlines: Deadlines;
   #phase: Phase = "idle";
   #run: Run<TState, TCommand, TEvent, TDomainError> | undefined;
   #stoppingRun: Promise<void> | undefined;
@@ -70,6 +72,7 @@ export class SupervisedEventSourcing<TState, TCommand, TEvent, TDomainError>
     this.id = resolved.id;
     this.#clock = config.clock ?? systemClock;
     this.#logger = logger;
+    this.#deadlines = new Deadlines(this.#clock);
     this.#context = {
       config: resolved,
       gateway: new StoreGateway<TState, TEvent>(config.store, config.codec ?? jsonCodec),
@@ -124,12 +127,13 @@ export class SupervisedEventSourcing<TState, TCommand, TEvent, TDomainError>
     if (invalid) return Promise.resolve(err(invalid));
     const timeoutMs = options?.timeout ?? this.#config.commandTimeoutMs;
     const metadata = options?.metadata ?? NO_METADATA;
-    return this.#send(aggregateId, timeoutMs, "execute", (reply) => ({
+    return this.#send(aggregateId, timeoutMs, "execute", (reply, expire) => ({
       kind: "command",
       command,
       metadata,
       settled: false,
       reply,
+      expire,
     }));
   }
 
@@ -144,10 +148,11 @@ export class SupervisedEventSourcing<TState, TCommand, TEvent, TDomainError>
   loadAggregate(aggregateId: string): Promise<Result<Aggregate<TState>, EventSourcingError<TDomainError>>> {
     const invalid = invalidAggregateId(aggregateId);
     if (invalid) return Promise.resolve(err(invalid));
-    return this.#send(aggregateId, this.#config.commandTimeoutMs, "loadAggregate", (reply) => ({
+    return this.#send(aggregateId, this.#config.commandTimeoutMs, "loadAggregate", (reply, expire) => ({
       kind: "load",
       settled: false,
       reply,
+      expire,
     }));
   }
 
@@ -266,6 +271,7 @@ export class SupervisedEventSourcing<TState, TCommand, TEvent, TDomainError>
     else if (this.#run) await this.#stopRun(this.#run, "shutdown");
     await this.#stoppingRun;
     this.#phase = "stopped";
+    this.#deadlines.clear();
     this.#unsubscribe?.();
     this.#releaseWaiters();
     await Promise.all(this.#pendingSnapshots);
@@ -329,6 +335,7 @@ export class SupervisedEventSourcing<TState, TCommand, TEvent, TDomainError>
     operation: string,
     message: (
       reply: (result: Result<T, EventSourcingError<TDomainError>>) => void,
+      expire: () => void,
     ) => AggregateMessage<TState, TCommand, TEvent, TDomainError>,
   ): Promise<Result<T, EventSourcingError<TDomainError>>> {
     const run = this.#run;
@@ -339,18 +346,19 @@ export class SupervisedEventSourcing<TState, TCommand, TEvent, TDomainError>
       );
     }
     return new Promise((resolve) => {
-      const clock = this.#clock;
-      const posted = message((result) => {
-        if (posted.settled) return;
-        posted.settled = true;
-        clock.clearTimeout(timer);
-        resolve(result);
-      });
-      const timer = clock.setTimeout(() => {
-        if (posted.settled) return;
-        posted.settled = true;
-        resolve(err({ type: "ActorTimeout", operation, timeoutMs }));
-      }, timeoutMs);
+      const posted = message(
+        (result) => {
+          if (posted.settled) return;
+          posted.settled = true;
+          resolve(result);
+        },
+        () => {
+          if (posted.settled) return;
+          posted.settled = true;
+          resolve(err({ type: "ActorTimeout", operation, timeoutMs }));
+        },
+      );
+      this.#deadlines.add(timeoutMs, posted);
       run.registry.actor(aggregateId).mailbox.post(posted);
     });
   }
