@@ -3,8 +3,6 @@
  * the store's content; contenders alternate round by round so that drift of the machine hits them all.
  */
 
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
 import { checkRun } from "./check.js";
 import type { Contender, Mode } from "./contender.js";
 import { type Workload, workload } from "./workload.js";
@@ -26,11 +24,14 @@ export interface Series {
   readonly peakRssMb?: number;
 }
 
-/** Accounts of the untimed warm-up run before the rounds, by default. */
-export const WARM_UP_ACCOUNTS = 100;
+/** Untimed warm-up before the rounds: runs per contender, and accounts per run (at most the plan's). */
+export interface WarmUp {
+  readonly runs: number;
+  readonly accounts: number;
+}
 
-setFlagsFromString("--expose-gc");
-const collectGarbage = runInNewContext("gc") as () => void;
+/** The default warm-up: one run of 100 accounts, enough where I/O dominates. */
+export const DEFAULT_WARM_UP: WarmUp = Object.freeze({ runs: 1, accounts: 100 });
 
 /**
  * Opens a fresh session, runs the workload (timed), reads every stream back and checks it (not timed),
@@ -49,7 +50,8 @@ export async function timedRun(
 ): Promise<RunResult> {
   const session = await contender.open(plan);
   try {
-    collectGarbage();
+    // No forced garbage collection here: a full collection shrinks V8's young generation, and the
+    // allocation-heavy contenders then ran at half speed, which says nothing about them.
     const started = performance.now();
     const completed = await session.run(plan, mode, budgetMs === undefined ? undefined : started + budgetMs);
     const ms = performance.now() - started;
@@ -75,7 +77,7 @@ export async function alternate(
   plan: Workload,
   mode: Mode,
   rounds: number,
-  warmUpAccounts = WARM_UP_ACCOUNTS,
+  warmUp: WarmUp = DEFAULT_WARM_UP,
 ): Promise<Series[]> {
   const playing: Contender[] = [];
   for (const contender of contenders) {
@@ -86,8 +88,9 @@ export async function alternate(
   }
   // One untimed (but checked) run each on a small plan first, so that no contender's first round pays
   // for loading modules and compiling hot paths.
-  const warmUp = workload(Math.min(plan.accounts, warmUpAccounts));
-  for (const contender of playing) await timedRun(contender, warmUp, mode);
+  const warmUpPlan = workload(Math.min(plan.accounts, warmUp.accounts));
+  for (const contender of playing)
+    for (let run = 0; run < warmUp.runs; run++) await timedRun(contender, warmUpPlan, mode);
   const runs = new Map<string, RunResult[]>(playing.map((contender) => [contender.name, []]));
   for (let round = 1; round <= rounds; round++) {
     for (const contender of playing) {
