@@ -45,7 +45,9 @@ const ledgerQuery = (accountId: string, events: readonly EventEnvelope<BankAccou
 let auditedThisRun = 0;
 const audit = {
   name: "audit",
-  handle: (_id: string, events: readonly unknown[]) => void (auditedThisRun += events.length),
+  handle: (_id: string, events: readonly unknown[]) => {
+    auditedThisRun += events.length;
+  },
 };
 
 const every5 = frequency(5);
