@@ -161,6 +161,36 @@ describe("opening the SQLite store", () => {
     }
   });
 
+  it("leaves a given database's busy timeout and synchronous level as they were", async () => {
+    const { path } = await fresh();
+    const database = new Database(path, { timeout: 5_000 });
+    database.pragma("synchronous = NORMAL");
+    const store = sqliteStore({ database });
+    try {
+      await store.append([request("settings", 0)]);
+      await store.readAggregate("settings", 0);
+      expect(database.pragma("busy_timeout", { simple: true })).toBe(5_000);
+      expect(database.pragma("synchronous", { simple: true })).toBe(1);
+    } finally {
+      await store.close();
+      database.close();
+    }
+  });
+
+  it("sets the synchronous level of a given database when asked to", async () => {
+    const { path } = await fresh();
+    const database = new Database(path);
+    database.pragma("synchronous = NORMAL");
+    const store = sqliteStore({ database, synchronous: "full" });
+    try {
+      await store.init();
+      expect(database.pragma("synchronous", { simple: true })).toBe(2);
+    } finally {
+      await store.close();
+      database.close();
+    }
+  });
+
   it("never writes inside a transaction the application left open on a given database", async () => {
     const { path } = await fresh();
     const database = new Database(path);
@@ -330,6 +360,24 @@ describe("another connection holding the write lock", () => {
     holder.close();
     expect(outcome?.ok).toBe(true);
     expect(await store.currentSequence("waited")).toBe(1);
+  });
+
+  it("makes writes on a given database wait for the lock too, and succeed once it is released", async () => {
+    const { path } = await fresh();
+    const database = new Database(path, { timeout: 5_000 });
+    const store = sqliteStore({ database });
+    const holder = new Database(path);
+    try {
+      await store.init();
+      holder.exec("BEGIN IMMEDIATE");
+      setTimeout(() => holder.exec("COMMIT"), 100);
+      const [outcome] = await store.append([request("waited", 0)]);
+      expect(outcome?.ok).toBe(true);
+    } finally {
+      holder.close();
+      await store.close();
+      database.close();
+    }
   });
 
   it("fails a write with a clear error, and the store goes on, when the lock outlasts busyTimeoutMs", async () => {

@@ -12,6 +12,11 @@ import { prepareStatements, type SqliteStatements } from "./sqlite-statements.js
 export interface Connection {
   readonly database: SqliteDatabase;
   readonly statements: SqliteStatements;
+  /**
+   * Runs `operation` with SQLite's own busy wait kept short, since that wait blocks the event loop
+   * (longer waits are asynchronous retries). A database the user gave gets its own setting back after.
+   */
+  guard<T>(operation: () => T): T;
 }
 
 /** Opens and configures the connection; rejects with a message naming the file and the cause. */
@@ -19,23 +24,48 @@ export async function openConnection(settings: SqliteStoreSettings): Promise<Con
   const { path, database: given, synchronous, busyTimeoutMs } = settings;
   const database = given ?? (await openSqliteFile(path as string));
   try {
-    // SQLite's own wait blocks the event loop: keep it short and wait longer asynchronously.
-    database.exec(`PRAGMA busy_timeout = ${Math.min(SYNCHRONOUS_BUSY_WAIT_MS, busyTimeoutMs)}`);
+    const guard = busyGuard(database, given !== undefined, Math.min(SYNCHRONOUS_BUSY_WAIT_MS, busyTimeoutMs));
     const mode = await retryWhileBusy(
-      () => (database.prepare("PRAGMA journal_mode = WAL").get() as { journal_mode: string }).journal_mode,
+      () =>
+        guard(() => database.prepare("PRAGMA journal_mode = WAL").get() as { journal_mode: string })
+          .journal_mode,
       busyTimeoutMs,
     );
     if (mode.toLowerCase() !== "wal" && !database.memory) {
       throw new Error(`SQLite refused WAL mode (journal_mode is ${mode})`);
     }
-    database.exec(`PRAGMA synchronous = ${synchronous}`);
-    await retryWhileBusy(() => ensureSchema(database), busyTimeoutMs);
-    return { database, statements: prepareStatements(database) };
+    if (synchronous !== undefined) database.exec(`PRAGMA synchronous = ${synchronous}`);
+    await retryWhileBusy(() => guard(() => ensureSchema(database)), busyTimeoutMs);
+    return { database, statements: prepareStatements(database), guard };
   } catch (cause) {
     if (given === undefined) database.close();
     const detail = cause instanceof Error ? cause.message : String(cause);
     throw new Error(`cannot open the SQLite store at "${path ?? "(given database)"}": ${detail}`, { cause });
   }
+}
+
+/**
+ * The store's own connection keeps a short busy wait for good. On a given one, the store shortens the
+ * user's wait around its own statements only, and restores the value the connection had when opened.
+ */
+function busyGuard(database: SqliteDatabase, given: boolean, shortMs: number): Connection["guard"] {
+  // exec, not a prepared statement: SQLite applies this pragma when it compiles it, not when it runs.
+  const shorten = `PRAGMA busy_timeout = ${shortMs}`;
+  if (!given) {
+    database.exec(shorten);
+    return (operation) => operation();
+  }
+  const row = database.prepare("PRAGMA busy_timeout").safeIntegers(false).get() as { timeout: number };
+  if (row.timeout <= shortMs) return (operation) => operation();
+  const restore = `PRAGMA busy_timeout = ${Math.trunc(row.timeout)}`;
+  return (operation) => {
+    database.exec(shorten);
+    try {
+      return operation();
+    } finally {
+      database.exec(restore);
+    }
+  };
 }
 
 /** Closes the connection if the store opened it; a database the user gave stays open. */
@@ -48,6 +78,10 @@ export function closeConnection(connection: Connection, settings: SqliteStoreSet
  * `work` is synchronous, so nothing else runs on the connection until the transaction ends.
  */
 export function inTransaction<T>(connection: Connection, work: (statements: SqliteStatements) => T): T {
+  return connection.guard(() => transaction(connection, work));
+}
+
+function transaction<T>(connection: Connection, work: (statements: SqliteStatements) => T): T {
   const { database, statements } = connection;
   statements.begin.run();
   try {

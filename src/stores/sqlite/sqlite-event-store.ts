@@ -150,7 +150,9 @@ export class SqliteEventStore implements EventStore {
     for (const [, lock] of held) lock.abandon();
     try {
       // Give named queries back at once rather than when their leases run out.
-      for (const [name] of held) connection.statements.deleteLease.run(name, this.#owner);
+      connection.guard(() => {
+        for (const [name] of held) connection.statements.deleteLease.run(name, this.#owner);
+      });
     } catch {
       // The leases will expire on their own.
     }
@@ -181,7 +183,10 @@ export class SqliteEventStore implements EventStore {
   async #read<T>(query: (statements: SqliteStatements) => T): Promise<T> {
     if (this.#closed) throw new Error("the SQLite store is closed");
     const connection = this.#connection ?? (await this.#open());
-    return retryWhileBusy(() => query(connection.statements), this.#settings.busyTimeoutMs);
+    return retryWhileBusy(
+      () => connection.guard(() => query(connection.statements)),
+      this.#settings.busyTimeoutMs,
+    );
   }
 
   /**

@@ -23,6 +23,7 @@ export type SqliteStoreOptions = (
    * `"full"` (default): a commit is on disk (fsync'd) before `append` resolves, so an acknowledged
    * command survives a process crash, an OS crash and a power cut. `"normal"`: it survives a process
    * crash, but the last commits may roll back after an OS crash or power cut; commits are faster.
+   * A `database` you pass keeps its own level (SQLite's default is FULL) unless you set this.
    */
   readonly synchronous?: "full" | "normal";
   /** How long a write waits for another connection's lock before it fails. Default 10,000 ms. */
@@ -41,7 +42,8 @@ export type SqliteStoreOptions = (
 export interface SqliteStoreSettings {
   readonly path: string | undefined;
   readonly database: SqliteDatabase | undefined;
-  readonly synchronous: "FULL" | "NORMAL";
+  /** Undefined: leave the given database's own level. */
+  readonly synchronous: "FULL" | "NORMAL" | undefined;
   readonly busyTimeoutMs: number;
   readonly queryLeaseMs: number;
   readonly wakePollMs: number;
@@ -66,8 +68,9 @@ export function sqliteStoreSettings(options: SqliteStoreOptions): SqliteStoreSet
   if (database !== undefined && (typeof database !== "object" || typeof database.prepare !== "function")) {
     throw new TypeError("sqliteStore: `database` must be a better-sqlite3 Database");
   }
-  const synchronous = options.synchronous ?? "full";
-  if (synchronous !== "full" && synchronous !== "normal") {
+  // A given database keeps its own level unless one is asked for (SQLite's default is FULL).
+  const synchronous = options.synchronous ?? (database === undefined ? "full" : undefined);
+  if (synchronous !== undefined && synchronous !== "full" && synchronous !== "normal") {
     throw new TypeError(
       `sqliteStore: \`synchronous\` must be "full" or "normal", got ${String(synchronous)}`,
     );
@@ -75,7 +78,7 @@ export function sqliteStoreSettings(options: SqliteStoreOptions): SqliteStoreSet
   return Object.freeze({
     path,
     database,
-    synchronous: synchronous === "full" ? "FULL" : "NORMAL",
+    synchronous: synchronous === undefined ? undefined : synchronous === "full" ? "FULL" : "NORMAL",
     busyTimeoutMs: positive("busyTimeoutMs", options.busyTimeoutMs, 10_000),
     queryLeaseMs: positive("queryLeaseMs", options.queryLeaseMs, 5_000),
     wakePollMs: positive("wakePollMs", options.wakePollMs, 100),
