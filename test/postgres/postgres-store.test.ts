@@ -230,6 +230,48 @@ describePostgres("the PostgreSQL store", () => {
     }
   });
 
+  it("survives the server ending every one of its idle connections, and works on afterwards", async () => {
+    const schema = freshSchema();
+    const application = `es_idle_${schema.slice(-8)}`;
+    const store = postgresStore({
+      connectionString: `${postgresUrl}${postgresUrl.includes("?") ? "&" : "?"}application_name=${application}`,
+      schema,
+      max: 3,
+      reconnectMs: 50,
+    });
+    stores.push(store);
+    let wakes = 0;
+    const unsubscribe = store.onAppend(() => {
+      wakes++;
+    });
+    await Promise.all([store.currentSequence("a"), store.currentSequence("b"), store.currentSequence("c")]);
+    const lock = await store.lockQuery("q");
+    for (let i = 0; i < 200 && wakes < 1; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    const ended = await withPostgres(async (client) => {
+      const { rows } = await client.query(
+        "SELECT pg_terminate_backend(pid) AS ended FROM pg_stat_activity WHERE application_name = $1",
+        [application],
+      );
+      return rows.length;
+    });
+    expect(ended).toBeGreaterThanOrEqual(3);
+    for (let i = 0; i < 200 && lock?.held; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(lock?.held).toBe(false);
+    // Idle connections of the pool may be handed out once more before their end is noticed.
+    let outcome: unknown;
+    for (let attempt = 0; attempt < 5 && outcome === undefined; attempt++) {
+      outcome = await store
+        .append([{ aggregateId: "a", expectedSequence: 0, events: [event(1)] }])
+        .then((outcomes) => outcomes[0])
+        .catch(() => undefined);
+    }
+    expect(outcome).toMatchObject({ ok: true });
+    const again = await store.lockQuery("q");
+    expect(again?.held).toBe(true);
+    await again?.release();
+    unsubscribe();
+  });
+
   it("keeps the newer snapshot and ignores an older one", async () => {
     const store = open(freshSchema());
     const at = new Date("2026-01-02T03:04:05.000Z");
