@@ -34,7 +34,7 @@ describePostgres("an event-sourcing system on PostgreSQL", () => {
     await Promise.all(stores.map((store) => store.close()));
     await Promise.all(schemas.map(dropSchema));
   });
-  const bank = async (schema: string, extra: { connectionString?: string } = {}) => {
+  const bank = async (schema: string, extra: { connectionString?: string; snapshots?: boolean } = {}) => {
     const store = postgresStore({ connectionString: extra.connectionString ?? postgresUrl, schema, max: 4 });
     stores.push(store);
     const system: Bank = await start({
@@ -42,7 +42,7 @@ describePostgres("an event-sourcing system on PostgreSQL", () => {
       handle,
       apply,
       emptyState,
-      snapshot: { frequency: everyCommit.value },
+      snapshot: extra.snapshots === false ? undefined : { frequency: everyCommit.value },
       conflictRetries: 5,
     });
     systems.push(system);
@@ -100,6 +100,58 @@ describePostgres("an event-sourcing system on PostgreSQL", () => {
     expect((await one.system.systemStats()).conflictsRetried).toBeGreaterThan(0);
     const events = await two.system.loadEvents("acc");
     expect(events.ok && events.value.map((e) => e.sequence)).toEqual([1, 2, 3, 4]);
+  });
+
+  it("keeps every acknowledged command and gapless streams while the server kills its connections during a load", async () => {
+    const schema = fresh();
+    const application = `es_load_${schema.slice(-8)}`;
+    const { system, store } = await bank(schema, {
+      connectionString: `${postgresUrl}${postgresUrl.includes("?") ? "&" : "?"}application_name=${application}`,
+      snapshots: false,
+    });
+    const ids = Array.from({ length: 50 }, (_, i) => `acc-${i}`);
+    await Promise.all(ids.map((id) => system.execute(id, { type: "OpenAccount", accountId: id })));
+    const acknowledged: string[] = [];
+    const outcomes = new Map<string, number>();
+    let running = true;
+    const load = Promise.all(
+      ids.map(async (id) => {
+        while (running) {
+          const result = await system.execute(id, { type: "DepositMoney", amount: 1 });
+          const outcome = result.ok ? "ok" : result.error.type;
+          outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
+          if (result.ok) for (const e of result.value.events) acknowledged.push(`${id}/${e.sequence}`);
+        }
+      }),
+    );
+    await withPostgres(async (client) => {
+      for (let kill = 0; kill < 5; kill++) {
+        const before = acknowledged.length;
+        while (acknowledged.length < before + 50) await new Promise((resolve) => setTimeout(resolve, 5));
+        await client.query(
+          "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1",
+          [application],
+        );
+      }
+    });
+    const before = acknowledged.length;
+    while (acknowledged.length < before + 100) await new Promise((resolve) => setTimeout(resolve, 5));
+    running = false;
+    await load;
+    console.info(
+      `connections killed five times during a load: ${JSON.stringify(Object.fromEntries(outcomes))}`,
+    );
+
+    expect(
+      [...outcomes.keys()].filter((outcome) => outcome !== "ok" && outcome !== "EventStoreError"),
+    ).toEqual([]);
+    const all = await store.readAll(0n, 100_000);
+    const stored = new Set(all.map((e) => `${e.aggregateId}/${e.sequence}`));
+    expect(acknowledged.filter((key) => !stored.has(key))).toEqual([]);
+    for (const id of ids) {
+      const stream = all.filter((e) => e.aggregateId === id).map((e) => e.sequence);
+      expect(stream).toEqual(Array.from({ length: stream.length }, (_, i) => i + 1));
+    }
   });
 
   it("answers EventStoreError for commands whose connection the server kills mid-load, then recovers without half-written commits", async () => {
