@@ -79,18 +79,21 @@ export function describeCapabilityContract(context: ContractContext): void {
     if (!store.onAppend) return skip(noOnAppend);
     let leaving = 0;
     let staying = 0;
-    const readsAtWakeUp: Promise<number>[] = [];
+    // A wake-up is a hint: a store may also wake listeners without a new event (e.g. on reconnecting),
+    // but at least one wake-up must come once the appended event is readable.
+    let sawEvent = false;
     const unsubscribe = store.onAppend(() => {
       leaving++;
-      readsAtWakeUp.push(store.readAll(0n, 10).then((events) => events.length));
+      void store.readAll(0n, 10).then((events) => {
+        if (events.length === 1) sawEvent = true;
+      });
     });
     store.onAppend(() => {
       staying++;
     });
 
     appended((await store.append([{ aggregateId: "a", expectedSequence: 0, events: [encoded(1)] }]))[0]);
-    await eventually(() => leaving > 0 && staying > 0, "both listeners to be woken");
-    expect(await readsAtWakeUp[0]).toBe(1);
+    await eventually(() => sawEvent && staying > 0, "a wake-up that finds the appended event readable");
 
     unsubscribe();
     const leavingAtUnsubscribe = leaving;
