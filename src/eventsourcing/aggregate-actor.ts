@@ -69,8 +69,10 @@ export class AggregateActor<TState, TCommand, TEvent, TDomainError> {
 
   async #execute(message: CommandMessage<TState, TCommand, TEvent, TDomainError>): Promise<void> {
     const { config, counters, gateway } = this.#context;
-    const loaded = await this.#ensureLoaded(false);
-    if (!loaded.ok) return message.reply(loaded);
+    if (!this.#loaded) {
+      const loaded = await this.#ensureLoaded(false);
+      if (!loaded.ok) return message.reply(loaded);
+    }
     for (let attempt = 0; ; attempt++) {
       let decision: Result<readonly TEvent[], TDomainError>;
       try {
