@@ -1,3 +1,4 @@
+import { type AddressInfo, connect, createServer, type Socket } from "node:net";
 import { afterAll, expect, it } from "vitest";
 import type { EventStore, QueryLock } from "../../src/core/event-store.js";
 import { postgresStore } from "../../src/stores/postgres/index.js";
@@ -100,6 +101,43 @@ describePostgres("PostgreSQL stores in several processes", () => {
     const again = await eventually(() => open(schema).lockQuery("projection"), "locking again");
     expect(again.held).toBe(true);
     await again.release();
+  });
+
+  it("turns a lock's held to false when its connection goes silent, before the server would free it", async () => {
+    const schema = fresh();
+    const target = new URL(postgresUrl);
+    let silent = false;
+    const sockets = new Set<Socket>();
+    const proxy = createServer((downstream) => {
+      const upstream = connect(Number(target.port || 5432), target.hostname);
+      for (const socket of [downstream, upstream]) {
+        sockets.add(socket);
+        socket.on("error", () => undefined);
+      }
+      downstream.on("data", (data) => silent || upstream.write(data));
+      upstream.on("data", (data) => silent || downstream.write(data));
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+    const proxied = new URL(postgresUrl);
+    proxied.hostname = "127.0.0.1";
+    proxied.port = String((proxy.address() as AddressInfo).port);
+    const store = postgresStore({
+      connectionString: proxied.toString(),
+      schema,
+      max: 2,
+      lockHeartbeatMs: 100,
+    });
+    stores.push(store);
+    try {
+      const lock = (await store.lockQuery("projection")) as QueryLock;
+      expect(lock.held).toBe(true);
+      silent = true;
+      await eventually(async () => (lock.held ? null : true), "noticing the silent connection");
+      expect(lock.held).toBe(false);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      proxy.close();
+    }
   });
 
   it("wakes listeners in one process when another process's store appends", async () => {

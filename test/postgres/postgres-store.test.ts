@@ -22,6 +22,9 @@ it("refuses options it cannot use, saying what to change", () => {
   expect(() => postgresStore({ connectionString: "postgres://x/y", schema: "" })).toThrow(/schema/);
   expect(() => postgresStore({ connectionString: "postgres://x/y", schema: "s".repeat(64) })).toThrow(/63/);
   expect(() => postgresStore({ connectionString: "postgres://x/y", max: 0 })).toThrow(/max/);
+  expect(() => postgresStore({ connectionString: "postgres://x/y", lockHeartbeatMs: 5_000 })).toThrow(
+    /at most 3000/,
+  );
   expect(() => postgresStore({ pool: {} as PostgresPool })).toThrow(/pg\.Pool/);
 });
 

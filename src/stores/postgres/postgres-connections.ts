@@ -127,7 +127,15 @@ export class PostgresConnections {
       throw error;
     }
     return new DedicatedClient(client as unknown as PostgresClient, async () => {
-      await client.end().catch(ignore);
+      // A connection to a silent peer may never finish ending: stop waiting after a second.
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 1_000);
+        timer.unref();
+        client.end().then(
+          () => resolve(),
+          () => resolve(),
+        );
+      });
     });
   }
 

@@ -2,10 +2,21 @@ import type { QueryLock } from "../../core/event-store.js";
 import type { DedicatedClient } from "./postgres-connections.js";
 
 /**
+ * How quickly the server gives up on a lock holder that went silent (its machine died, the network
+ * parted): 4 s idle, then two probes 2 s apart. The holder's heartbeat notices first (at most two
+ * heartbeat periods with the default 2 s), so two processes never both believe they run a query.
+ */
+const SERVER_KEEPALIVES = [
+  "tcp_keepalives_idle = 4",
+  "tcp_keepalives_interval = 2",
+  "tcp_keepalives_count = 2",
+];
+
+/**
  * Tries to take a session-level advisory lock on a dedicated connection, held for the query's life.
  * The lock lives as long as that connection: when the connection dies (its process was killed, the
  * server ended it) the server frees the lock and another process can take it, and here `held` turns
- * false. A heartbeat notices connections that died quietly.
+ * false. A heartbeat that must answer within its period notices connections that died quietly.
  *
  * @returns the lock, or `null` at once when another session holds it.
  */
@@ -19,6 +30,8 @@ export async function tryQueryLock(
   try {
     const { rows } = await connection.query({ text: `SELECT pg_try_advisory_lock(${key}) AS taken` });
     taken = rows[0]?.taken === true;
+    if (taken)
+      await connection.query({ text: SERVER_KEEPALIVES.map((setting) => `SET ${setting}`).join("; ") });
   } catch (error) {
     await connection.close(true);
     throw error;
@@ -34,9 +47,11 @@ export async function tryQueryLock(
 export class PostgresQueryLock implements QueryLock {
   readonly #connection: DedicatedClient;
   readonly #key: string;
+  readonly #heartbeatMs: number;
   readonly #onGone: (lock: PostgresQueryLock) => void;
   #held = true;
   #released = false;
+  #beating = false;
   #heartbeat: NodeJS.Timeout;
 
   constructor(
@@ -47,6 +62,7 @@ export class PostgresQueryLock implements QueryLock {
   ) {
     this.#connection = connection;
     this.#key = key;
+    this.#heartbeatMs = heartbeatMs;
     this.#onGone = onGone;
     connection.on("error", () => this.#lost());
     connection.on("end", () => this.#lost());
@@ -68,17 +84,25 @@ export class PostgresQueryLock implements QueryLock {
       return;
     }
     this.#held = false;
-    try {
-      await this.#connection.query({ text: `SELECT pg_advisory_unlock(${this.#key})` });
-      await this.#connection.close(false);
-    } catch {
-      await this.#connection.close(true);
-    }
+    const unlocked = await within(
+      this.#connection.query({
+        text: [
+          `SELECT pg_advisory_unlock(${this.#key})`,
+          ...SERVER_KEEPALIVES.map((setting) => `RESET ${setting.split(" ")[0]}`),
+        ].join("; "),
+      }),
+      this.#heartbeatMs,
+    );
+    await this.#connection.close(!unlocked);
   }
 
   #beat(): void {
-    if (!this.#held) return;
-    this.#connection.query({ text: "SELECT 1" }).catch(() => this.#lost());
+    if (!this.#held || this.#beating) return;
+    this.#beating = true;
+    void within(this.#connection.query({ text: "SELECT 1" }), this.#heartbeatMs).then((answered) => {
+      this.#beating = false;
+      if (!answered) this.#lost();
+    });
   }
 
   #lost(): void {
@@ -87,4 +111,22 @@ export class PostgresQueryLock implements QueryLock {
     clearInterval(this.#heartbeat);
     void this.release();
   }
+}
+
+/** Whether `work` succeeded within `ms`; a late or failed answer counts as none. */
+function within(work: Promise<unknown>, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    timer.unref();
+    work.then(
+      () => {
+        clearTimeout(timer);
+        resolve(true);
+      },
+      () => {
+        clearTimeout(timer);
+        resolve(false);
+      },
+    );
+  });
 }
