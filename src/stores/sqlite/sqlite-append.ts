@@ -4,6 +4,7 @@
  */
 import type { AppendOutcome, AppendRequest, StoredEvent } from "../../core/event-store.js";
 import { err, ok } from "../../core/result.js";
+import type { Metadata } from "../../core/types.js";
 import { metadataText } from "./sqlite-rows.js";
 import type { SqliteStatements } from "./sqlite-statements.js";
 
@@ -21,6 +22,16 @@ export function appendAll(
   requests: readonly AppendRequest[],
   now: number,
 ): AppendOutcome[] {
+  // The events of one command usually share one metadata object: encode it once.
+  let metadataOf: Metadata | undefined;
+  let text = "";
+  const encode = (metadata: Metadata) => {
+    if (metadata !== metadataOf) {
+      metadataOf = metadata;
+      text = metadataText(metadata);
+    }
+    return text;
+  };
   return requests.map(({ aggregateId, expectedSequence, events }): AppendOutcome => {
     const actualSequence = currentSequence(statements, aggregateId);
     if (actualSequence !== expectedSequence) return err({ aggregateId, expectedSequence, actualSequence });
@@ -34,7 +45,7 @@ export function appendAll(
           commitStart,
           eventType,
           payload,
-          metadataText(metadata),
+          encode(metadata),
           now,
         );
         const position = BigInt(lastInsertRowid);
