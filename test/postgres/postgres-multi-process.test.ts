@@ -44,7 +44,9 @@ describePostgres("four processes running one bank on one PostgreSQL database", (
     await dropSchema(schema);
   });
 
-  it("keeps every stream gapless, no balance below zero, every acknowledged command, and read models equal to the events, across a SIGKILL", async () => {
+  it("keeps every stream gapless, no balance below zero, every acknowledged command, and read models equal to the events, across a SIGKILL", {
+    timeout: 90_000,
+  }, async () => {
     await withPostgres(async (client) => {
       await client.query(`CREATE SCHEMA ${q}`);
       await client.query(

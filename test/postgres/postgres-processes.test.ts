@@ -46,7 +46,7 @@ describePostgres("PostgreSQL stores in several processes", () => {
     return store;
   };
 
-  it("creates the schema once when ten processes start at the same moment", async () => {
+  it("creates the schema once when ten processes start at the same moment", { timeout: 90_000 }, async () => {
     const schema = fresh();
     const startAt = String(Date.now() + 1_500);
     const processes = Array.from({ length: 10 }, () => spawnFixture(FIXTURE, ["init", schema, startAt]));
@@ -60,7 +60,9 @@ describePostgres("PostgreSQL stores in several processes", () => {
     expect(versions).toEqual([1]);
   });
 
-  it("runs a named query in one process at a time, and another takes over when that one is killed", async () => {
+  it("runs a named query in one process at a time, and another takes over when that one is killed", {
+    timeout: 90_000,
+  }, async () => {
     const schema = fresh();
     const holder = spawnFixture(FIXTURE, ["hold-lock", schema, "balances"]);
     children.push(holder);
