@@ -17,9 +17,9 @@ export function toMarkdown(results: readonly SectionResult[]): string {
   for (const result of results) {
     lines.push(`### ${result.title}`, "");
     lines.push(
-      "| contender | mode | accounts | median commands/s | min | max | spread | rounds | peak RSS |",
+      "| contender | mode | accounts | median commands/s | min | max | spread | rounds | peak RSS | heap retained |",
     );
-    lines.push("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    lines.push("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     for (const one of result.series) lines.push(row(one));
     lines.push("", "| target | ratio | met |", "| --- | ---: | --- |");
     for (const outcome of result.outcomes) {
@@ -37,5 +37,6 @@ function row(one: Series): string {
   const rates = one.runs.map((run) => run.perSecond);
   const format = (value: number) => Math.round(value).toLocaleString("en-US");
   const rss = one.peakRssMb === undefined ? "" : `${one.peakRssMb.toFixed(0)} MB`;
-  return `| ${one.contender} | ${one.mode} | ${one.accounts.toLocaleString("en-US")} | ${format(median(one))} | ${format(Math.min(...rates))} | ${format(Math.max(...rates))} | ${spreadPercent(one).toFixed(0)}% | ${one.runs.length} | ${rss} |`;
+  const retained = one.retainedMb === undefined ? "" : `${one.retainedMb.toFixed(0)} MB`;
+  return `| ${one.contender} | ${one.mode} | ${one.accounts.toLocaleString("en-US")} | ${format(median(one))} | ${format(Math.min(...rates))} | ${format(Math.max(...rates))} | ${spreadPercent(one).toFixed(0)}% | ${one.runs.length} | ${rss} | ${retained} |`;
 }

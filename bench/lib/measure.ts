@@ -22,6 +22,8 @@ export interface Series {
   readonly runs: readonly RunResult[];
   /** Peak resident memory of the process that ran the series, when it ran alone in one. */
   readonly peakRssMb?: number;
+  /** The heap still in use after the run and a full collection, with the store open (scaling runs). */
+  readonly retainedMb?: number;
 }
 
 /** Untimed warm-up before the rounds: runs per contender, and accounts per run (at most the plan's). */
@@ -36,6 +38,7 @@ export const DEFAULT_WARM_UP: WarmUp = Object.freeze({ runs: 1, accounts: 100 })
 /**
  * Opens a fresh session, runs the workload (timed), reads every stream back and checks it (not timed),
  * closes. A failed check throws. `budgetMs` bounds the run: chains start no command after it.
+ * `afterRun` is called once the clock has stopped, while the store still holds the run's events.
  *
  * @example
  * ```ts
@@ -47,6 +50,7 @@ export async function timedRun(
   plan: Workload,
   mode: Mode,
   budgetMs?: number,
+  afterRun?: () => void,
 ): Promise<RunResult> {
   const session = await contender.open(plan);
   try {
@@ -55,6 +59,7 @@ export async function timedRun(
     const started = performance.now();
     const completed = await session.run(plan, mode, budgetMs === undefined ? undefined : started + budgetMs);
     const ms = performance.now() - started;
+    afterRun?.();
     checkRun(`${contender.name} (${mode})`, plan, completed, await session.readBack(plan));
     const commands = completed.reduce((sum, count) => sum + count, 0);
     return { commands, ms, perSecond: (commands / ms) * 1_000 };

@@ -3,6 +3,8 @@
  * memory store at many accounts, and Emmett's in-memory store at fewer, within a time budget.
  */
 import { spawn } from "node:child_process";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { bareLoop } from "./bare-loop.js";
 import type { Contender } from "./contender.js";
 import { emmettMemory } from "./emmett-contenders.js";
@@ -24,9 +26,14 @@ export interface ScalingJob {
 /** A scaling run's result with the child's peak resident memory. */
 export interface ScalingResult extends RunResult {
   readonly peakRssMb: number;
+  /** The JavaScript heap still in use after the run and a full collection, the store still open. */
+  readonly retainedMb: number;
 }
 
 const MARK = "BENCH_SCALING_RESULT ";
+
+/** Untimed runs before a scaling run: as many, of as many accounts, as the memory section's warm-up. */
+export const SCALING_WARM_UP = Object.freeze({ runs: 5, accounts: 1_000 });
 
 /** The contender a scaling job names. */
 export function scalingContender(job: ScalingJob): Contender {
@@ -48,9 +55,20 @@ export function scalingContender(job: ScalingJob): Contender {
  * ```
  */
 export async function runScalingJob(job: ScalingJob): Promise<void> {
-  const result = await timedRun(scalingContender(job), workload(job.accounts), "concurrent", job.budgetMs);
+  let retainedMb = 0;
+  const measureRetained = () => {
+    setFlagsFromString("--expose-gc");
+    (runInNewContext("gc") as () => void)();
+    retainedMb = process.memoryUsage().heapUsed / 1_048_576;
+  };
+  const plan = workload(job.accounts);
+  // Warmed up as the memory section's contenders are, so that the comparison with them is fair.
+  const contender = scalingContender(job);
+  const warmUp = workload(Math.min(job.accounts, SCALING_WARM_UP.accounts));
+  for (let run = 0; run < SCALING_WARM_UP.runs; run++) await timedRun(contender, warmUp, "concurrent");
+  const result = await timedRun(contender, plan, "concurrent", job.budgetMs, measureRetained);
   const peakRssMb = process.resourceUsage().maxRSS / 1024;
-  console.log(`${MARK}${JSON.stringify({ ...result, peakRssMb })}`);
+  console.log(`${MARK}${JSON.stringify({ ...result, peakRssMb, retainedMb })}`);
 }
 
 /**
@@ -146,9 +164,10 @@ async function childSeries(
     const result = await runScalingChild(script, job);
     runs.push(result);
     console.log(
-      `  scaling ${round}/${rounds}  ${contender}, ${job.accounts.toLocaleString("en-US")} accounts (${note}): ${Math.round(result.perSecond).toLocaleString("en-US")} commands/s, ${result.commands} commands in ${result.ms.toFixed(0)} ms, peak RSS ${result.peakRssMb.toFixed(0)} MB (checked)`,
+      `  scaling ${round}/${rounds}  ${contender}, ${job.accounts.toLocaleString("en-US")} accounts (${note}): ${Math.round(result.perSecond).toLocaleString("en-US")} commands/s, ${result.commands} commands in ${result.ms.toFixed(0)} ms, peak RSS ${result.peakRssMb.toFixed(0)} MB, heap retained after the run ${result.retainedMb.toFixed(0)} MB (checked)`,
     );
   }
   const peakRssMb = Math.max(...runs.map((run) => run.peakRssMb));
-  return { contender, mode: "concurrent", accounts: job.accounts, runs, peakRssMb };
+  const retainedMb = Math.max(...runs.map((run) => run.retainedMb));
+  return { contender, mode: "concurrent", accounts: job.accounts, runs, peakRssMb, retainedMb };
 }
