@@ -6,23 +6,62 @@ import type { Expiring } from "../runtime/deadlines.js";
 import { Mailbox } from "../runtime/mailbox.js";
 import type { SystemContext } from "./system-context.js";
 
-type Reply<T, TDomainError> = (result: Result<T, EventSourcingError<TDomainError>>) => void;
-
 /**
- * A command waiting in an aggregate's mailbox. `settled` once its caller has had an answer: the reply,
- * or `expire()` when its timeout passes first (a settled message still queued is skipped).
+ * A request waiting in an aggregate's mailbox, answered once: by its reply, or by `expire()` when its
+ * timeout passes first. A request settled while still queued is skipped.
  */
-export interface CommandMessage<TState, TCommand, TEvent, TDomainError> extends Expiring {
-  readonly kind: "command";
+abstract class Request<T, TDomainError> implements Expiring {
+  settled = false;
+  expiresAt = 0;
+  readonly #resolve: (result: Result<T, EventSourcingError<TDomainError>>) => void;
+  readonly #operation: string;
+  readonly #timeoutMs: number;
+
+  constructor(
+    resolve: (result: Result<T, EventSourcingError<TDomainError>>) => void,
+    operation: string,
+    timeoutMs: number,
+  ) {
+    this.#resolve = resolve;
+    this.#operation = operation;
+    this.#timeoutMs = timeoutMs;
+  }
+
+  reply(result: Result<T, EventSourcingError<TDomainError>>): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.#resolve(result);
+  }
+
+  expire(): void {
+    this.reply(err({ type: "ActorTimeout", operation: this.#operation, timeoutMs: this.#timeoutMs }));
+  }
+}
+
+/** A command for the aggregate. */
+export class CommandMessage<TState, TCommand, TEvent, TDomainError> extends Request<
+  ExecuteResult<TState, TEvent>,
+  TDomainError
+> {
+  readonly kind = "command";
   readonly command: TCommand;
   readonly metadata: Metadata;
-  readonly reply: Reply<ExecuteResult<TState, TEvent>, TDomainError>;
+
+  constructor(
+    command: TCommand,
+    metadata: Metadata,
+    resolve: (result: Result<ExecuteResult<TState, TEvent>, EventSourcingError<TDomainError>>) => void,
+    timeoutMs: number,
+  ) {
+    super(resolve, "execute", timeoutMs);
+    this.command = command;
+    this.metadata = metadata;
+  }
 }
 
 /** A request for the aggregate's current state, answered in mailbox order. */
-export interface LoadMessage<TState, TDomainError> extends Expiring {
-  readonly kind: "load";
-  readonly reply: Reply<Aggregate<TState>, TDomainError>;
+export class LoadMessage<TState, TDomainError> extends Request<Aggregate<TState>, TDomainError> {
+  readonly kind = "load";
 }
 
 export type AggregateMessage<TState, TCommand, TEvent, TDomainError> =
@@ -39,6 +78,10 @@ export class AggregateActor<TState, TCommand, TEvent, TDomainError> {
   readonly aggregateId: string;
   readonly mailbox: Mailbox<AggregateMessage<TState, TCommand, TEvent, TDomainError>>;
   lastActive: number;
+  /** Set on each use, cleared when the registry's clock hand passes the actor. */
+  recentlyUsed = true;
+  /** Set once the registry has let go of the actor. */
+  passivated = false;
   readonly #context: SystemContext<TState, TCommand, TEvent, TDomainError>;
   #state: TState;
   #sequence = 0;

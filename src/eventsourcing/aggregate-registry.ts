@@ -2,18 +2,22 @@ import type { TimerHandle } from "../runtime/clock.js";
 import { AggregateActor } from "./aggregate-actor.js";
 import type { SystemContext } from "./system-context.js";
 
-/** How many of the least recently used actors one lookup examines when the live bound is exceeded. */
+/** How many actors the clock hand examines at most for one new actor when the live bound is exceeded. */
 const EVICTION_SCAN = 64;
 
 /**
  * The live aggregate actors of one system, at most one per id. Actors idle for `idleMs` are passivated
- * by a periodic sweep; past `maxLive`, the least recently used idle actors are passivated at once. A
- * passivated aggregate is rebuilt from the store (snapshot plus tail) by its next command.
+ * by a periodic sweep. Past `maxLive`, a new actor takes the place of an idle one not used since the
+ * clock hand last passed it (the CLOCK approximation of least-recently-used: no reordering on every
+ * command, constant work per eviction). A passivated aggregate is rebuilt from the store (snapshot plus
+ * tail) by its next command.
  */
 export class AggregateRegistry<TState, TCommand, TEvent, TDomainError> {
   readonly #context: SystemContext<TState, TCommand, TEvent, TDomainError>;
-  /** In least-recently-used-first order: a lookup moves its actor to the end. */
   readonly #live = new Map<string, AggregateActor<TState, TCommand, TEvent, TDomainError>>();
+  /** Every live actor, and places of passivated ones that new actors reuse; the hand walks it. */
+  #ring: AggregateActor<TState, TCommand, TEvent, TDomainError>[] = [];
+  #hand = 0;
   #sweepTimer: TimerHandle | undefined;
 
   constructor(context: SystemContext<TState, TCommand, TEvent, TDomainError>) {
@@ -28,16 +32,44 @@ export class AggregateRegistry<TState, TCommand, TEvent, TDomainError> {
   /** The actor of `aggregateId`, created if it is not live. */
   actor(aggregateId: string): AggregateActor<TState, TCommand, TEvent, TDomainError> {
     let actor = this.#live.get(aggregateId);
-    if (actor) {
-      this.#live.delete(aggregateId);
-    } else {
+    if (!actor) {
       actor = new AggregateActor(aggregateId, this.#context);
-      if (this.#live.size >= this.#context.config.maxLive)
-        this.#evictIdle(this.#live.size + 1 - this.#context.config.maxLive);
+      this.#live.set(aggregateId, actor);
+      this.#place(actor);
     }
     actor.lastActive = this.#context.clock.now();
-    this.#live.set(aggregateId, actor);
+    actor.recentlyUsed = true;
     return actor;
+  }
+
+  /** Puts a new actor in the ring: in the place of a passivated or evictable one when over the bound. */
+  #place(actor: AggregateActor<TState, TCommand, TEvent, TDomainError>): void {
+    const ring = this.#ring;
+    if (this.#live.size > this.#context.config.maxLive && ring.length > 0) {
+      for (let scanned = 0; scanned < EVICTION_SCAN; scanned++) {
+        const slot = this.#hand;
+        this.#hand = (slot + 1) % ring.length;
+        const other = ring[slot] as AggregateActor<TState, TCommand, TEvent, TDomainError>;
+        if (other.passivated || (other.mailbox.idle && !other.recentlyUsed)) {
+          if (!other.passivated) this.#passivate(other);
+          ring[slot] = actor;
+          return;
+        }
+        other.recentlyUsed = false;
+      }
+    }
+    ring.push(actor);
+    // Places of actors passivated by the sweep are reused by the hand; if they pile up, drop them.
+    if (ring.length > 2 * this.#live.size + EVICTION_SCAN) {
+      this.#ring = ring.filter((each) => !each.passivated);
+      this.#hand = 0;
+    }
+  }
+
+  #passivate(actor: AggregateActor<TState, TCommand, TEvent, TDomainError>): void {
+    actor.passivated = true;
+    this.#live.delete(actor.aggregateId);
+    this.#context.counters.passivations++;
   }
 
   /** Waits for every message in every mailbox, then forgets all actors and stops sweeping. */
@@ -47,19 +79,8 @@ export class AggregateRegistry<TState, TCommand, TEvent, TDomainError> {
     while (this.#live.size > 0) {
       const actors = [...this.#live.values()];
       this.#live.clear();
+      this.#ring = [];
       await Promise.all(actors.map((actor) => actor.mailbox.whenIdle()));
-    }
-  }
-
-  #evictIdle(count: number): void {
-    let scanned = 0;
-    for (const [id, actor] of this.#live) {
-      if (count <= 0 || scanned++ >= EVICTION_SCAN) return;
-      if (actor.mailbox.idle) {
-        this.#live.delete(id);
-        this.#context.counters.passivations++;
-        count--;
-      }
     }
   }
 
@@ -76,11 +97,8 @@ export class AggregateRegistry<TState, TCommand, TEvent, TDomainError> {
 
   #sweep(): void {
     const cutoff = this.#context.clock.now() - this.#context.config.idleMs;
-    for (const [id, actor] of this.#live) {
-      if (actor.lastActive <= cutoff && actor.mailbox.idle) {
-        this.#live.delete(id);
-        this.#context.counters.passivations++;
-      }
+    for (const actor of this.#live.values()) {
+      if (actor.lastActive <= cutoff && actor.mailbox.idle) this.#passivate(actor);
     }
   }
 }

@@ -16,7 +16,11 @@ const MAX_BATCH = 1_000;
  */
 export class GroupCommitter {
   readonly #store: EventStore;
+  /** Waiting requests, oldest first, from `#head` on. */
   #pending: PendingAppend[] = [];
+  #head = 0;
+  /** Requests held back from a batch that already had their aggregate; they go first next time. */
+  #deferred: PendingAppend[] = [];
   #busy = false;
 
   constructor(store: EventStore) {
@@ -35,33 +39,49 @@ export class GroupCommitter {
   }
 
   async #flush(): Promise<void> {
-    while (this.#pending.length > 0) {
-      const batch = this.#takeBatch();
+    for (let batch = this.#takeBatch(); batch.length > 0; batch = this.#takeBatch()) {
       try {
         const outcomes = await this.#store.append(batch.map((p) => p.request));
         if (outcomes.length !== batch.length)
           throw new Error(`the store answered ${outcomes.length} outcomes for ${batch.length} requests`);
         for (const [i, pending] of batch.entries()) pending.resolve(outcomes[i] as AppendOutcome);
       } catch (error) {
-        for (const p of batch) p.reject(error);
+        for (const pending of batch) pending.reject(error);
       }
     }
     this.#busy = false;
   }
 
-  /** Up to MAX_BATCH pending requests with distinct aggregate ids; the rest wait for the next call. */
+  /**
+   * Up to MAX_BATCH waiting requests with distinct aggregate ids, oldest first. A request whose aggregate
+   * is already in the batch waits for the next one, ahead of anything newer for that aggregate.
+   */
   #takeBatch(): PendingAppend[] {
     const seen = new Set<string>();
     const batch: PendingAppend[] = [];
-    const later: PendingAppend[] = [];
-    for (const pending of this.#pending) {
+    const deferred: PendingAppend[] = [];
+    const take = (pending: PendingAppend) => {
       const id = pending.request.aggregateId;
-      if (batch.length < MAX_BATCH && !seen.has(id)) {
+      if (seen.has(id)) deferred.push(pending);
+      else {
         seen.add(id);
         batch.push(pending);
-      } else later.push(pending);
+      }
+    };
+    const earlier = this.#deferred;
+    let i = 0;
+    for (; i < earlier.length && batch.length < MAX_BATCH; i++) take(earlier[i] as PendingAppend);
+    for (; i < earlier.length; i++) deferred.push(earlier[i] as PendingAppend);
+    while (batch.length < MAX_BATCH && this.#head < this.#pending.length)
+      take(this.#pending[this.#head++] as PendingAppend);
+    if (this.#head === this.#pending.length) {
+      this.#pending = [];
+      this.#head = 0;
+    } else if (this.#head >= 1_024 && this.#head * 2 >= this.#pending.length) {
+      this.#pending = this.#pending.slice(this.#head);
+      this.#head = 0;
     }
-    this.#pending = later;
+    this.#deferred = deferred;
     return batch;
   }
 }

@@ -20,7 +20,7 @@ import type { ChildContext, ChildSpec, RunningChild, StopReason } from "../runti
 import { type Clock, systemClock } from "../runtime/clock.js";
 import { Deadlines } from "../runtime/deadlines.js";
 import type { Supervisor } from "../runtime/supervisor.js";
-import type { AggregateMessage } from "./aggregate-actor.js";
+import { type AggregateMessage, CommandMessage, LoadMessage } from "./aggregate-actor.js";
 import { invalidAggregateId } from "./aggregate-id.js";
 import { NamedQueryActor } from "./named-query-actor.js";
 import { PlainQueryActor } from "./plain-query-actor.js";
@@ -127,14 +127,12 @@ export class SupervisedEventSourcing<TState, TCommand, TEvent, TDomainError>
     if (invalid) return Promise.resolve(err(invalid));
     const timeoutMs = options?.timeout ?? this.#config.commandTimeoutMs;
     const metadata = options?.metadata ?? NO_METADATA;
-    return this.#send(aggregateId, timeoutMs, "execute", (reply, expire) => ({
-      kind: "command",
-      command,
-      metadata,
-      settled: false,
-      reply,
-      expire,
-    }));
+    return this.#send(
+      aggregateId,
+      timeoutMs,
+      (resolve) =>
+        new CommandMessage<TState, TCommand, TEvent, TDomainError>(command, metadata, resolve, timeoutMs),
+    );
   }
 
   executeWithMetadata(
@@ -148,12 +146,12 @@ export class SupervisedEventSourcing<TState, TCommand, TEvent, TDomainError>
   loadAggregate(aggregateId: string): Promise<Result<Aggregate<TState>, EventSourcingError<TDomainError>>> {
     const invalid = invalidAggregateId(aggregateId);
     if (invalid) return Promise.resolve(err(invalid));
-    return this.#send(aggregateId, this.#config.commandTimeoutMs, "loadAggregate", (reply, expire) => ({
-      kind: "load",
-      settled: false,
-      reply,
-      expire,
-    }));
+    const timeoutMs = this.#config.commandTimeoutMs;
+    return this.#send(
+      aggregateId,
+      timeoutMs,
+      (resolve) => new LoadMessage<TState, TDomainError>(resolve, "loadAggregate", timeoutMs),
+    );
   }
 
   loadEvents(
@@ -328,38 +326,25 @@ export class SupervisedEventSourcing<TState, TCommand, TEvent, TDomainError>
     for (const wake of waiters) wake();
   }
 
-  /** Posts a message to an aggregate's mailbox and answers with its reply, or a timeout. */
+  /** Posts a request to an aggregate's mailbox and answers with its reply, or a timeout. */
   #send<T>(
     aggregateId: string,
     timeoutMs: number,
-    operation: string,
-    message: (
-      reply: (result: Result<T, EventSourcingError<TDomainError>>) => void,
-      expire: () => void,
+    request: (
+      resolve: (result: Result<T, EventSourcingError<TDomainError>>) => void,
     ) => AggregateMessage<TState, TCommand, TEvent, TDomainError>,
   ): Promise<Result<T, EventSourcingError<TDomainError>>> {
     const run = this.#run;
     if (!run || this.#phase !== "running") {
       if (this.#phase !== "restarting") return Promise.resolve(STOPPED);
       return this.#awaitRun(timeoutMs).then((waited) =>
-        waited.ok ? this.#send(aggregateId, timeoutMs, operation, message) : waited,
+        waited.ok ? this.#send(aggregateId, timeoutMs, request) : waited,
       );
     }
     return new Promise((resolve) => {
-      const posted = message(
-        (result) => {
-          if (posted.settled) return;
-          posted.settled = true;
-          resolve(result);
-        },
-        () => {
-          if (posted.settled) return;
-          posted.settled = true;
-          resolve(err({ type: "ActorTimeout", operation, timeoutMs }));
-        },
-      );
-      this.#deadlines.add(timeoutMs, posted);
-      run.registry.actor(aggregateId).mailbox.post(posted);
+      const message = request(resolve);
+      this.#deadlines.add(timeoutMs, message);
+      run.registry.actor(aggregateId).mailbox.post(message);
     });
   }
 

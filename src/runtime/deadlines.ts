@@ -4,13 +4,10 @@ import type { Clock, TimerHandle } from "./clock.js";
 export interface Expiring {
   /** True once settled (answered); an expired or settled entry is never expired again. */
   settled: boolean;
+  /** When it expires, on the clock: set by {@link Deadlines.add}. */
+  expiresAt: number;
   /** Called once when the deadline passes while not settled. */
   expire(): void;
-}
-
-interface Entry {
-  readonly at: number;
-  readonly item: Expiring;
 }
 
 /**
@@ -21,7 +18,7 @@ interface Entry {
  */
 export class Deadlines {
   readonly #clock: Clock;
-  readonly #queues = new Map<number, { entries: Entry[]; head: number; timer: TimerHandle | undefined }>();
+  readonly #queues = new Map<number, { entries: Expiring[]; head: number; timer: TimerHandle | undefined }>();
 
   constructor(clock: Clock) {
     this.#clock = clock;
@@ -35,7 +32,8 @@ export class Deadlines {
       this.#queues.set(ms, queue);
     }
     this.#dropSettled(queue);
-    queue.entries.push({ at: this.#clock.now() + ms, item });
+    item.expiresAt = this.#clock.now() + ms;
+    queue.entries.push(item);
     if (queue.timer === undefined) this.#arm(ms, queue);
   }
 
@@ -46,7 +44,7 @@ export class Deadlines {
     this.#queues.clear();
   }
 
-  #arm(ms: number, queue: { entries: Entry[]; head: number; timer: TimerHandle | undefined }): void {
+  #arm(ms: number, queue: { entries: Expiring[]; head: number; timer: TimerHandle | undefined }): void {
     const first = queue.entries[queue.head];
     if (!first) {
       queue.timer = undefined;
@@ -56,22 +54,22 @@ export class Deadlines {
       () => {
         const now = this.#clock.now();
         for (
-          let entry = queue.entries[queue.head];
-          entry && entry.at <= now;
-          entry = queue.entries[queue.head]
+          let item = queue.entries[queue.head];
+          item && item.expiresAt <= now;
+          item = queue.entries[queue.head]
         ) {
           queue.head++;
-          if (!entry.item.settled) entry.item.expire();
+          if (!item.settled) item.expire();
         }
         this.#dropSettled(queue);
         this.#arm(ms, queue);
       },
-      Math.max(0, first.at - this.#clock.now()),
+      Math.max(0, first.expiresAt - this.#clock.now()),
     );
   }
 
-  #dropSettled(queue: { entries: Entry[]; head: number }): void {
-    while (queue.head < queue.entries.length && queue.entries[queue.head]?.item.settled) queue.head++;
+  #dropSettled(queue: { entries: Expiring[]; head: number }): void {
+    while (queue.head < queue.entries.length && queue.entries[queue.head]?.settled) queue.head++;
     if (queue.head === queue.entries.length) {
       queue.entries = [];
       queue.head = 0;

@@ -5,6 +5,7 @@ import { Deadlines } from "../../src/runtime/deadlines.js";
 function item(log: string[], name: string) {
   return {
     settled: false,
+    expiresAt: 0,
     expire() {
       this.settled = true;
       log.push(name);
