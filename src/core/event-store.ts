@@ -116,6 +116,13 @@ export interface EventStore {
   close(): Promise<void>;
 
   /**
+   * Optional: how many `append` calls the store can usefully have in flight at once (default 1). A
+   * networked store may take several, so that one batch's round trip overlaps another's; the system
+   * still never sends two in-flight requests for the same aggregate from one actor.
+   */
+  readonly appendConcurrency?: number;
+
+  /**
    * Optional: takes the exclusive right to run the named query across every process using this store,
    * or returns `null` at once if another holder has it. Without it, a named query runs wherever started.
    */

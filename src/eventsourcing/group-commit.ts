@@ -11,52 +11,77 @@ const MAX_BATCH = 1_000;
 
 /**
  * Group commit: appends that arrive while the store is busy are written together in its next call, one
- * transaction for many aggregates. One call is in flight at a time per store, so a store never sees two
- * of our transactions interleave, and a batch never holds two requests for the same aggregate.
+ * transaction for many aggregates, and a batch never holds two requests for the same aggregate. By
+ * default one call is in flight at a time per store, so a store never sees two of our transactions
+ * interleave; a store with `appendConcurrency` above 1 gets up to that many calls at once, the waiting
+ * requests shared out among them.
  */
 export class GroupCommitter {
   readonly #store: EventStore;
+  readonly #concurrency: number;
   /** Waiting requests, oldest first, from `#head` on. */
   #pending: PendingAppend[] = [];
   #head = 0;
   /** Requests held back from a batch that already had their aggregate; they go first next time. */
   #deferred: PendingAppend[] = [];
-  #busy = false;
+  #inFlight = 0;
+  #scheduled = false;
 
   constructor(store: EventStore) {
     this.#store = store;
+    const concurrency = store.appendConcurrency;
+    this.#concurrency =
+      Number.isSafeInteger(concurrency) && (concurrency as number) > 0 ? (concurrency as number) : 1;
   }
 
   /** Appends one aggregate's events, in the next batch. Rejects if the store call fails. */
   append(request: AppendRequest): Promise<AppendOutcome> {
     return new Promise((resolve, reject) => {
       this.#pending.push({ request, resolve, reject });
-      if (!this.#busy) {
-        this.#busy = true;
-        queueMicrotask(() => void this.#flush());
+      if (!this.#scheduled && this.#inFlight < this.#concurrency) {
+        this.#scheduled = true;
+        queueMicrotask(() => {
+          this.#scheduled = false;
+          this.#pump();
+        });
       }
     });
   }
 
-  async #flush(): Promise<void> {
-    for (let batch = this.#takeBatch(); batch.length > 0; batch = this.#takeBatch()) {
-      try {
-        const outcomes = await this.#store.append(batch.map((p) => p.request));
-        if (outcomes.length !== batch.length)
-          throw new Error(`the store answered ${outcomes.length} outcomes for ${batch.length} requests`);
-        for (const [i, pending] of batch.entries()) pending.resolve(outcomes[i] as AppendOutcome);
-      } catch (error) {
-        for (const pending of batch) pending.reject(error);
-      }
+  #waiting(): number {
+    return this.#deferred.length + this.#pending.length - this.#head;
+  }
+
+  /** Starts store calls while there are requests waiting and room in flight. */
+  #pump(): void {
+    while (this.#inFlight < this.#concurrency && this.#waiting() > 0) {
+      const share = Math.ceil(this.#waiting() / (this.#concurrency - this.#inFlight));
+      const batch = this.#takeBatch(Math.min(MAX_BATCH, share));
+      if (batch.length === 0) return;
+      this.#inFlight++;
+      void this.#send(batch).finally(() => {
+        this.#inFlight--;
+        this.#pump();
+      });
     }
-    this.#busy = false;
+  }
+
+  async #send(batch: readonly PendingAppend[]): Promise<void> {
+    try {
+      const outcomes = await this.#store.append(batch.map((p) => p.request));
+      if (outcomes.length !== batch.length)
+        throw new Error(`the store answered ${outcomes.length} outcomes for ${batch.length} requests`);
+      for (const [i, pending] of batch.entries()) pending.resolve(outcomes[i] as AppendOutcome);
+    } catch (error) {
+      for (const pending of batch) pending.reject(error);
+    }
   }
 
   /**
-   * Up to MAX_BATCH waiting requests with distinct aggregate ids, oldest first. A request whose aggregate
+   * Up to `limit` waiting requests with distinct aggregate ids, oldest first. A request whose aggregate
    * is already in the batch waits for the next one, ahead of anything newer for that aggregate.
    */
-  #takeBatch(): PendingAppend[] {
+  #takeBatch(limit: number): PendingAppend[] {
     const seen = new Set<string>();
     const batch: PendingAppend[] = [];
     const deferred: PendingAppend[] = [];
@@ -70,9 +95,9 @@ export class GroupCommitter {
     };
     const earlier = this.#deferred;
     let i = 0;
-    for (; i < earlier.length && batch.length < MAX_BATCH; i++) take(earlier[i] as PendingAppend);
+    for (; i < earlier.length && batch.length < limit; i++) take(earlier[i] as PendingAppend);
     for (; i < earlier.length; i++) deferred.push(earlier[i] as PendingAppend);
-    while (batch.length < MAX_BATCH && this.#head < this.#pending.length)
+    while (batch.length < limit && this.#head < this.#pending.length)
       take(this.#pending[this.#head++] as PendingAppend);
     if (this.#head === this.#pending.length) {
       this.#pending = [];

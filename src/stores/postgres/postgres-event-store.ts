@@ -56,6 +56,11 @@ export class PostgresEventStore implements EventStore {
     this.#statement = `eventsourcing_${createHash("sha256").update(this.#schema.name).digest("hex").slice(0, 16)}`;
   }
 
+  /** How many append batches the system may have in flight at once (the `appendConcurrency` option). */
+  get appendConcurrency(): number {
+    return this.#options.appendConcurrency;
+  }
+
   /** The schema this store keeps its tables in. */
   get schema(): string {
     return this.#schema.name;

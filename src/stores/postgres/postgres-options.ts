@@ -88,6 +88,11 @@ export interface PostgresCommonOptions {
   readonly lockHeartbeatMs?: number;
   /** How long the notifier waits before reconnecting after its connection dropped. Default 1,000 ms. */
   readonly reconnectMs?: number;
+  /**
+   * How many batches of appends may be in flight at once, each on its own connection, so that one
+   * batch's round trip overlaps another's (they still commit one after another). Default 4.
+   */
+  readonly appendConcurrency?: number;
 }
 
 /**
@@ -133,6 +138,7 @@ export type PostgresStoreOptions = PostgresConnectionOptions | PostgresPoolOptio
 export interface ResolvedPostgresOptions {
   readonly schema: string;
   readonly lockHeartbeatMs: number;
+  readonly appendConcurrency: number;
   readonly reconnectMs: number;
   readonly connection:
     | {
@@ -158,6 +164,7 @@ export function resolvePostgresOptions(options: PostgresStoreOptions): ResolvedP
   if (schema.includes("\u0000"))
     throw new TypeError("postgresStore: schema must not contain a NUL character");
   const lockHeartbeatMs = positive("lockHeartbeatMs", options.lockHeartbeatMs ?? 2_000);
+  const appendConcurrency = positive("appendConcurrency", options.appendConcurrency ?? 4);
   if (lockHeartbeatMs > 3_000) {
     throw new TypeError(`postgresStore: lockHeartbeatMs must be at most 3000, got ${lockHeartbeatMs}`);
   }
@@ -170,6 +177,7 @@ export function resolvePostgresOptions(options: PostgresStoreOptions): ResolvedP
     return Object.freeze({
       schema,
       lockHeartbeatMs,
+      appendConcurrency,
       reconnectMs,
       connection: Object.freeze({ kind: "given" as const, pool }),
     });
@@ -181,6 +189,7 @@ export function resolvePostgresOptions(options: PostgresStoreOptions): ResolvedP
   return Object.freeze({
     schema,
     lockHeartbeatMs,
+    appendConcurrency,
     reconnectMs,
     connection: Object.freeze({
       kind: "own" as const,

@@ -1,0 +1,101 @@
+import { describe, expect, it } from "vitest";
+import type { AppendOutcome, AppendRequest, EventStore } from "../../src/core/event-store.js";
+import { GroupCommitter } from "../../src/eventsourcing/group-commit.js";
+import { memoryStore } from "../../src/stores/memory/index.js";
+
+const request = (aggregateId: string, expectedSequence = 0): AppendRequest => ({
+  aggregateId,
+  expectedSequence,
+  events: [{ eventType: "E", payload: "{}", metadata: {} }],
+});
+
+/** A memory store that records each append call and how many were in flight at once. */
+function recordingStore(appendConcurrency?: number) {
+  const inner = memoryStore();
+  const calls: string[][] = [];
+  let inFlight = 0;
+  let mostInFlight = 0;
+  const gates: (() => void)[] = [];
+  const store: EventStore = Object.assign(Object.create(null), {
+    appendConcurrency,
+    init: () => inner.init(),
+    append: async (requests: readonly AppendRequest[]): Promise<readonly AppendOutcome[]> => {
+      calls.push(requests.map((r) => r.aggregateId));
+      mostInFlight = Math.max(mostInFlight, ++inFlight);
+      await new Promise<void>((resolve) => gates.push(resolve));
+      inFlight--;
+      return inner.append(requests);
+    },
+  });
+  /** Lets every call through, turn after turn, until calls stop coming. */
+  const releaseAll = async () => {
+    for (let idleTurns = 0; idleTurns < 3; ) {
+      await new Promise((resolve) => setImmediate(resolve));
+      if (gates.length === 0) idleTurns++;
+      else idleTurns = 0;
+      for (const open of gates.splice(0)) open();
+    }
+  };
+  return { store, calls, releaseAll, mostInFlight: () => mostInFlight };
+}
+
+describe("GroupCommitter", () => {
+  it("writes requests that arrive together in one call, and later ones in the next", async () => {
+    const { store, calls, releaseAll } = recordingStore();
+    const committer = new GroupCommitter(store);
+    const first = ["a", "b", "c"].map((id) => committer.append(request(id)));
+    await new Promise((resolve) => setImmediate(resolve));
+    const second = ["d", "e"].map((id) => committer.append(request(id)));
+    await releaseAll();
+    const outcomes = await Promise.all([...first, ...second]);
+    expect(outcomes.every((outcome) => outcome.ok)).toBe(true);
+    expect(calls).toEqual([
+      ["a", "b", "c"],
+      ["d", "e"],
+    ]);
+  });
+
+  it("never puts two requests for one aggregate in one call, and keeps their order", async () => {
+    const { store, calls, releaseAll } = recordingStore();
+    const committer = new GroupCommitter(store);
+    const pending = [
+      committer.append(request("a", 0)),
+      committer.append(request("a", 1)),
+      committer.append(request("b", 0)),
+      committer.append(request("a", 2)),
+    ];
+    await releaseAll();
+    const outcomes = await Promise.all(pending);
+    expect(outcomes.map((outcome) => outcome.ok)).toEqual([true, true, true, true]);
+    expect(calls).toEqual([["a", "b"], ["a"], ["a"]]);
+  });
+
+  it("shares waiting requests among up to appendConcurrency calls in flight", async () => {
+    const { store, calls, releaseAll, mostInFlight } = recordingStore(3);
+    const committer = new GroupCommitter(store);
+    const pending = Array.from({ length: 9 }, (_, i) => committer.append(request(`id-${i}`)));
+    await releaseAll();
+    expect((await Promise.all(pending)).every((outcome) => outcome.ok)).toBe(true);
+    expect(mostInFlight()).toBe(3);
+    expect(calls.map((call) => call.length)).toEqual([3, 3, 3]);
+  });
+
+  it("rejects every request of a call that fails, and goes on with the next", async () => {
+    let failNext = true;
+    const inner = memoryStore();
+    const store = Object.assign(Object.create(null), {
+      append: async (requests: readonly AppendRequest[]) => {
+        if (failNext) {
+          failNext = false;
+          throw new Error("connection lost");
+        }
+        return inner.append(requests);
+      },
+    }) as EventStore;
+    const committer = new GroupCommitter(store);
+    const failed = [committer.append(request("a")), committer.append(request("b"))];
+    await expect(failed[0]).rejects.toThrow("connection lost");
+    await expect(failed[1]).rejects.toThrow("connection lost");
+    expect((await committer.append(request("a"))).ok).toBe(true);
+  });
+});
