@@ -6,6 +6,7 @@ import type { AppendOutcome, AppendRequest, StoredEvent } from "../../core/event
 import { err, ok } from "../../core/result.js";
 import type { Metadata } from "../../core/types.js";
 import { metadataText } from "./sqlite-rows.js";
+import type { SqliteSequenceCache } from "./sqlite-sequence-cache.js";
 import type { SqliteStatements } from "./sqlite-statements.js";
 
 /** The last sequence of the aggregate's stream, 0 when it has none. */
@@ -21,6 +22,7 @@ export function appendAll(
   statements: SqliteStatements,
   requests: readonly AppendRequest[],
   now: number,
+  sequences?: SqliteSequenceCache,
 ): AppendOutcome[] {
   // The events of one command usually share one metadata object: encode it once.
   let metadataOf: Metadata | undefined;
@@ -33,9 +35,10 @@ export function appendAll(
     return text;
   };
   return requests.map(({ aggregateId, expectedSequence, events }): AppendOutcome => {
-    const actualSequence = currentSequence(statements, aggregateId);
+    const actualSequence = sequences?.get(aggregateId) ?? currentSequence(statements, aggregateId);
     if (actualSequence !== expectedSequence) return err({ aggregateId, expectedSequence, actualSequence });
     const commitStart = actualSequence + 1;
+    sequences?.set(aggregateId, actualSequence + events.length);
     return ok(
       events.map(({ eventType, payload, metadata }, index): StoredEvent => {
         const sequence = commitStart + index;

@@ -19,6 +19,7 @@ import { type Connection, closeConnection, inTransaction, openConnection } from 
 import { type SqliteStoreOptions, type SqliteStoreSettings, sqliteStoreSettings } from "./sqlite-options.js";
 import { type LeaseHost, SqliteQueryLock } from "./sqlite-query-lock.js";
 import { type EventRow, type SnapshotRow, toStoredEvent, toStoredSnapshot } from "./sqlite-rows.js";
+import { SqliteSequenceCache } from "./sqlite-sequence-cache.js";
 import type { SqliteStatements } from "./sqlite-statements.js";
 
 /**
@@ -40,6 +41,7 @@ export class SqliteEventStore implements EventStore {
   #opening: Promise<Connection> | undefined;
   #connection: Connection | undefined;
   #writes: Promise<unknown> = Promise.resolve();
+  readonly #sequences = new SqliteSequenceCache();
   #closed = false;
 
   constructor(options: SqliteStoreOptions) {
@@ -69,7 +71,18 @@ export class SqliteEventStore implements EventStore {
 
   async append(requests: readonly AppendRequest[]): Promise<readonly AppendOutcome[]> {
     if (requests.length === 0) return [];
-    const outcomes = await this.#write((statements) => appendAll(statements, requests, this.#settings.now()));
+    const sequences = this.#sequences;
+    let outcomes: AppendOutcome[];
+    try {
+      outcomes = await this.#write((statements) => {
+        sequences.begin((statements.dataVersion.get() as { data_version: number }).data_version);
+        return appendAll(statements, requests, this.#settings.now(), sequences);
+      });
+    } catch (error) {
+      sequences.discard();
+      throw error;
+    }
+    sequences.committed();
     if (outcomes.some((outcome) => outcome.ok && outcome.value.length > 0)) this.#signal.notify();
     return outcomes;
   }
