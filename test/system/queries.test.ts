@@ -92,6 +92,36 @@ forEachStore("queries", (kind) => {
     expectOk(await bank.execute("acc", deposit(3)));
   });
 
+  it("give an async query its next batch only after the previous promise settles", async () => {
+    const events: string[] = [];
+    let releaseFirst: () => void = () => {};
+    const firstHeld = new Promise<void>((resolve) => (releaseFirst = resolve));
+    const bank = await systems.bank({
+      queries: [
+        async (id, batch) => {
+          events.push(`start ${id}#${batch[0]?.sequence}`);
+          if (batch[0]?.sequence === 1 && id === "acc") await firstHeld;
+          events.push(`end ${id}#${batch[0]?.sequence}`);
+        },
+      ],
+    });
+    expectOk(await bank.execute("acc", open("acc")));
+    expectOk(await bank.execute("acc", deposit(1)));
+    expectOk(await bank.execute("other", open("other")));
+    await until(() => events.length === 1);
+    expect(events).toEqual(["start acc#1"]);
+    releaseFirst();
+    await until(() => events.length === 6);
+    expect(events).toEqual([
+      "start acc#1",
+      "end acc#1",
+      "start acc#2",
+      "end acc#2",
+      "start other#1",
+      "end other#1",
+    ]);
+  });
+
   it("give a query registered at run time the commits after its registration", async () => {
     const bank = await systems.bank();
     expectOk(await bank.execute("acc", open("acc")));
