@@ -22,16 +22,13 @@ import { Deadlines } from "../runtime/deadlines.js";
 import type { Supervisor } from "../runtime/supervisor.js";
 import { type AggregateMessage, CommandMessage, LoadMessage } from "./aggregate-actor.js";
 import { invalidAggregateId } from "./aggregate-id.js";
-import { NamedQueryActor } from "./named-query-actor.js";
-import { PlainQueryActor } from "./plain-query-actor.js";
-import { QueryDelivery } from "./query-delivery.js";
+import { type QueryActor, QueryActors } from "./query-actors.js";
 import { checkQuery, resolveConfig } from "./resolve-config.js";
 import { attempt, StoreGateway } from "./store-gateway.js";
 import type { ResolvedConfig, SystemContext } from "./system-context.js";
 import { SystemCounters } from "./system-counters.js";
 import { SystemRun } from "./system-run.js";
 
-type QueryActor<TEvent> = PlainQueryActor<TEvent> | NamedQueryActor<TEvent>;
 type Phase = "idle" | "running" | "restarting" | "stopped";
 type Run<TState, TCommand, TEvent, TDomainError> = SystemRun<TState, TCommand, TEvent, TDomainError>;
 
@@ -52,7 +49,7 @@ export class SupervisedEventSourcing<TState, TCommand, TEvent, TDomainError>
   readonly #counters = new SystemCounters();
   readonly #clock: Clock;
   readonly #logger: Logger;
-  readonly #queries: QueryActor<TEvent>[] = [];
+  readonly #queries: QueryActors<TEvent>;
   readonly #pendingSnapshots = new Set<Promise<void>>();
   readonly #deadlines: Deadlines;
   #phase: Phase = "idle";
@@ -79,10 +76,17 @@ export class SupervisedEventSourcing<TState, TCommand, TEvent, TDomainError>
       counters: this.#counters,
       clock: this.#clock,
       logger,
-      publish: (aggregateId, envelopes) => this.#publish(aggregateId, envelopes),
+      publish: (aggregateId, envelopes) => this.#queries.publish(aggregateId, envelopes),
       snapshot: (aggregateId, state, sequence) => this.#snapshot(aggregateId, state, sequence),
     };
-    for (const query of config.queries ?? []) this.#queries.push(this.#queryActor(query));
+    this.#queries = new QueryActors(
+      resolved as ResolvedConfig<unknown, unknown, TEvent, unknown>,
+      this.#context.gateway as StoreGateway<unknown, TEvent>,
+      this.#counters,
+      this.#clock,
+      logger,
+    );
+    for (const query of config.queries ?? []) this.#queries.add(this.#queries.create(query));
   }
 
   // ---- ChildSpec ---------------------------------------------------------------------------------
@@ -97,7 +101,7 @@ export class SupervisedEventSourcing<TState, TCommand, TEvent, TDomainError>
       const detail = cause instanceof Error ? cause.message : String(cause);
       throw new Error(`system "${this.id}": cannot initialize the event store: ${detail}`, { cause });
     }
-    const run = await SystemRun.start(this.#context, this.#queries, (reason) => {
+    const run = await SystemRun.start(this.#context, this.#queries.all, (reason) => {
       if (this.#run !== run) return;
       this.#beginRestart(run);
       context.exit(reason);
@@ -106,7 +110,7 @@ export class SupervisedEventSourcing<TState, TCommand, TEvent, TDomainError>
     this.#startedAt ??= this.#clock.now();
     this.#run = run;
     this.#phase = "running";
-    this.#unsubscribe ??= this.#context.gateway.store.onAppend?.(() => this.#wakeNamedQueries());
+    this.#unsubscribe ??= this.#context.gateway.store.onAppend?.(() => this.#queries.wakeNamed());
     this.#releaseWaiters();
     return { stop: (reason?: StopReason) => this.#stopRun(run, reason ?? "shutdown") };
   }
@@ -212,7 +216,7 @@ export class SupervisedEventSourcing<TState, TCommand, TEvent, TDomainError>
     const uptimeMs =
       this.#uptimeAtStop ?? (this.#startedAt === undefined ? 0 : this.#clock.now() - this.#startedAt);
     return {
-      queryActorsCount: this.#queries.length,
+      queryActorsCount: this.#queries.all.length,
       totalCommandsProcessed: c.commandsProcessed,
       uptimeSeconds: Math.floor(uptimeMs / 1_000),
       conflictsRetried: c.conflictsRetried,
@@ -225,15 +229,7 @@ export class SupervisedEventSourcing<TState, TCommand, TEvent, TDomainError>
       snapshotsTaken: c.snapshotsTaken,
       snapshotFailures: c.snapshotFailures,
       passivations: c.passivations,
-      queries: this.#queries.map((actor) => ({
-        name: actor.delivery.name,
-        named: actor.delivery.named,
-        status: actor.delivery.status,
-        batchesProcessed: actor.delivery.batchesProcessed,
-        pendingBatches: actor instanceof PlainQueryActor ? actor.pendingBatches : 0,
-        failures: actor.delivery.failures,
-        checkpoint: actor instanceof NamedQueryActor ? actor.checkpoint : null,
-      })),
+      queries: this.#queries.stats(),
     };
   }
 
@@ -241,18 +237,18 @@ export class SupervisedEventSourcing<TState, TCommand, TEvent, TDomainError>
     let actor: QueryActor<TEvent>;
     try {
       checkQuery(query as Query<unknown>, "registerQuery(query)");
-      actor = this.#queryActor(query);
+      actor = this.#queries.create(query);
     } catch (cause) {
       return err({ type: "ActorCrashed", operation: "registerQuery", cause });
     }
     const run = await this.#awaitRun(this.#config.commandTimeoutMs);
     if (!run.ok) return run;
-    this.#queries.push(actor);
+    this.#queries.add(actor);
     try {
       await run.value.addQuery(actor);
       return ok(undefined);
     } catch (cause) {
-      this.#queries.splice(this.#queries.indexOf(actor), 1);
+      this.#queries.remove(actor);
       return err({ type: "ActorCrashed", operation: "registerQuery", cause });
     }
   }
@@ -348,17 +344,6 @@ export class SupervisedEventSourcing<TState, TCommand, TEvent, TDomainError>
     });
   }
 
-  #publish(aggregateId: string, envelopes: readonly EventEnvelope<TEvent>[]): void {
-    for (const actor of this.#queries) {
-      if (actor instanceof PlainQueryActor) actor.post(aggregateId, envelopes);
-      else actor.wake();
-    }
-  }
-
-  #wakeNamedQueries(): void {
-    for (const actor of this.#queries) if (actor instanceof NamedQueryActor) actor.wake();
-  }
-
   #snapshot(aggregateId: string, state: TState, sequence: number): void {
     const saving = this.#context.gateway
       .saveSnapshot(aggregateId, state, sequence, new Date())
@@ -373,29 +358,6 @@ export class SupervisedEventSourcing<TState, TCommand, TEvent, TDomainError>
       )
       .finally(() => this.#pendingSnapshots.delete(saving));
     this.#pendingSnapshots.add(saving);
-  }
-
-  #queryActor(query: Query<TEvent>): QueryActor<TEvent> {
-    const deps = {
-      retry: this.#config.queryRetry,
-      counters: this.#counters,
-      clock: this.#clock,
-      logger: this.#logger,
-    };
-    if (typeof query === "function") {
-      const name = `${query.name || "query"}#${this.#queries.length + 1}`;
-      return new PlainQueryActor(new QueryDelivery(name, false, query, deps));
-    }
-    if (this.#queries.some((actor) => actor.delivery.named && actor.delivery.name === query.name))
-      throw new TypeError(`a named query called ${JSON.stringify(query.name)} is already registered`);
-    const { pollMs, pageSize, lockRetryMs } = this.#config.namedQueries;
-    const { initialMs, maxMs } = this.#config.queryRetry;
-    return new NamedQueryActor(
-      new QueryDelivery(query.name, true, query.handle, deps),
-      this.#context.gateway as StoreGateway<unknown, TEvent>,
-      { pollMs, pageSize, lockRetryMs, initialMs, maxMs },
-      this.#logger,
-    );
   }
 }
 

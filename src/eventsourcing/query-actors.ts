@@ -1,0 +1,94 @@
+import type { EventEnvelope, Logger, Query, QueryStats } from "../core/types.js";
+import type { Clock } from "../runtime/clock.js";
+import { NamedQueryActor } from "./named-query-actor.js";
+import { PlainQueryActor } from "./plain-query-actor.js";
+import { QueryDelivery } from "./query-delivery.js";
+import type { StoreGateway } from "./store-gateway.js";
+import type { ResolvedConfig } from "./system-context.js";
+import type { SystemCounters } from "./system-counters.js";
+
+export type QueryActor<TEvent> = PlainQueryActor<TEvent> | NamedQueryActor<TEvent>;
+
+/**
+ * The query actors of one system, kept by its stable handle across restarts: it makes them, hands each
+ * commit to the plain ones, wakes the named ones, and reports their figures.
+ */
+export class QueryActors<TEvent> {
+  readonly #actors: QueryActor<TEvent>[] = [];
+  readonly #config: ResolvedConfig<unknown, unknown, TEvent, unknown>;
+  readonly #gateway: StoreGateway<unknown, TEvent>;
+  readonly #deps: {
+    readonly retry: ResolvedConfig<unknown, unknown, TEvent, unknown>["queryRetry"];
+    readonly counters: SystemCounters;
+    readonly clock: Clock;
+    readonly logger: Logger;
+  };
+
+  constructor(
+    config: ResolvedConfig<unknown, unknown, TEvent, unknown>,
+    gateway: StoreGateway<unknown, TEvent>,
+    counters: SystemCounters,
+    clock: Clock,
+    logger: Logger,
+  ) {
+    this.#config = config;
+    this.#gateway = gateway;
+    this.#deps = Object.freeze({ retry: config.queryRetry, counters, clock, logger });
+  }
+
+  get all(): readonly QueryActor<TEvent>[] {
+    return this.#actors;
+  }
+
+  /** Makes the actor of a query; throws a TypeError for a second named query of the same name. */
+  create(query: Query<TEvent>): QueryActor<TEvent> {
+    if (typeof query === "function") {
+      const name = `${query.name || "query"}#${this.#actors.length + 1}`;
+      return new PlainQueryActor(new QueryDelivery(name, false, query, this.#deps));
+    }
+    if (this.#actors.some((actor) => actor.delivery.named && actor.delivery.name === query.name))
+      throw new TypeError(`a named query called ${JSON.stringify(query.name)} is already registered`);
+    const { pollMs, pageSize, lockRetryMs } = this.#config.namedQueries;
+    const { initialMs, maxMs } = this.#config.queryRetry;
+    return new NamedQueryActor(
+      new QueryDelivery(query.name, true, query.handle, this.#deps),
+      this.#gateway,
+      { pollMs, pageSize, lockRetryMs, initialMs, maxMs },
+      this.#deps.logger,
+    );
+  }
+
+  add(actor: QueryActor<TEvent>): void {
+    this.#actors.push(actor);
+  }
+
+  remove(actor: QueryActor<TEvent>): void {
+    const index = this.#actors.indexOf(actor);
+    if (index >= 0) this.#actors.splice(index, 1);
+  }
+
+  /** One commit of one aggregate: queued for each plain query; named queries read it from the log. */
+  publish(aggregateId: string, envelopes: readonly EventEnvelope<TEvent>[]): void {
+    for (const actor of this.#actors) {
+      if (actor instanceof PlainQueryActor) actor.post(aggregateId, envelopes);
+      else actor.wake();
+    }
+  }
+
+  /** Events may have been appended by another process. */
+  wakeNamed(): void {
+    for (const actor of this.#actors) if (actor instanceof NamedQueryActor) actor.wake();
+  }
+
+  stats(): QueryStats[] {
+    return this.#actors.map((actor) => ({
+      name: actor.delivery.name,
+      named: actor.delivery.named,
+      status: actor.delivery.status,
+      batchesProcessed: actor.delivery.batchesProcessed,
+      pendingBatches: actor instanceof PlainQueryActor ? actor.pendingBatches : 0,
+      failures: actor.delivery.failures,
+      checkpoint: actor instanceof NamedQueryActor ? actor.checkpoint : null,
+    }));
+  }
+}
