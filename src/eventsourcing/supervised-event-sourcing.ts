@@ -1,4 +1,4 @@
-import type { Timeout } from "../core/arguments.js";
+import { timeout } from "../core/arguments.js";
 import { jsonCodec } from "../core/codec.js";
 import type { EventSourcingError } from "../core/errors.js";
 import { err, ok, type Result } from "../core/result.js";
@@ -58,7 +58,6 @@ export class SupervisedEventSourcing<TState, TCommand, TEvent, TDomainError>
   #waiters: (() => void)[] = [];
   #startedAt: number | undefined;
   #uptimeAtStop: number | undefined;
-  #starts = 0;
   #unsubscribe: (() => void) | undefined;
   #ownSupervisor: Supervisor | undefined;
   #stopping: Promise<void> | undefined;
@@ -106,8 +105,8 @@ export class SupervisedEventSourcing<TState, TCommand, TEvent, TDomainError>
       this.#beginRestart(run);
       context.exit(reason);
     });
-    if (this.#starts++ > 0) this.#counters.restarts++;
-    this.#startedAt ??= this.#clock.now();
+    if (this.#startedAt === undefined) this.#startedAt = this.#clock.now();
+    else this.#counters.restarts++;
     this.#run = run;
     this.#phase = "running";
     this.#unsubscribe ??= this.#context.gateway.store.onAppend?.(() => this.#queries.wakeNamed());
@@ -127,7 +126,7 @@ export class SupervisedEventSourcing<TState, TCommand, TEvent, TDomainError>
     command: TCommand,
     options?: ExecuteOptions,
   ): Promise<Result<ExecuteResult<TState, TEvent>, EventSourcingError<TDomainError>>> {
-    const invalid = invalidAggregateId(aggregateId) ?? checkTimeout(options?.timeout);
+    const invalid = invalidAggregateId(aggregateId) ?? invalidTimeout(options?.timeout);
     if (invalid) return Promise.resolve(err(invalid));
     const timeoutMs = options?.timeout ?? this.#config.commandTimeoutMs;
     const metadata = options?.metadata ?? NO_METADATA;
@@ -164,39 +163,31 @@ export class SupervisedEventSourcing<TState, TCommand, TEvent, TDomainError>
     return this.loadEventsFrom(aggregateId, 0);
   }
 
-  async loadEventsFrom(
+  loadEventsFrom(
     aggregateId: string,
     startFrom: number,
   ): Promise<Result<EventEnvelope<TEvent>[], EventSourcingError<TDomainError>>> {
+    // An id is judged before the position, as everywhere else.
     const invalid = invalidAggregateId(aggregateId);
-    if (invalid) return err(invalid);
+    if (invalid) return Promise.resolve(err(invalid));
     if (!Number.isSafeInteger(startFrom) || startFrom < 0)
-      return err({ type: "NonPositiveArgument", argument: "startFrom", value: startFrom });
-    if (!(await this.#available())) return STOPPED;
-    return attempt(`cannot load the events of ${JSON.stringify(aggregateId)}`, () =>
+      return Promise.resolve(err({ type: "NonPositiveArgument", argument: "startFrom", value: startFrom }));
+    return this.#read(aggregateId, "cannot load the events of", () =>
       this.#context.gateway.readEnvelopes(aggregateId, startFrom),
     );
   }
 
-  async latestSnapshot(
+  latestSnapshot(
     aggregateId: string,
   ): Promise<Result<Snapshot<TState> | null, EventSourcingError<TDomainError>>> {
-    const invalid = invalidAggregateId(aggregateId);
-    if (invalid) return err(invalid);
-    if (!(await this.#available())) return STOPPED;
-    return attempt(`cannot load the snapshot of ${JSON.stringify(aggregateId)}`, () =>
+    return this.#read(aggregateId, "cannot load the snapshot of", () =>
       this.#context.gateway.loadSnapshot(aggregateId),
     );
   }
 
-  async aggregateStats(
-    aggregateId: string,
-  ): Promise<Result<AggregateStats, EventSourcingError<TDomainError>>> {
-    const invalid = invalidAggregateId(aggregateId);
-    if (invalid) return err(invalid);
-    if (!(await this.#available())) return STOPPED;
+  aggregateStats(aggregateId: string): Promise<Result<AggregateStats, EventSourcingError<TDomainError>>> {
     const store = this.#context.gateway.store;
-    return attempt(`cannot read the figures of ${JSON.stringify(aggregateId)}`, async () => {
+    return this.#read(aggregateId, "cannot read the figures of", async () => {
       const [sequence, snapshot] = await Promise.all([
         store.currentSequence(aggregateId),
         store.loadSnapshot(aggregateId),
@@ -268,6 +259,7 @@ export class SupervisedEventSourcing<TState, TCommand, TEvent, TDomainError>
     this.#deadlines.clear();
     this.#unsubscribe?.();
     this.#releaseWaiters();
+    // A restart in progress when stopped has not waited for the snapshots being saved.
     await Promise.all(this.#pendingSnapshots);
   }
 
@@ -294,10 +286,20 @@ export class SupervisedEventSourcing<TState, TCommand, TEvent, TDomainError>
     if (reason === "shutdown") await Promise.all(this.#pendingSnapshots);
   }
 
-  /** Store reads need the system started (and not stopped); during a restart they wait for it. */
-  async #available(): Promise<boolean> {
-    if (this.#phase === "running") return true;
-    return (await this.#awaitRun(this.#config.commandTimeoutMs)).ok;
+  /**
+   * A read straight from the store, for a valid id, once the system is started (not stopped; during a
+   * restart it waits for it), with a thrown store failure turned into `EventStoreError`.
+   */
+  async #read<T>(
+    aggregateId: string,
+    context: string,
+    read: () => Promise<T>,
+  ): Promise<Result<T, EventSourcingError<TDomainError>>> {
+    const invalid = invalidAggregateId(aggregateId);
+    if (invalid) return err(invalid);
+    if (this.#phase !== "running" && !(await this.#awaitRun(this.#config.commandTimeoutMs)).ok)
+      return STOPPED;
+    return attempt(`${context} ${JSON.stringify(aggregateId)}`, read);
   }
 
   async #awaitRun(
@@ -361,7 +363,9 @@ export class SupervisedEventSourcing<TState, TCommand, TEvent, TDomainError>
   }
 }
 
-function checkTimeout(timeout: Timeout | undefined): EventSourcingError<never> | null {
-  if (timeout === undefined || (Number.isSafeInteger(timeout) && timeout > 0)) return null;
-  return { type: "NonPositiveArgument", argument: "timeout", value: timeout };
+/** `timeout(ms)`'s refusal of a per-call timeout, or `null` when there is none or it is fine. */
+function invalidTimeout(ms: number | undefined): EventSourcingError<never> | null {
+  if (ms === undefined) return null;
+  const checked = timeout(ms);
+  return checked.ok ? null : checked.error;
 }
