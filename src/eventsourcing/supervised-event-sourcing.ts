@@ -107,6 +107,7 @@ export class SupervisedEventSourcing<TState, TCommand, TEvent, TDomainError>
     });
     if (this.#startedAt === undefined) this.#startedAt = this.#clock.now();
     else this.#counters.restarts++;
+    this.#uptimeAtStop = undefined;
     this.#run = run;
     this.#phase = "running";
     this.#unsubscribe ??= this.#context.gateway.store.onAppend?.(() => this.#queries.wakeNamed());

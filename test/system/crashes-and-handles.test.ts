@@ -2,6 +2,8 @@
 import { expect, it } from "vitest";
 import { apply, emptyState, handle } from "../../examples/bank-account/domain.js";
 import { type ChildContext, createSupervisor, ok, start, supervised } from "../../src/index.js";
+import { manualClock } from "../../src/runtime/clock.js";
+import { memoryStore } from "../../src/stores/memory/index.js";
 import { faultyStore } from "../support/faulty-store.js";
 import { forEachStore } from "../support/stores.js";
 import { deposit, expectOk, open, until, useSystems } from "../support/system.js";
@@ -160,4 +162,36 @@ it("throws at once for a bad configuration, naming the option", () => {
       queries: [{} as never],
     }),
   ).toThrow(/queries\[0\]/);
+});
+
+it("comes back, uptime running again, when a supervisor above restarts the one that stopped it", async () => {
+  const clock = manualClock();
+  const bank = supervised({ store: memoryStore(), handle, apply, emptyState, clock });
+  let crashSibling: (reason: unknown) => void = () => {};
+  const sibling = {
+    id: "sibling",
+    async start(context: ChildContext) {
+      crashSibling = (reason) => context.exit(reason);
+      return { async stop() {} };
+    },
+  };
+  const inner = createSupervisor({ strategy: "one-for-one", intensity: 0, clock, id: "inner" })
+    .add(bank)
+    .add(sibling);
+  const top = await createSupervisor({ strategy: "one-for-one", clock, backoff: { initialMs: 1, maxMs: 1 } })
+    .add(inner)
+    .start();
+  try {
+    expectOk(await bank.execute("acc", open("acc")));
+    await clock.advance(2_000);
+    crashSibling(new Error("sibling crashed")); // past inner's intensity: inner stops bank, top restarts inner
+    await clock.advance(10);
+    await until(async () => (await bank.systemStats()).restarts === 1);
+    const before = (await bank.systemStats()).uptimeSeconds;
+    await clock.advance(3_000);
+    expect((await bank.systemStats()).uptimeSeconds).toBe(before + 3);
+    expect(expectOk(await bank.execute("acc", deposit(1))).aggregate.sequence).toBe(2);
+  } finally {
+    await top.stop();
+  }
 });
