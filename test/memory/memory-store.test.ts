@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { memoryStore } from "../../src/stores/memory/index.js";
 import { describeEventStoreContract } from "../../src/testing/index.js";
+import { expectEveryCallRefusedAfterClose } from "../support/closed-store.js";
 
 describeEventStoreContract("memoryStore", { create: async () => memoryStore() });
 
@@ -15,24 +16,7 @@ describe("memoryStore", () => {
     const store = memoryStore();
     await store.init();
     await store.close();
-    const calls: [string, () => Promise<unknown>][] = [
-      ["init", () => store.init()],
-      ["append", () => store.append([{ aggregateId: "a", expectedSequence: 0, events: [event(1)] }])],
-      ["readAggregate", () => store.readAggregate("a", 0)],
-      ["currentSequence", () => store.currentSequence("a")],
-      ["readAll", () => store.readAll(0n, 10)],
-      ["loadSnapshot", () => store.loadSnapshot("a")],
-      [
-        "saveSnapshot",
-        () => store.saveSnapshot({ aggregateId: "a", sequence: 1, state: "{}", timestamp: new Date() }),
-      ],
-      ["loadCheckpoint", () => store.loadCheckpoint("q")],
-      ["saveCheckpoint", () => store.saveCheckpoint("q", 1n)],
-      ["lockQuery", () => store.lockQuery("q")],
-    ];
-    for (const [method, call] of calls)
-      await expect(call(), method).rejects.toThrow(/memory store is closed/);
-    expect(() => store.onAppend(() => undefined)).toThrow(/memory store is closed/);
+    await expectEveryCallRefusedAfterClose(store, /memory store is closed/);
   });
 
   it("can be closed twice", async () => {

@@ -3,6 +3,7 @@ import { afterAll, expect, it } from "vitest";
 import type { EncodedEvent, EventStore } from "../../src/core/event-store.js";
 import { postgresStore } from "../../src/stores/postgres/index.js";
 import type { PostgresPool } from "../../src/stores/postgres/postgres-options.js";
+import { expectEveryCallRefusedAfterClose } from "../support/closed-store.js";
 import {
   describePostgres,
   dropSchema,
@@ -302,5 +303,6 @@ describePostgres("the PostgreSQL store", () => {
     await store.init();
     await store.close();
     await expect(store.currentSequence("a")).rejects.toThrow(/closed/);
+    await expectEveryCallRefusedAfterClose(store, /postgresStore: the store is closed/);
   });
 });

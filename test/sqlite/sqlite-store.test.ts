@@ -5,6 +5,7 @@ import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import type { AppendRequest, EncodedEvent } from "../../src/core/event-store.js";
 import { sqliteStore } from "../../src/stores/sqlite/index.js";
+import { expectEveryCallRefusedAfterClose } from "../support/closed-store.js";
 import { createSqliteTestStore, type SqliteTestStore } from "../support/sqlite.js";
 
 const event = (n: number, metadata: Record<string, string> = {}): EncodedEvent => ({
@@ -212,24 +213,7 @@ describe("opening the SQLite store", () => {
     const { store } = await fresh();
     await store.close();
     await store.close();
-    const calls: [string, () => Promise<unknown>][] = [
-      ["init", () => store.init()],
-      ["append", () => store.append([request("a", 0)])],
-      ["readAggregate", () => store.readAggregate("a", 0)],
-      ["currentSequence", () => store.currentSequence("a")],
-      ["readAll", () => store.readAll(0n, 10)],
-      ["loadSnapshot", () => store.loadSnapshot("a")],
-      [
-        "saveSnapshot",
-        () => store.saveSnapshot({ aggregateId: "a", sequence: 1, state: "{}", timestamp: new Date() }),
-      ],
-      ["loadCheckpoint", () => store.loadCheckpoint("q")],
-      ["saveCheckpoint", () => store.saveCheckpoint("q", 1n)],
-      ["lockQuery", () => store.lockQuery("q")],
-    ];
-    for (const [method, call] of calls)
-      await expect(call(), method).rejects.toThrow(/SQLite store is closed/);
-    expect(() => store.onAppend(() => undefined)).toThrow(/SQLite store is closed/);
+    await expectEveryCallRefusedAfterClose(store, /SQLite store is closed/);
   });
 });
 

@@ -188,7 +188,7 @@ export class PostgresEventStore implements EventStore {
   }
 
   onAppend(listener: () => void): () => void {
-    if (this.#closed) return () => undefined;
+    if (this.#closed) throw closedError();
     return this.#notifier.subscribe(listener);
   }
 
