@@ -3,6 +3,8 @@
  * the store's content; contenders alternate round by round so that drift of the machine hits them all.
  */
 
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { checkRun } from "./check.js";
 import type { Contender, Mode } from "./contender.js";
 import { type Workload, workload } from "./workload.js";
@@ -35,6 +37,26 @@ export interface WarmUp {
 /** The default warm-up: one run of 100 accounts, enough where I/O dominates. */
 export const DEFAULT_WARM_UP: WarmUp = Object.freeze({ runs: 1, accounts: 100 });
 
+let gcFunction: (() => void) | undefined;
+
+/**
+ * A full, forced garbage collection, without needing `node --expose-gc` on the command line (the flag is
+ * set at run time and `gc` taken from a fresh context).
+ *
+ * @example
+ * ```ts
+ * forceGc();
+ * const heapMb = process.memoryUsage().heapUsed / 1_048_576;
+ * ```
+ */
+export function forceGc(): void {
+  if (!gcFunction) {
+    setFlagsFromString("--expose-gc");
+    gcFunction = runInNewContext("gc") as () => void;
+  }
+  gcFunction();
+}
+
 /**
  * Opens a fresh session, runs the workload (timed), reads every stream back and checks it (not timed),
  * closes. A failed check throws. `budgetMs` bounds the run: chains start no command after it.
@@ -54,8 +76,6 @@ export async function timedRun(
 ): Promise<RunResult> {
   const session = await contender.open(plan);
   try {
-    // No forced garbage collection here: a full collection shrinks V8's young generation, and the
-    // allocation-heavy contenders then ran at half speed, which says nothing about them.
     const started = performance.now();
     const completed = await session.run(plan, mode, budgetMs === undefined ? undefined : started + budgetMs);
     const ms = performance.now() - started;
@@ -99,6 +119,7 @@ export async function alternate(
   const runs = new Map<string, RunResult[]>(playing.map((contender) => [contender.name, []]));
   for (let round = 1; round <= rounds; round++) {
     for (const contender of playing) {
+      await settle(contender, warmUpPlan, mode);
       const result = await timedRun(contender, plan, mode);
       runs.get(contender.name)?.push(result);
       console.log(
@@ -112,6 +133,24 @@ export async function alternate(
     accounts: plan.accounts,
     runs: runs.get(contender.name) ?? [],
   }));
+}
+
+/**
+ * What every timed round starts from: a forced full collection, so that no round pays for the garbage
+ * of the one before (one collection otherwise moved a 100 ms round by half), then one untimed run of the
+ * warm-up plan on a fresh instance of the contender. The re-warm is needed because a forced collection
+ * throws away optimised code that holds weak references (V8 deoptimises it) and shrinks the young
+ * generation: measured straight after it, a round times a cold path.
+ *
+ * @example
+ * ```ts
+ * await settle(contender, workload(100), "concurrent");
+ * const result = await timedRun(contender, workload(1_000), "concurrent");
+ * ```
+ */
+export async function settle(contender: Contender, warmUpPlan: Workload, mode: Mode): Promise<void> {
+  forceGc();
+  await timedRun(contender, warmUpPlan, mode);
 }
 
 /** The median commands per second of a series. */

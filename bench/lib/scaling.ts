@@ -3,12 +3,10 @@
  * memory store at many accounts, and Emmett's in-memory store at fewer, within a time budget.
  */
 import { spawn } from "node:child_process";
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
 import { bareLoop } from "./bare-loop.js";
 import type { Contender } from "./contender.js";
 import { emmettMemory } from "./emmett-contenders.js";
-import { type RunResult, type Series, timedRun } from "./measure.js";
+import { forceGc, type RunResult, type Series, settle, timedRun } from "./measure.js";
 import type { BenchOptions } from "./options.js";
 import { ours } from "./ours.js";
 import { workload } from "./workload.js";
@@ -57,8 +55,7 @@ export function scalingContender(job: ScalingJob): Contender {
 export async function runScalingJob(job: ScalingJob): Promise<void> {
   let retainedMb = 0;
   const measureRetained = () => {
-    setFlagsFromString("--expose-gc");
-    (runInNewContext("gc") as () => void)();
+    forceGc();
     retainedMb = process.memoryUsage().heapUsed / 1_048_576;
   };
   const plan = workload(job.accounts);
@@ -66,6 +63,7 @@ export async function runScalingJob(job: ScalingJob): Promise<void> {
   const contender = scalingContender(job);
   const warmUp = workload(Math.min(job.accounts, SCALING_WARM_UP.accounts));
   for (let run = 0; run < SCALING_WARM_UP.runs; run++) await timedRun(contender, warmUp, "concurrent");
+  await settle(contender, warmUp, "concurrent");
   const result = await timedRun(contender, plan, "concurrent", job.budgetMs, measureRetained);
   const peakRssMb = process.resourceUsage().maxRSS / 1024;
   console.log(`${MARK}${JSON.stringify({ ...result, peakRssMb, retainedMb })}`);
