@@ -61,6 +61,7 @@ export interface EventEnvelope<TEvent> {
 
 /** An aggregate's current state and the sequence of the last event applied to it. */
 export interface Aggregate<TState> {
+  /** The aggregate's id, as given to `execute`. */
   readonly aggregateId: string;
   /** `emptyState` with every event of the aggregate applied, in sequence order. */
   readonly state: TState;
@@ -70,6 +71,7 @@ export interface Aggregate<TState> {
 
 /** A saved state of an aggregate as of `sequence`. */
 export interface Snapshot<TState> {
+  /** The aggregate the snapshot is of. */
   readonly aggregateId: string;
   /** The state after the events up to and including `sequence`. */
   readonly state: TState;
@@ -169,7 +171,9 @@ export type QueryErrorDecision = "retry" | "skip" | "stop";
 
 /** Where the library reports what it cannot return to a caller (a failing query, a lost snapshot ...). */
 export interface Logger {
+  /** Something went wrong and was handled (a query batch retried, a snapshot not saved ...); `detail` is the cause. */
   warn(message: string, detail?: unknown): void;
+  /** Something failed that the library could not handle as planned (a query error policy that threw, a failed stop ...); `detail` is the cause. */
   error(message: string, detail?: unknown): void;
 }
 
@@ -322,6 +326,7 @@ export interface QueryStats {
 
 /** Figures of one aggregate, from the store; zeros for an unknown id. */
 export interface AggregateStats {
+  /** The aggregate the figures are of. */
   readonly aggregateId: string;
   /** Events stored for the aggregate. */
   readonly eventCount: number;
