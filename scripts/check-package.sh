@@ -54,6 +54,9 @@ node "$smoke/extract-examples.mjs" "$app/node_modules/eventsourcing" "$app/examp
   --target ES2022 --lib ES2022 --module NodeNext --moduleResolution NodeNext --types node --skipLibCheck \
   bank-domain.d.ts examples/*.ts)
 
+echo "== TSDoc on the public types and their members (what hover shows)"
+node "$smoke/check-docs.mjs" "$app"
+
 echo "== run the app"
 (cd "$app" && node --enable-source-maps out/app.js)
 echo "== package check passed"
