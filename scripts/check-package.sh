@@ -59,4 +59,9 @@ node "$smoke/check-docs.mjs" "$app"
 
 echo "== run the app"
 (cd "$app" && node --enable-source-maps out/app.js)
+manifest="$app/node_modules/eventsourcing/package.json"
+for bin in $(node -p "const p = require('$manifest'); Object.keys(typeof p.bin === 'string' ? { [p.name]: p.bin } : p.bin ?? {}).join(' ')"); do
+  echo "== the installed bin: $bin --help"
+  (cd "$app" && npx --no-install "$bin" --help >/dev/null)
+done
 echo "== package check passed"

@@ -155,26 +155,32 @@ assert.equal((await system.loadAggregate("nobody")).ok, false);
 await supervisor.stop();
 await postgresStore({ connectionString: "postgres://nobody@127.0.0.1:1/none" }).close();
 
-// require(): Node 20.19+ loads the ESM build synchronously; eventsourcing/testing has a top-level await
-// (it loads its optional peers), so require() refuses it and import() is the way; older Node refuses
-// require() of ESM with ERR_REQUIRE_ESM.
+// Every subpath of the exports map, including any added after this file was written, imports; and
+// require(): Node 20.19+ loads the ESM build synchronously, except for a module graph with a top-level
+// await (eventsourcing/testing loads its optional peers so), which it refuses: import() is the way
+// there. Older Node refuses require() of ESM with ERR_REQUIRE_ESM.
 const require = createRequire(import.meta.url);
+const packageRoot = dirname(require.resolve("eventsourcing/package.json"));
+const manifest = JSON.parse(readFileSync(join(packageRoot, "package.json"), "utf8")) as {
+  exports: Record<string, unknown>;
+};
+const subpaths = Object.keys(manifest.exports)
+  .filter((key) => key !== "./package.json")
+  .map((key) => `eventsourcing${key.slice(1)}`);
 const canRequireEsm = (process.features as { require_module?: boolean }).require_module === true;
-for (const subpath of [
-  "eventsourcing",
-  "eventsourcing/memory",
-  "eventsourcing/sqlite",
-  "eventsourcing/postgres",
-]) {
-  if (canRequireEsm) assert.equal(typeof require(subpath), "object", subpath);
-  else assert.throws(() => require(subpath), { code: "ERR_REQUIRE_ESM" }, subpath);
+for (const subpath of subpaths) {
+  const imported: unknown = await import(subpath);
+  assert.ok(imported && Object.keys(imported).length > 0, `import("${subpath}") exports nothing`);
+  const expected = !canRequireEsm
+    ? "ERR_REQUIRE_ESM"
+    : subpath === "eventsourcing/testing"
+      ? "ERR_REQUIRE_ASYNC_MODULE"
+      : undefined;
+  if (expected) assert.throws(() => require(subpath), { code: expected }, subpath);
+  else assert.equal(typeof require(subpath), "object", subpath);
 }
-assert.throws(() => require("eventsourcing/testing"), {
-  code: canRequireEsm ? "ERR_REQUIRE_ASYNC_MODULE" : "ERR_REQUIRE_ESM",
-});
 
 // Every source map and declaration map names files that are shipped.
-const packageRoot = dirname(require.resolve("eventsourcing/package.json"));
 let maps = 0;
 for (const entry of readdirSync(join(packageRoot, "dist"), { recursive: true, encoding: "utf8" })) {
   if (!entry.endsWith(".map")) continue;
@@ -205,7 +211,7 @@ assert.ok(
 );
 
 console.log(
-  `smoke app: 5 subpaths imported, bank account ran on memory and SQLite, require() ${
+  `smoke app: ${subpaths.length} subpaths imported (${subpaths.join(", ")}), bank account ran on memory and SQLite, require() ${
     canRequireEsm ? "loads the ESM build" : "says ERR_REQUIRE_ESM"
   }, ${maps} maps resolve, stack trace at ${file.slice(packageRoot.length + 1)}`,
 );
