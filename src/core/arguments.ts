@@ -21,6 +21,8 @@ function positiveInteger(argument: string, value: number): Result<number, EventS
  *
  * @example
  * ```ts
+ * import { frequency } from "eventsourcing";
+ *
  * const every100 = frequency(100);
  * if (every100.ok) console.log(every100.value); // 100
  * ```
@@ -34,7 +36,10 @@ export function frequency(n: number): Result<Frequency, EventSourcingError<never
  *
  * @example
  * ```ts
+ * import { timeout } from "eventsourcing";
+ *
  * const twoSeconds = timeout(2_000);
+ * if (twoSeconds.ok) await bank.execute("account-123", { type: "DepositMoney", amount: 5 }, { timeout: twoSeconds.value });
  * ```
  */
 export function timeout(ms: number): Result<Timeout, EventSourcingError<never>> {

@@ -29,6 +29,8 @@ export function eventStoreError(context: string, cause: unknown): EventSourcingE
  *
  * @example
  * ```ts
+ * import { describeError } from "eventsourcing";
+ *
  * describeError({ type: "EntityNotFound", aggregateId: "account-1" });
  * // => 'no events for aggregate "account-1"'
  * ```

@@ -5,55 +5,164 @@ import type { EventSourcingError } from "./errors.js";
 import type { EventStore } from "./event-store.js";
 import type { Result } from "./result.js";
 
-/** String pairs recorded with every event of a command (user id, trace id, source ...). */
+/**
+ * String pairs recorded with every event of a command (user id, trace id, source ...), given with
+ * `execute(id, command, { metadata })` and read back on each {@link EventEnvelope}.
+ *
+ * @example
+ * ```ts
+ * await bank.execute("account-123", { type: "DepositMoney", amount: 100 }, { metadata: { userId: "teller-7" } });
+ * ```
+ */
 export type Metadata = Readonly<Record<string, string>>;
 
-/** A committed event with its place in the aggregate's stream and in the store's global log. */
+/**
+ * A committed event with its place in the aggregate's stream and in the store's global log: what
+ * `execute` returns in `events`, what `loadEvents` reads, and what queries receive.
+ *
+ * @example
+ * ```ts
+ * import type { EventEnvelope } from "eventsourcing";
+ *
+ * const describe = (e: EventEnvelope<BankAccountEvent>) =>
+ *   `${e.aggregateId}#${e.sequence} at position ${e.position}: ${e.eventType} (${e.recordedAt.toISOString()})`;
+ * const events = await bank.loadEvents("account-123");
+ * if (events.ok) for (const e of events.value) console.log(describe(e));
+ * // account-123#1 at position 1: AccountOpened (2026-01-01T09:00:00.000Z)
+ * ```
+ */
 export interface EventEnvelope<TEvent> {
+  /** The aggregate (stream) the event belongs to: the id given to `execute`. */
   readonly aggregateId: string;
-  /** 1, 2, 3 ... per aggregate, no gaps. */
+  /**
+   * The event's number in its aggregate's stream: 1 for the first event, then 2, 3 ... with no gaps
+   * and no duplicates, whoever writes. After this event the aggregate is at this sequence.
+   */
   readonly sequence: number;
-  /** Global order across all aggregates in this store. */
+  /**
+   * The event's place in the store's global log, across all aggregates: larger means committed later,
+   * and every event of a smaller position is visible before it. Numbers may be skipped (PostgreSQL
+   * does after a rolled-back append), so compare positions, never count with them. What named query
+   * checkpoints record.
+   */
   readonly position: bigint;
+  /** The event's type name as stored: with the default codec `event.type` when that is a string, else the class name. */
   readonly eventType: string;
+  /** The event itself, as the codec decoded it from the stored payload: exactly what `apply` was given. */
   readonly event: TEvent;
+  /** The metadata given with the command that caused the event; `{}` when none was given. */
   readonly metadata: Metadata;
+  /**
+   * When the store recorded the commit (millisecond precision), the same for every event of one
+   * commit: the database server's clock for PostgreSQL, this process's clock for SQLite and memory.
+   */
   readonly recordedAt: Date;
 }
 
 /** An aggregate's current state and the sequence of the last event applied to it. */
 export interface Aggregate<TState> {
+  /** The aggregate's id, as given to `execute`. */
   readonly aggregateId: string;
+  /** `emptyState` with every event of the aggregate applied, in sequence order. */
   readonly state: TState;
+  /** The sequence of the last event applied; 0 for none. */
   readonly sequence: number;
 }
 
 /** A saved state of an aggregate as of `sequence`. */
 export interface Snapshot<TState> {
+  /** The aggregate the snapshot is of. */
   readonly aggregateId: string;
+  /** The state after the events up to and including `sequence`. */
   readonly state: TState;
+  /** The sequence of the last event folded into `state`. */
   readonly sequence: number;
+  /** When the snapshot was saved. */
   readonly timestamp: Date;
 }
 
-/** Decides a command: the events it causes, or a domain error. Pure. */
+/**
+ * Decides a command against the current state: `ok(events)` with the events it causes (`ok([])`
+ * changes nothing), or `err(error)` with a domain error, which `execute` returns as
+ * `{ type: "DomainError", error }` and stores nothing. Pure and synchronous: no I/O, no clock, no
+ * randomness, since a command may be decided again after a concurrency conflict. If it throws, the
+ * command gets `ActorCrashed` and the aggregate is rebuilt from the store.
+ *
+ * @example
+ * ```ts
+ * import { err, type Handle, ok } from "eventsourcing";
+ *
+ * const handleDeposit: Handle<BankAccount, BankAccountCommand, BankAccountEvent, BankAccountError> = (account, command) => {
+ *   if (account.type === "Unopened") return err("CantOperateOnUnopenedAccount");
+ *   if (command.type !== "DepositMoney") return ok([]);
+ *   return command.amount > 0
+ *     ? ok([{ type: "CustomerDepositedCash", amount: command.amount, balance: account.balance + command.amount }])
+ *     : err("CantDepositNegativeAmount");
+ * };
+ * ```
+ */
 export type Handle<TState, TCommand, TEvent, TDomainError> = (
   state: TState,
   command: TCommand,
 ) => Result<readonly TEvent[], TDomainError>;
 
-/** Folds one event into the state. Pure. */
+/**
+ * Folds one event into the state and returns the new state. Pure: called for new events after each
+ * commit and again for every stored event when an aggregate is rebuilt, so both must give the same
+ * state. Return a new object rather than mutating the old one.
+ *
+ * @example
+ * ```ts
+ * import type { Apply } from "eventsourcing";
+ *
+ * const applyToAccount: Apply<BankAccount, BankAccountEvent> = (_account, event) =>
+ *   event.type === "AccountOpened" ? { type: "BankAccount", balance: 0 } : { type: "BankAccount", balance: event.balance };
+ * ```
+ */
 export type Apply<TState, TEvent> = (state: TState, event: TEvent) => TState;
 
-/** Receives one commit's events of one aggregate, after the commit. May be async. */
+/**
+ * Receives one commit's events of one aggregate (`events` is never empty), after the commit, in commit
+ * order per aggregate. May be async: the next batch waits for the returned promise. A throw or a
+ * rejection gets the same batch again after a backoff (see `queryRetry`), so make its writes idempotent.
+ *
+ * @example
+ * ```ts
+ * import type { QueryFn } from "eventsourcing";
+ *
+ * const balances = new Map<string, number>();
+ * const balanceQuery: QueryFn<BankAccountEvent> = (accountId, events) => {
+ *   for (const { event } of events) balances.set(accountId, event.type === "AccountOpened" ? 0 : event.balance);
+ * };
+ * ```
+ */
 export type QueryFn<TEvent> = (
   aggregateId: string,
   events: readonly EventEnvelope<TEvent>[],
 ) => void | Promise<void>;
 
 /**
- * A read-model updater. A plain function sees the events committed after it was registered; a named
- * query keeps a checkpoint in the store, catches up from the global log and runs in one process at a time.
+ * A read-model updater, run in an actor of its own: a slow or failing query never blocks commands or
+ * other queries. A plain {@link QueryFn} sees the commits of this system made after it was registered.
+ * A named query `{ name, handle }` keeps a checkpoint (a `position`) in the store under `name`, starts
+ * from the beginning of the global log (or its checkpoint), then follows live commits of every process;
+ * it runs in one process at a time per store, and delivery is at least once.
+ *
+ * @example
+ * ```ts
+ * import { start, type Query } from "eventsourcing";
+ *
+ * const printCommit: Query<BankAccountEvent> = (accountId, events) =>
+ *   console.log(`Account ${accountId} processed ${events.length} events`);
+ * let deposits = 0;
+ * const depositCount: Query<BankAccountEvent> = {
+ *   name: "deposit-count",
+ *   handle: (_accountId, events) => {
+ *     deposits += events.filter((e) => e.event.type === "CustomerDepositedCash").length;
+ *   },
+ * };
+ * const accounts = await start({ store, handle, apply, emptyState, queries: [printCommit, depositCount] });
+ * ```
  */
 export type Query<TEvent> = QueryFn<TEvent> | { readonly name: string; readonly handle: QueryFn<TEvent> };
 
@@ -62,55 +171,124 @@ export type QueryErrorDecision = "retry" | "skip" | "stop";
 
 /** Where the library reports what it cannot return to a caller (a failing query, a lost snapshot ...). */
 export interface Logger {
+  /** Something went wrong and was handled (a query batch retried, a snapshot not saved ...); `detail` is the cause. */
   warn(message: string, detail?: unknown): void;
+  /** Something failed that the library could not handle as planned (a query error policy that threw, a failed stop ...); `detail` is the cause. */
   error(message: string, detail?: unknown): void;
 }
 
-/** Options of a supervised event-sourcing system. Only `store`, `handle`, `apply` and `emptyState` are required. */
+/**
+ * Options of a supervised event-sourcing system, given to `start` or `supervised`. Only `store`,
+ * `handle`, `apply` and `emptyState` are required. The config is copied and checked at once: a bad
+ * option throws a `TypeError` naming it.
+ *
+ * @example
+ * ```ts
+ * import { frequency, start, timeout } from "eventsourcing";
+ * import { sqliteStore } from "eventsourcing/sqlite";
+ *
+ * const every100 = frequency(100);
+ * const twoSeconds = timeout(2_000);
+ * if (!every100.ok || !twoSeconds.ok) throw new Error("not positive integers");
+ * const accounts = await start({
+ *   store: sqliteStore({ path: "./data/bank.db" }),
+ *   handle,
+ *   apply,
+ *   emptyState,
+ *   queries: [(accountId, events) => console.log(`Account ${accountId} processed ${events.length} events`)],
+ *   snapshot: { frequency: every100.value },
+ *   commandTimeout: twoSeconds.value,
+ * });
+ * ```
+ */
 export interface EventSourcingConfig<TState, TCommand, TEvent, TDomainError> {
+  /**
+   * Where events, snapshots and checkpoints are kept: `memoryStore()`, `sqliteStore(...)`,
+   * `postgresStore(...)` or your own `EventStore`. `start()` initializes it; stopping the system
+   * never closes it (several systems may share one): call `store.close()` yourself.
+   */
   readonly store: EventStore;
+  /** Decides each command: the events it causes, or a domain error. See {@link Handle}. */
   readonly handle: Handle<TState, TCommand, TEvent, TDomainError>;
+  /** Folds each event into the state, for new events and on rebuild. See {@link Apply}. */
   readonly apply: Apply<TState, TEvent>;
+  /**
+   * The state of an aggregate with no events, which `apply` folds the first event into. An aggregate
+   * whose state equals it is not "not found": only one with no events is (`EntityNotFound`).
+   */
   readonly emptyState: TState;
+  /** Read-model updaters started with the system, each in its own supervised actor. See {@link Query}. More with `registerQuery`. */
   readonly queries?: readonly Query<TEvent>[];
-  /** Omitted: no snapshots. */
+  /**
+   * Snapshots taken after a commit that reaches or crosses a multiple of `frequency` (events per
+   * aggregate, from `frequency(n)`), so rebuilding reads the latest snapshot and the events after it.
+   * Omitted: no snapshots.
+   */
   readonly snapshot?: { readonly frequency: Frequency };
-  /** The child id under a supervisor. Default `"eventsourcing"`. */
+  /** The child id under a supervisor, shown by `children()` and in logs; unique among its siblings. Default `"eventsourcing"`. */
   readonly id?: string;
-  /** Covers queueing, handling and committing of one command. Default 5,000 ms. */
+  /**
+   * Milliseconds a command may take, from `timeout(ms)`: queueing, handling and committing; past it the
+   * caller gets `ActorTimeout` (the command may still commit). Also bounds loads and waits for a
+   * restart. Per command: `execute`'s `timeout` option. Default 5,000 ms.
+   */
   readonly commandTimeout?: Timeout;
-  /** How often a command is retried after a concurrency conflict before the caller sees it. Default 3. */
+  /**
+   * How many times a command is decided again after a concurrency conflict (another writer appended
+   * to the aggregate first) before the caller sees `ConcurrencyConflict`. A non-negative integer. Default 3.
+   */
   readonly conflictRetries?: number;
   /** Live aggregate actors: passivated after `idleMs` without commands (default 300,000) and bounded to `maxLive` (default 10,000, least recently used first). */
-  readonly passivation?: { readonly idleMs?: number; readonly maxLive?: number };
+  readonly passivation?: {
+    /** Milliseconds without a command after which an aggregate actor is dropped from memory. Default 300,000. */
+    readonly idleMs?: number;
+    /** Most aggregate actors kept in memory; past it the least recently used are dropped. Default 10,000. */
+    readonly maxLive?: number;
+  };
   /** Backoff of a failing query: `initialMs` (100) doubling up to `maxMs` (30,000); `onError` decides per failure (default: retry). */
   readonly queryRetry?: {
+    /** Milliseconds before the first retry of a failed batch, doubling after each failure. Default 100. */
     readonly initialMs?: number;
+    /** The longest wait between retries, in milliseconds. Default 30,000. */
     readonly maxMs?: number;
+    /**
+     * Called with what the query threw and the failure count of this batch (1, 2 ...): answer
+     * `"retry"` (the default), `"skip"` (drop the batch) or `"stop"` (stop the query).
+     */
     readonly onError?: (error: unknown, attempt: number) => QueryErrorDecision;
   };
   /** How often named queries poll the global log besides wake-ups (default 200 ms), read page size (default 500), and how often a waiting process tries to take over a named query (default 2,000 ms). */
   readonly namedQueries?: {
+    /** Milliseconds between reads of the global log when no wake-up came. Default 200. */
     readonly pollMs?: number;
+    /** Events read from the global log per page (a commit is never split). Default 500. */
     readonly pageSize?: number;
+    /** Milliseconds between a waiting process's attempts to take over a named query. Default 2,000. */
     readonly lockRetryMs?: number;
   };
-  /** Default: JSON, see `jsonCodec`. */
+  /** Turns events into stored text and back, and names their `eventType`. Default: JSON, see `jsonCodec`. */
   readonly codec?: Codec;
-  /** Default: the system clock. */
+  /** Time for timeouts, backoff, passivation and uptime: pass `manualClock()` in tests. Default: the system clock. */
   readonly clock?: Clock;
-  /** Default: `console`. */
+  /** Where failures that no caller sees are reported (a failing query, a lost snapshot ...). Default: `console`. */
   readonly logger?: Logger;
 }
 
-/** Figures of the whole system since it was created. */
+/** Figures of the whole system since it was created (counts are totals in this process, across restarts). */
 export interface SystemStats {
+  /** Queries registered, plain and named. */
   readonly queryActorsCount: number;
+  /** Commands handled: successes, domain errors and no-ops. */
   readonly totalCommandsProcessed: number;
+  /** Whole seconds since the first start; frozen at `stop()`. */
   readonly uptimeSeconds: number;
+  /** Commands decided again after a concurrency conflict. */
   readonly conflictsRetried: number;
+  /** Aggregate actors in memory now. */
   readonly liveAggregates: number;
+  /** Commands that `handle` answered with `err(...)`. */
   readonly domainErrors: number;
+  /** Events appended to the store by this system. */
   readonly eventsCommitted: number;
   /** Aggregate actors rebuilt after `handle` or `apply` threw. */
   readonly aggregateCrashes: number;
@@ -118,8 +296,11 @@ export interface SystemStats {
   readonly queryFailures: number;
   /** Restarts of the system by its supervisor. */
   readonly restarts: number;
+  /** Snapshots saved. */
   readonly snapshotsTaken: number;
+  /** Snapshots that could not be saved (the commands still succeeded). */
   readonly snapshotFailures: number;
+  /** Aggregate actors dropped from memory, idle or past `maxLive`. */
   readonly passivations: number;
   /** Per query: batches delivered and batches waiting. */
   readonly queries: readonly QueryStats[];
@@ -127,65 +308,204 @@ export interface SystemStats {
 
 /** Figures of one query actor. */
 export interface QueryStats {
+  /** A named query's name; for a plain one, the function's name (or "query") and `#` its place. */
   readonly name: string;
+  /** Whether it is a named query (checkpoint in the store) or a plain function. */
   readonly named: boolean;
+  /** `waiting-for-lock`: another process runs this named query; `retrying`: in backoff after a failure. */
   readonly status: "running" | "waiting-for-lock" | "retrying" | "stopped";
+  /** Batches the query has processed. */
   readonly batchesProcessed: number;
+  /** Plain queries: commits waiting to be delivered (named queries read from the log: 0). */
   readonly pendingBatches: number;
+  /** Times the query threw or rejected. */
   readonly failures: number;
   /** Named queries: the last position processed. */
   readonly checkpoint: bigint | null;
 }
 
-/** Figures of one aggregate, from the store. */
+/** Figures of one aggregate, from the store; zeros for an unknown id. */
 export interface AggregateStats {
+  /** The aggregate the figures are of. */
   readonly aggregateId: string;
+  /** Events stored for the aggregate. */
   readonly eventCount: number;
+  /** The sequence of its last event; 0 for none. */
   readonly currentSequence: number;
+  /** Whether a snapshot is stored. */
   readonly hasSnapshot: boolean;
+  /** The sequence of the stored snapshot, or `null` without one. */
   readonly snapshotSequence: number | null;
 }
 
 /** Per-call options of `execute`. */
 export interface ExecuteOptions {
+  /** Recorded with every event of this command. Default `{}`. */
   readonly metadata?: Metadata;
+  /** Milliseconds for this command, from `timeout(ms)`, instead of the config's `commandTimeout`. */
   readonly timeout?: Timeout;
 }
 
 /** What a successful command gives back: the aggregate after it, and the events it committed. */
 export interface ExecuteResult<TState, TEvent> {
+  /** The aggregate's state and sequence after the command. */
   readonly aggregate: Aggregate<TState>;
+  /** The events the command committed, in sequence order; empty for a no-op (`ok([])`). */
   readonly events: EventEnvelope<TEvent>[];
 }
 
 /**
- * The stable handle of a supervised event-sourcing system. It keeps working across restarts of
- * everything under it. Every method resolves, never rejects; before start and after `stop()` they give
- * `Stopped`.
+ * The stable handle of a supervised event-sourcing system, from `start(config)` or `supervised(config)`.
+ * It keeps working across restarts of everything under it: nobody re-registers anything. Every method
+ * resolves, never rejects; before the start and after `stop()` they give `Stopped`, and during a
+ * restart they wait for it (up to the command timeout).
+ *
+ * @example
+ * ```ts
+ * import { describeError, start } from "eventsourcing";
+ * import { memoryStore } from "eventsourcing/memory";
+ *
+ * const accounts = await start({ store: memoryStore(), handle, apply, emptyState });
+ * await accounts.execute("account-123", { type: "OpenAccount", accountId: "account-123" });
+ * const loaded = await accounts.loadAggregate("account-123");
+ * console.log(loaded.ok ? loaded.value.state : describeError(loaded.error)); // { type: "BankAccount", balance: 0 }
+ * await accounts.stop();
+ * ```
  */
 export interface EventSourcing<TState, TCommand, TEvent, TDomainError> {
+  /**
+   * Runs one command on one aggregate: queued in that aggregate's mailbox (commands to one aggregate
+   * run one at a time, in arrival order), decided by `handle` on the current state, and committed.
+   * Resolves `ok` only once the events are committed in the store, with the aggregate after them and
+   * their envelopes; `ok` with no events for `ok([])`, which stores nothing.
+   *
+   * Never rejects; the errors are values: `DomainError` (from `handle`, nothing stored),
+   * `InvalidAggregateId` (empty, or over 1,024 characters), `NonPositiveArgument` (a bad `timeout`),
+   * `ConcurrencyConflict` (another writer kept winning, after `conflictRetries`), `ActorTimeout` (the
+   * command may still commit), `ActorCrashed` (`handle` or `apply` threw; the aggregate is rebuilt
+   * from the store by the next command), `EventStoreError` (nothing stored), `Stopped`.
+   *
+   * @param aggregateId - the aggregate (stream) the command is for; a new id starts from `emptyState`
+   * @param command - given to `handle` with the aggregate's current state
+   * @param options - `metadata` recorded with the events; `timeout` for this command instead of `commandTimeout`
+   *
+   * @example
+   * ```ts
+   * import { describeError } from "eventsourcing";
+   *
+   * const deposited = await bank.execute("account-123", { type: "DepositMoney", amount: 100 });
+   * if (deposited.ok) console.log(deposited.value.aggregate.state); // { type: "BankAccount", balance: 100 }
+   * else if (deposited.error.type === "DomainError") console.log(deposited.error.error); // e.g. "CantDepositNegativeAmount"
+   * else console.error(describeError(deposited.error));
+   * ```
+   */
   execute(
     aggregateId: string,
     command: TCommand,
     options?: ExecuteOptions,
   ): Promise<Result<ExecuteResult<TState, TEvent>, EventSourcingError<TDomainError>>>;
+  /**
+   * `execute(aggregateId, command, { metadata })`: the events of this command carry `metadata`.
+   *
+   * @example
+   * ```ts
+   * await bank.executeWithMetadata("account-123", { type: "WithDrawMoney", amount: 20 }, { userId: "teller-7" });
+   * ```
+   */
   executeWithMetadata(
     aggregateId: string,
     command: TCommand,
     metadata: Metadata,
   ): Promise<Result<ExecuteResult<TState, TEvent>, EventSourcingError<TDomainError>>>;
+  /**
+   * The aggregate's current state and sequence, read through its mailbox (after the commands queued
+   * before it) and caught up with the store, so writes of other processes are included. An id with no
+   * events gives `EntityNotFound`, even when `handle` has been asked about it.
+   *
+   * @example
+   * ```ts
+   * const account = await bank.loadAggregate("account-123");
+   * if (account.ok && account.value.state.type === "BankAccount") console.log(account.value.state.balance);
+   * ```
+   */
   loadAggregate(aggregateId: string): Promise<Result<Aggregate<TState>, EventSourcingError<TDomainError>>>;
+  /**
+   * Every event of the aggregate, oldest first, read from the store; `ok([])` for an unknown id.
+   *
+   * @example
+   * ```ts
+   * const history = await bank.loadEvents("account-123");
+   * if (history.ok) for (const { sequence, event } of history.value) console.log(sequence, event.type);
+   * ```
+   */
   loadEvents(aggregateId: string): Promise<Result<EventEnvelope<TEvent>[], EventSourcingError<TDomainError>>>;
-  /** Events with `sequence > startFrom`. */
+  /**
+   * The aggregate's events with `sequence > startFrom`, oldest first; `ok([])` for an unknown id.
+   * `startFrom` is a non-negative integer (0 gives every event), else `NonPositiveArgument`.
+   *
+   * @example
+   * ```ts
+   * const newer = await bank.loadEventsFrom("account-123", 10); // sequences 11, 12 ...
+   * ```
+   */
   loadEventsFrom(
     aggregateId: string,
     startFrom: number,
   ): Promise<Result<EventEnvelope<TEvent>[], EventSourcingError<TDomainError>>>;
+  /**
+   * The aggregate's latest snapshot, or `null` when none was taken (no `snapshot` config, or not
+   * enough events yet); `EventStoreError` when it cannot be read.
+   *
+   * @example
+   * ```ts
+   * const snapshot = await bank.latestSnapshot("account-123");
+   * if (snapshot.ok && snapshot.value) console.log(`state as of sequence ${snapshot.value.sequence}`);
+   * ```
+   */
   latestSnapshot(
     aggregateId: string,
   ): Promise<Result<Snapshot<TState> | null, EventSourcingError<TDomainError>>>;
+  /**
+   * Counters of the whole system and per query; after `stop()`, the last figures. Never fails.
+   *
+   * @example
+   * ```ts
+   * const { totalCommandsProcessed, eventsCommitted, queries } = await bank.systemStats();
+   * ```
+   */
   systemStats(): Promise<SystemStats>;
+  /**
+   * Event count, current sequence and snapshot of one aggregate, from the store; zeros and
+   * `hasSnapshot: false` for an unknown id.
+   *
+   * @example
+   * ```ts
+   * const stats = await bank.aggregateStats("account-123");
+   * if (stats.ok) console.log(stats.value.eventCount, stats.value.snapshotSequence);
+   * ```
+   */
   aggregateStats(aggregateId: string): Promise<Result<AggregateStats, EventSourcingError<TDomainError>>>;
+  /**
+   * Adds a query to the running system, supervised like those of the config, and kept across
+   * restarts. A plain query sees commits from now on; a named one catches up from its checkpoint.
+   * A malformed query, or a second named query of the same name, gives `ActorCrashed` with the reason.
+   *
+   * @example
+   * ```ts
+   * const registered = await bank.registerQuery({ name: "audit", handle: (accountId, events) => console.log(accountId, events.length) });
+   * ```
+   */
   registerQuery(query: Query<TEvent>): Promise<Result<void, EventSourcingError<TDomainError>>>;
+  /**
+   * Stops the system (its aggregate and query actors) and resolves when they have stopped; a handle
+   * from `start()` stops its own supervisor. Afterwards every call gives `Stopped` and `systemStats()`
+   * keeps the last figures. It never closes the store: call `store.close()` after.
+   *
+   * @example
+   * ```ts
+   * await bank.stop();
+   * await store.close();
+   * ```
+   */
   stop(): Promise<void>;
 }

@@ -19,6 +19,9 @@ export type SupervisedSystem<TState, TCommand, TEvent, TDomainError> = EventSour
  *
  * @example
  * ```ts
+ * import { createSupervisor, supervised } from "eventsourcing";
+ * import { memoryStore } from "eventsourcing/memory";
+ *
  * const accounts = supervised({ store: memoryStore(), handle, apply, emptyState });
  * const supervisor = await createSupervisor({ strategy: "one-for-one" }).add(accounts).start();
  * await accounts.execute("account-1", { type: "OpenAccount", accountId: "account-1" });
@@ -38,6 +41,9 @@ export function supervised<TState, TCommand, TEvent, TDomainError>(
  *
  * @example
  * ```ts
+ * import { start } from "eventsourcing";
+ * import { memoryStore } from "eventsourcing/memory";
+ *
  * const accounts = await start({ store: memoryStore(), handle, apply, emptyState });
  * const opened = await accounts.execute("account-1", { type: "OpenAccount", accountId: "account-1" });
  * await accounts.stop();

@@ -11,7 +11,10 @@
  * import { memoryStore } from "eventsourcing/memory";
  *
  * describeEventStoreContract("memoryStore", { create: async () => memoryStore() });
- * scenario({ handle, apply, emptyState }).given([]).when(command).then([expectedEvent]);
+ * scenario({ handle, apply, emptyState })
+ *   .given([{ type: "AccountOpened", accountId: "account-123" }])
+ *   .when({ type: "DepositMoney", amount: 100 })
+ *   .then([{ type: "CustomerDepositedCash", amount: 100, balance: 100 }]);
  * ```
  */
 export { type ManualClock, manualClock } from "../runtime/clock.js";

@@ -8,7 +8,9 @@ import type { Apply, Handle } from "../core/types.js";
  *
  * @example
  * ```ts
- * const domain: ScenarioDomain<Account, Command, Event, AccountError> = { handle, apply, emptyState };
+ * import type { ScenarioDomain } from "eventsourcing/testing";
+ *
+ * const domain: ScenarioDomain<BankAccount, BankAccountCommand, BankAccountEvent, BankAccountError> = { handle, apply, emptyState };
  * ```
  */
 export interface ScenarioDomain<TState, TCommand, TEvent, TDomainError> {
@@ -22,7 +24,9 @@ export interface ScenarioDomain<TState, TCommand, TEvent, TDomainError> {
  *
  * @example
  * ```ts
- * const account: Scenario<Account, Command, Event, AccountError> = scenario({ handle, apply, emptyState });
+ * import { type Scenario, scenario } from "eventsourcing/testing";
+ *
+ * const account: Scenario<BankAccount, BankAccountCommand, BankAccountEvent, BankAccountError> = scenario({ handle, apply, emptyState });
  * ```
  */
 export interface Scenario<TState, TCommand, TEvent, TDomainError> {
@@ -37,6 +41,9 @@ export interface Scenario<TState, TCommand, TEvent, TDomainError> {
  *
  * @example
  * ```ts
+ * import { scenario } from "eventsourcing/testing";
+ *
+ * const account = scenario({ handle, apply, emptyState });
  * const opened = account.given([{ type: "AccountOpened", accountId: "a-1" }]);
  * opened.when({ type: "DepositMoney", amount: 10 }).thenState({ type: "BankAccount", balance: 10 });
  * ```
@@ -52,7 +59,14 @@ export interface ScenarioGiven<TState, TCommand, TEvent, TDomainError> {
  *
  * @example
  * ```ts
+ * import { scenario } from "eventsourcing/testing";
+ *
+ * const account = scenario({ handle, apply, emptyState });
  * account.when({ type: "DepositMoney", amount: 10 }).thenError("CantOperateOnUnopenedAccount");
+ * account
+ *   .given([{ type: "AccountOpened", accountId: "a-1" }])
+ *   .when({ type: "WithDrawMoney", amount: 5 })
+ *   .thenError("CantWithdrawMoreThanCurrentBalance");
  * ```
  */
 export interface ScenarioWhen<TState, TEvent, TDomainError> {
@@ -66,6 +80,7 @@ export interface ScenarioWhen<TState, TEvent, TDomainError> {
 
 /**
  * Given/when/then for a domain's `handle` and `apply`, without a store, a system or a test framework.
+ * The examples use the README's bank account (`examples/bank-account/domain.ts`).
  *
  * @example
  * ```ts
@@ -75,8 +90,8 @@ export interface ScenarioWhen<TState, TEvent, TDomainError> {
  * account
  *   .given([{ type: "AccountOpened", accountId: "a-1" }])
  *   .when({ type: "DepositMoney", amount: 10 })
- *   .then([{ type: "CustomerDepositedCash", amount: 10, newBalance: 10 }]);
- * account.when({ type: "DepositMoney", amount: 10 }).thenError("AccountNotOpened");
+ *   .then([{ type: "CustomerDepositedCash", amount: 10, balance: 10 }]);
+ * account.when({ type: "DepositMoney", amount: 10 }).thenError("CantOperateOnUnopenedAccount");
  * ```
  */
 export function scenario<TState, TCommand, TEvent, TDomainError>(
