@@ -71,8 +71,8 @@ export interface QueryLock {
    * Records the query's checkpoint only while this lock is still held, checked by the store in the
    * same write (a fencing check: the lease's owner and expiry in the statement, or the write made on
    * the lock-holding session itself). Resolves `false`, writing nothing, when the lock is lost; the
-   * holder must then stop. Rejects on another I/O failure, after which the lock may be lost too
-   * (read `held`).
+   * holder must then stop. A store may also give the lock up and answer `false` when the write fails
+   * in a way that leaves it unsure the lock is still held (the lock's connection died).
    */
   saveCheckpoint(position: bigint): Promise<boolean>;
   release(): Promise<void>;

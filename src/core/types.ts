@@ -60,6 +60,26 @@ export type Query<TEvent> = QueryFn<TEvent> | { readonly name: string; readonly 
 /** What a failing query does next: try the same batch again after a backoff, skip it, or stop. */
 export type QueryErrorDecision = "retry" | "skip" | "stop";
 
+/**
+ * Which batch a query failed on, given to `queryRetry.onError`: the commit's aggregate, and the
+ * sequence and global position of the event that failed to decode or, when the query itself threw, of
+ * the commit's first event.
+ *
+ * @example
+ * ```ts
+ * const onError = (error: unknown, attempt: number, failed: QueryFailure) =>
+ *   attempt >= 5 ? (console.error(`skipping ${failed.aggregateId}#${failed.sequence}`, error), "skip") : "retry";
+ * ```
+ */
+export interface QueryFailure {
+  readonly query: string;
+  readonly aggregateId: string;
+  readonly sequence: number;
+  readonly position: bigint;
+  /** How many events the failing batch (one commit) holds. */
+  readonly events: number;
+}
+
 /** Where the library reports what it cannot return to a caller (a failing query, a lost snapshot ...). */
 export interface Logger {
   warn(message: string, detail?: unknown): void;
@@ -83,11 +103,18 @@ export interface EventSourcingConfig<TState, TCommand, TEvent, TDomainError> {
   readonly conflictRetries?: number;
   /** Live aggregate actors: passivated after `idleMs` without commands (default 300,000) and bounded to `maxLive` (default 10,000, least recently used first). */
   readonly passivation?: { readonly idleMs?: number; readonly maxLive?: number };
-  /** Backoff of a failing query: `initialMs` (100) doubling up to `maxMs` (30,000); `onError` decides per failure (default: retry). */
+  /**
+   * Backoff of a failing query: `initialMs` (100) doubling up to `maxMs` (30,000); `onError` decides per
+   * failure (default: retry) and learns which batch failed. `maxPending` (10,000) bounds the batches a
+   * plain query holds while it fails: past it, new commits are not queued for it (counted in
+   * `droppedBatches`, status `"overflowed"`) until it has caught up. Named queries read the store's log
+   * and hold no queue, so they lose nothing.
+   */
   readonly queryRetry?: {
     readonly initialMs?: number;
     readonly maxMs?: number;
-    readonly onError?: (error: unknown, attempt: number) => QueryErrorDecision;
+    readonly maxPending?: number;
+    readonly onError?: (error: unknown, attempt: number, failed: QueryFailure) => QueryErrorDecision;
   };
   /** How often named queries poll the global log besides wake-ups (default 200 ms), read page size (default 500), and how often a waiting process tries to take over a named query (default 2,000 ms). */
   readonly namedQueries?: {
@@ -114,8 +141,10 @@ export interface SystemStats {
   readonly eventsCommitted: number;
   /** Aggregate actors rebuilt after `handle` or `apply` threw. */
   readonly aggregateCrashes: number;
-  /** Failed query batches retried, skipped or stopped at. */
+  /** Failures of queries: batches retried, skipped or stopped at, and named queries' store failures. */
   readonly queryFailures: number;
+  /** Commits not queued for a plain query past its `queryRetry.maxPending` bound. */
+  readonly queryBatchesDropped: number;
   /** Restarts of the system by its supervisor. */
   readonly restarts: number;
   readonly snapshotsTaken: number;
@@ -125,16 +154,37 @@ export interface SystemStats {
   readonly queries: readonly QueryStats[];
 }
 
-/** Figures of one query actor. */
+/**
+ * Figures of one query actor. `status`: `"running"`; `"waiting-for-lock"` (a named query another
+ * process runs); `"retrying"` (its handler failed on a batch, which it will get again); `"failing"` (a
+ * named query that cannot read the store or save its checkpoint, retrying with backoff);
+ * `"overflowed"` (a plain query past `maxPending`, not taking new commits); `"stopped"`.
+ */
 export interface QueryStats {
   readonly name: string;
   readonly named: boolean;
-  readonly status: "running" | "waiting-for-lock" | "retrying" | "stopped";
+  readonly status: "running" | "waiting-for-lock" | "retrying" | "failing" | "overflowed" | "stopped";
   readonly batchesProcessed: number;
   readonly pendingBatches: number;
+  /** Every failure: of the handler on a batch, and of the store under a named query. */
   readonly failures: number;
   /** Named queries: the last position processed. */
   readonly checkpoint: bigint | null;
+  /** Named queries: whether this process holds the query's lock and runs it. Plain queries: false. */
+  readonly holder: boolean;
+  /** Plain queries: commits not queued past `queryRetry.maxPending`. */
+  readonly droppedBatches: number;
+  /**
+   * The latest failure, or `null`: what failed, with the batch's aggregate, sequence and position when
+   * a batch failed (not for a store failure), and the attempts made so far.
+   */
+  readonly lastError: {
+    readonly message: string;
+    readonly aggregateId?: string;
+    readonly sequence?: number;
+    readonly position?: bigint;
+    readonly attempts: number;
+  } | null;
 }
 
 /** Figures of one aggregate, from the store. */

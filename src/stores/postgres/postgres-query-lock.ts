@@ -84,19 +84,16 @@ export class PostgresQueryLock implements QueryLock {
 
   /**
    * Written on the lock's own session: the session-level advisory lock lives exactly as long as that
-   * session, so a write that succeeds there was made by the holder. A session the server ended (or that
-   * died) fails the write, and the lock is lost.
+   * session, so a write that succeeds there was made by the holder. A write that fails there (the
+   * server ended the session, the connection died) proves nothing: the lock is given up, and `false`.
    */
   async saveCheckpoint(position: bigint): Promise<boolean> {
     if (!this.#held) return false;
     try {
       await this.#connection.query(this.#checkpoint(position.toString()));
-    } catch (error) {
-      if (!this.#held) return false;
-      // Whether the session is gone or the write failed otherwise, this connection is no longer a
-      // proof of holding the lock: give it up, and let the query take the lock anew.
+    } catch {
       this.#lost();
-      throw error;
+      return false;
     }
     return this.#held;
   }
