@@ -177,17 +177,21 @@ export class NamedQueryActor<TEvent> implements ChildSpec {
   }
 
   /**
-   * Up to a page of the log after `after`, ending at a commit boundary: a full page may end inside a
-   * commit, so it reads on while the rows continue that commit, however large it is.
+   * Up to a page of the log after `after`, ending at a commit boundary. A full page may end inside a
+   * commit: its last commit is left for the next page, unless that commit fills the whole page, which
+   * is then read on to the commit's end, however large it is.
    */
   async #readPage(after: bigint): Promise<StoredEvent[]> {
     const store = this.#gateway.store;
     const size = this.#timing.pageSize;
     const rows = [...(await store.readAll(after, size))];
     if (rows.length < size) return rows;
+    const last = rows[rows.length - 1] as StoredEvent;
+    let end = rows.length;
+    while (end > 0 && sameCommit(rows[end - 1] as StoredEvent, last)) end--;
+    if (end > 0) return rows.slice(0, end);
     for (;;) {
-      const last = rows[rows.length - 1] as StoredEvent;
-      const more = await store.readAll(last.position, size);
+      const more = await store.readAll((rows[rows.length - 1] as StoredEvent).position, size);
       let taken = 0;
       while (taken < more.length && sameCommit(more[taken] as StoredEvent, last)) {
         rows.push(more[taken] as StoredEvent);
