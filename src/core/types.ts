@@ -150,7 +150,7 @@ export interface SystemStats {
   readonly snapshotsTaken: number;
   readonly snapshotFailures: number;
   readonly passivations: number;
-  /** Per query: batches delivered and batches waiting. */
+  /** Per query: its status, batches delivered and waiting, failures and the last one, checkpoint, holder. */
   readonly queries: readonly QueryStats[];
 }
 

@@ -6,9 +6,25 @@
 import { expect, it } from "vitest";
 import type { BankAccountEvent } from "../../examples/bank-account/domain.js";
 import type { EventEnvelope } from "../../src/index.js";
+import { supervised } from "../../src/index.js";
 import { manualClock } from "../../src/runtime/clock.js";
+import { memoryStore } from "../../src/stores/memory/index.js";
 import { forEachStore } from "../support/stores.js";
 import { deposit, expectOk, open, until, useSystems } from "../support/system.js";
+
+it("refuses a maxPending that is not a positive integer, naming the option", () => {
+  for (const maxPending of [0, -1, 1.5, Number.NaN]) {
+    expect(() =>
+      supervised({
+        store: memoryStore(),
+        handle: () => ({ ok: true, value: [] }),
+        apply: (state: number) => state,
+        emptyState: 0,
+        queryRetry: { maxPending },
+      }),
+    ).toThrow(/queryRetry\.maxPending/);
+  }
+});
 
 forEachStore("a failing plain query", (kind) => {
   const systems = useSystems(kind);
