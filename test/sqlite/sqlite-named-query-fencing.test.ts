@@ -12,6 +12,7 @@ import { manualClock } from "../../src/runtime/clock.js";
 import { sqliteStore } from "../../src/stores/sqlite/index.js";
 import { createSqliteTestStore, type SqliteTestStore } from "../support/sqlite.js";
 import { quiet, until } from "../support/system.js";
+import { spawnFixture } from "./fixtures/spawn-fixture.js";
 
 const leaseMs = 60_000;
 const opened: SqliteTestStore[] = [];
@@ -113,4 +114,27 @@ it("hands no batch to a runner whose lease ran out while it was blocked, and ref
   expect(deliveries.filter((d) => d.runner === "a" && d.afterTakeover)).toEqual([]);
   expect(deliveries.filter((d) => d.runner === "a")).toHaveLength(10);
   expect(await created.store.loadCheckpoint("ledger")).toBe(200n);
+});
+
+it("hands no batch to a process whose event loop was blocked past its lease, once another process took over", async () => {
+  const created = await createSqliteTestStore();
+  opened.push(created);
+  await seed(created.store, 200);
+  const blocked = spawnFixture("blocking-query-holder", [created.path, "600", "10"]);
+  let other: ReturnType<typeof spawnFixture> | undefined;
+  try {
+    await blocked.waitFor(/^blocked$/);
+    other = spawnFixture("named-query-holder", [created.path, "600"]);
+    await other.waitFor(/^seen 200$/);
+    await blocked.waitFor(/^resumed$/);
+    // Once it knows another process runs the query, it must not have delivered anything past its block.
+    await blocked.waitFor(/^waiting$/);
+    const afterResuming = blocked.lines.slice(blocked.lines.indexOf("resumed") + 1);
+    expect(afterResuming.filter((line) => line.startsWith("seen "))).toEqual([]);
+    expect(blocked.lines.filter((line) => line.startsWith("seen "))).toHaveLength(10);
+    await until(async () => (await created.store.loadCheckpoint("ledger")) === 200n);
+  } finally {
+    blocked.process.kill("SIGKILL");
+    other?.process.kill("SIGKILL");
+  }
 });
