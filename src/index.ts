@@ -47,6 +47,7 @@ export type {
   Metadata,
   Query,
   QueryErrorDecision,
+  QueryFailure,
   QueryFn,
   QueryStats,
   Snapshot,

@@ -56,10 +56,25 @@ export interface StoredSnapshot {
   readonly timestamp: Date;
 }
 
-/** Exclusive right to run a named query, held until released or lost (e.g. its connection died). */
+/**
+ * Exclusive right to run a named query, held until released or lost (e.g. its connection died, or its
+ * lease ran out). The holder checks `held` before every batch and saves its checkpoint through the lock,
+ * so that a runner that lost the lock can neither hand out another batch nor move the checkpoint.
+ */
 export interface QueryLock {
-  /** False once the lock is known to be lost; the holder must then stop processing. */
+  /**
+   * False once the lock is known to be lost (or, for a lease, could have run out); the holder must then
+   * stop processing. Cheap: read before every batch.
+   */
   readonly held: boolean;
+  /**
+   * Records the query's checkpoint only while this lock is still held, checked by the store in the
+   * same write (a fencing check: the lease's owner and expiry in the statement, or the write made on
+   * the lock-holding session itself). Resolves `false`, writing nothing, when the lock is lost; the
+   * holder must then stop. A store may also give the lock up and answer `false` when the write fails
+   * in a way that leaves it unsure the lock is still held (the lock's connection died).
+   */
+  saveCheckpoint(position: bigint): Promise<boolean>;
   release(): Promise<void>;
 }
 
@@ -96,7 +111,9 @@ export interface EventStore {
   /**
    * Up to `limit` events of the global log with `position > afterPosition`, in position order. Never
    * returns an event while an event with a smaller position may still be committed later: a reader that
-   * follows positions never skips an event.
+   * follows positions never skips an event. The events of one commit (one append request) are
+   * contiguous in the log and become visible together; a page may end inside a commit, and a reader
+   * that wants whole commits reads on from the page's last position (see the named query).
    */
   readAll(afterPosition: bigint, limit: number): Promise<readonly StoredEvent[]>;
 
@@ -109,7 +126,10 @@ export interface EventStore {
   /** The position a named query has processed up to, or `null` if it has none yet. */
   loadCheckpoint(name: string): Promise<bigint | null>;
 
-  /** Records the position a named query has processed up to. */
+  /**
+   * Records the position a named query has processed up to, unconditionally. A runner holding a
+   * {@link QueryLock} saves through `lock.saveCheckpoint` instead, which refuses a stale runner.
+   */
   saveCheckpoint(name: string, position: bigint): Promise<void>;
 
   /** Releases the store's own resources; a pool or database the user passed in is left open. */

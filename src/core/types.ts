@@ -169,6 +169,26 @@ export type Query<TEvent> = QueryFn<TEvent> | { readonly name: string; readonly 
 /** What a failing query does next: try the same batch again after a backoff, skip it, or stop. */
 export type QueryErrorDecision = "retry" | "skip" | "stop";
 
+/**
+ * Which batch a query failed on, given to `queryRetry.onError`: the commit's aggregate, and the
+ * sequence and global position of the event that failed to decode or, when the query itself threw, of
+ * the commit's first event.
+ *
+ * @example
+ * ```ts
+ * const onError = (error: unknown, attempt: number, failed: QueryFailure) =>
+ *   attempt >= 5 ? (console.error(`skipping ${failed.aggregateId}#${failed.sequence}`, error), "skip") : "retry";
+ * ```
+ */
+export interface QueryFailure {
+  readonly query: string;
+  readonly aggregateId: string;
+  readonly sequence: number;
+  readonly position: bigint;
+  /** How many events the failing batch (one commit) holds. */
+  readonly events: number;
+}
+
 /** Where the library reports what it cannot return to a caller (a failing query, a lost snapshot ...). */
 export interface Logger {
   /** Something went wrong and was handled (a query batch retried, a snapshot not saved ...); `detail` is the cause. */
@@ -245,17 +265,25 @@ export interface EventSourcingConfig<TState, TCommand, TEvent, TDomainError> {
     /** Most aggregate actors kept in memory; past it the least recently used are dropped. Default 10,000. */
     readonly maxLive?: number;
   };
-  /** Backoff of a failing query: `initialMs` (100) doubling up to `maxMs` (30,000); `onError` decides per failure (default: retry). */
+  /**
+   * Backoff of a failing query: `initialMs` (100) doubling up to `maxMs` (30,000); `onError` decides per
+   * failure (default: retry) and learns which batch failed. `maxPending` (10,000) bounds the batches a
+   * plain query holds while it fails: past it, new commits are not queued for it (counted in
+   * `droppedBatches`, status `"overflowed"`) until it has caught up. Named queries read the store's log
+   * and hold no queue, so they lose nothing.
+   */
   readonly queryRetry?: {
     /** Milliseconds before the first retry of a failed batch, doubling after each failure. Default 100. */
     readonly initialMs?: number;
     /** The longest wait between retries, in milliseconds. Default 30,000. */
     readonly maxMs?: number;
+    /** Batches a failing plain query may hold before new commits are dropped for it. Default 10,000. */
+    readonly maxPending?: number;
     /**
-     * Called with what the query threw and the failure count of this batch (1, 2 ...): answer
-     * `"retry"` (the default), `"skip"` (drop the batch) or `"stop"` (stop the query).
+     * Called with what the query threw, the failure count of this batch (1, 2 ...) and which batch
+     * failed: answer `"retry"` (the default), `"skip"` (drop the batch) or `"stop"` (stop the query).
      */
-    readonly onError?: (error: unknown, attempt: number) => QueryErrorDecision;
+    readonly onError?: (error: unknown, attempt: number, failed: QueryFailure) => QueryErrorDecision;
   };
   /** How often named queries poll the global log besides wake-ups (default 200 ms), read page size (default 500), and how often a waiting process tries to take over a named query (default 2,000 ms). */
   readonly namedQueries?: {
@@ -292,8 +320,10 @@ export interface SystemStats {
   readonly eventsCommitted: number;
   /** Aggregate actors rebuilt after `handle` or `apply` threw. */
   readonly aggregateCrashes: number;
-  /** Failed query batches retried, skipped or stopped at. */
+  /** Failures of queries: batches retried, skipped or stopped at, and named queries' store failures. */
   readonly queryFailures: number;
+  /** Commits not queued for a plain query past its `queryRetry.maxPending` bound. */
+  readonly queryBatchesDropped: number;
   /** Restarts of the system by its supervisor. */
   readonly restarts: number;
   /** Snapshots saved. */
@@ -302,26 +332,46 @@ export interface SystemStats {
   readonly snapshotFailures: number;
   /** Aggregate actors dropped from memory, idle or past `maxLive`. */
   readonly passivations: number;
-  /** Per query: batches delivered and batches waiting. */
+  /** Per query: its status, batches delivered and waiting, failures and the last one, checkpoint, holder. */
   readonly queries: readonly QueryStats[];
 }
 
-/** Figures of one query actor. */
+/**
+ * Figures of one query actor. `status`: `"running"`; `"waiting-for-lock"` (a named query another
+ * process runs); `"retrying"` (its handler failed on a batch, which it will get again); `"failing"` (a
+ * named query that cannot read the store or save its checkpoint, retrying with backoff);
+ * `"overflowed"` (a plain query past `maxPending`, not taking new commits); `"stopped"`.
+ */
 export interface QueryStats {
   /** A named query's name; for a plain one, the function's name (or "query") and `#` its place. */
   readonly name: string;
   /** Whether it is a named query (checkpoint in the store) or a plain function. */
   readonly named: boolean;
-  /** `waiting-for-lock`: another process runs this named query; `retrying`: in backoff after a failure. */
-  readonly status: "running" | "waiting-for-lock" | "retrying" | "stopped";
+  /** See the statuses above. */
+  readonly status: "running" | "waiting-for-lock" | "retrying" | "failing" | "overflowed" | "stopped";
   /** Batches the query has processed. */
   readonly batchesProcessed: number;
   /** Plain queries: commits waiting to be delivered (named queries read from the log: 0). */
   readonly pendingBatches: number;
-  /** Times the query threw or rejected. */
+  /** Every failure: of the handler on a batch, and of the store under a named query. */
   readonly failures: number;
   /** Named queries: the last position processed. */
   readonly checkpoint: bigint | null;
+  /** Named queries: whether this process holds the query's lock and runs it. Plain queries: false. */
+  readonly holder: boolean;
+  /** Plain queries: commits not queued past `queryRetry.maxPending`. */
+  readonly droppedBatches: number;
+  /**
+   * The latest failure, or `null`: what failed, with the batch's aggregate, sequence and position when
+   * a batch failed (not for a store failure), and the attempts made so far.
+   */
+  readonly lastError: {
+    readonly message: string;
+    readonly aggregateId?: string;
+    readonly sequence?: number;
+    readonly position?: bigint;
+    readonly attempts: number;
+  } | null;
 }
 
 /** Figures of one aggregate, from the store; zeros for an unknown id. */

@@ -30,11 +30,19 @@ export interface NamedQueryTiming {
   readonly maxMs: number;
 }
 
+/** Whether two rows of the log belong to one commit (one append request of one aggregate). */
+function sameCommit(a: StoredEvent, b: StoredEvent): boolean {
+  return a.aggregateId === b.aggregateId && a.commitStart === b.commitStart;
+}
+
 /**
  * A named query: a follower of the store's global log with a checkpoint in the store. It runs in one
  * process at a time (the store's query lock, when it has one), catches up from its checkpoint, then
- * follows new commits, woken by `wake()` and polling. Batches are delivered at least once: the
- * checkpoint is saved after each page, so a crash replays at most the page in progress.
+ * follows new commits, woken by `wake()` and polling. Every batch is one whole commit, whatever the page
+ * size, and the checkpoint is only ever a commit's last position. It checks that it still holds the
+ * lock before every batch, and saves its checkpoint through the lock, which a stale runner cannot do.
+ * Batches are delivered at least once: the checkpoint is saved after each page, so a crash replays at
+ * most the page in progress.
  */
 export class NamedQueryActor<TEvent> implements ChildSpec {
   readonly id: string;
@@ -46,6 +54,7 @@ export class NamedQueryActor<TEvent> implements ChildSpec {
   readonly #logger: Logger;
   #running: Promise<void> | undefined;
   #gaveUp = false;
+  #holding = false;
 
   constructor(
     delivery: QueryDelivery<TEvent>,
@@ -58,6 +67,11 @@ export class NamedQueryActor<TEvent> implements ChildSpec {
     this.#gateway = gateway;
     this.#timing = timing;
     this.#logger = logger;
+  }
+
+  /** Whether this process runs the query now (holds its lock, or the store has no locks). */
+  get holder(): boolean {
+    return this.#holding;
   }
 
   async start(): Promise<RunningChild> {
@@ -84,23 +98,32 @@ export class NamedQueryActor<TEvent> implements ChildSpec {
     while (this.delivery.active) {
       let lock: QueryLock | null = null;
       try {
-        this.delivery.status = "waiting-for-lock";
+        if (this.delivery.status !== "failing") this.delivery.status = "waiting-for-lock";
         const store = this.#gateway.store;
         if (store.lockQuery) {
           lock = await store.lockQuery(this.delivery.name);
           if (!lock) {
+            this.delivery.status = "waiting-for-lock";
+            failures = 0;
             await this.delivery.sleep(this.#timing.lockRetryMs, false);
             continue;
           }
         }
-        this.delivery.status = "running";
-        await this.#follow(lock);
-        failures = 0;
+        this.#holding = true;
+        if (this.delivery.status !== "failing") this.delivery.status = "running";
+        await this.#follow(lock, () => {
+          failures = 0;
+        });
       } catch (error) {
         failures++;
-        this.#logger.warn(`named query ${this.delivery.name}: store failure, retrying`, error);
+        this.delivery.storeFailed(error, failures);
+        this.#logger.warn(
+          `named query ${this.delivery.name}: store failure (attempt ${failures}), retrying`,
+          error,
+        );
         await this.delivery.sleep(retryDelay(failures, this.#timing.initialMs, this.#timing.maxMs), false);
       } finally {
+        this.#holding = false;
         if (lock)
           await lock
             .release()
@@ -110,22 +133,32 @@ export class NamedQueryActor<TEvent> implements ChildSpec {
     if (this.delivery.status !== "stopped") this.delivery.status = "stopped";
   }
 
-  /** Catches up from the checkpoint, then follows, while this process holds the lock. */
-  async #follow(lock: QueryLock | null): Promise<void> {
+  /**
+   * Catches up from the checkpoint, then follows, while this process holds the lock. `healthy` is
+   * called whenever a read of the log succeeded.
+   */
+  async #follow(lock: QueryLock | null, healthy: () => void): Promise<void> {
     const store = this.#gateway.store;
     let checkpoint = (await store.loadCheckpoint(this.delivery.name)) ?? 0n;
     this.checkpoint = checkpoint;
-    while (this.delivery.active && (!lock || lock.held)) {
-      const rows = await store.readAll(checkpoint, this.#timing.pageSize);
+    while (this.delivery.active) {
+      if (lock && !lock.held) return this.#lost();
+      const rows = await this.#readPage(checkpoint);
+      healthy();
+      if (this.delivery.status === "failing") this.delivery.status = "running";
       if (rows.length === 0) {
+        this.delivery.status = "running";
         await this.delivery.sleep(this.#timing.pollMs, true);
         continue;
       }
+      let lost = false;
       for (const batch of commitBatches(rows)) {
-        const first = batch[0] as StoredEvent;
-        const outcome = await this.delivery.deliver(first.aggregateId, () =>
-          batch.map((row) => Object.freeze(this.#gateway.envelope(row))),
-        );
+        // The lock may have been lost while the previous batch ran: never hand over another.
+        if (lock && !lock.held) {
+          lost = true;
+          break;
+        }
+        const outcome = await this.#deliver(batch);
         if (outcome === "cancelled") break;
         if (outcome === "stopped") {
           this.#gaveUp = true;
@@ -134,9 +167,62 @@ export class NamedQueryActor<TEvent> implements ChildSpec {
         checkpoint = (batch[batch.length - 1] as StoredEvent).position;
       }
       if (checkpoint !== this.checkpoint) {
-        await store.saveCheckpoint(this.delivery.name, checkpoint);
+        if (lock) {
+          if (!(await lock.saveCheckpoint(checkpoint))) return this.#lost();
+        } else await store.saveCheckpoint(this.delivery.name, checkpoint);
         this.checkpoint = checkpoint;
       }
+      if (lost) return this.#lost();
     }
+  }
+
+  /**
+   * Up to a page of the log after `after`, ending at a commit boundary. A full page may end inside a
+   * commit: its last commit is left for the next page, unless that commit fills the whole page, which
+   * is then read on to the commit's end, however large it is.
+   */
+  async #readPage(after: bigint): Promise<StoredEvent[]> {
+    const store = this.#gateway.store;
+    const size = this.#timing.pageSize;
+    const rows = [...(await store.readAll(after, size))];
+    if (rows.length < size) return rows;
+    const last = rows[rows.length - 1] as StoredEvent;
+    let end = rows.length;
+    while (end > 0 && sameCommit(rows[end - 1] as StoredEvent, last)) end--;
+    if (end > 0) return rows.slice(0, end);
+    for (;;) {
+      const more = await store.readAll((rows[rows.length - 1] as StoredEvent).position, size);
+      let taken = 0;
+      while (taken < more.length && sameCommit(more[taken] as StoredEvent, last)) {
+        rows.push(more[taken] as StoredEvent);
+        taken++;
+      }
+      // A commit is visible whole or not at all: a short read, or another commit's row, ends it.
+      if (taken < more.length || more.length < size) return rows;
+    }
+  }
+
+  #deliver(batch: readonly StoredEvent[]) {
+    const first = batch[0] as StoredEvent;
+    let at = first;
+    return this.delivery.deliver(
+      first.aggregateId,
+      () =>
+        batch.map((row) => {
+          at = row;
+          const envelope = Object.freeze(this.#gateway.envelope(row));
+          at = first;
+          return envelope;
+        }),
+      () => ({ sequence: at.sequence, position: at.position, events: batch.length }),
+    );
+  }
+
+  #lost(): void {
+    this.#logger.warn(
+      `named query ${this.delivery.name}: lost its lock; another process may run it now`,
+      undefined,
+    );
+    this.delivery.status = "waiting-for-lock";
   }
 }

@@ -1,6 +1,14 @@
-import type { EventEnvelope } from "../core/types.js";
+import type { EventEnvelope, Logger, QueryStats } from "../core/types.js";
 import type { ChildSpec, RunningChild } from "../runtime/child-spec.js";
 import type { QueryDelivery } from "./query-delivery.js";
+import type { SystemCounters } from "./system-counters.js";
+
+/** How many batches a plain query may hold, and where to say that it dropped some. */
+export interface PlainQueryBound {
+  readonly maxPending: number;
+  readonly counters: SystemCounters;
+  readonly logger: Logger;
+}
 
 interface Batch<TEvent> {
   readonly aggregateId: string;
@@ -10,7 +18,12 @@ interface Batch<TEvent> {
 /**
  * A plain query: its own mailbox of commit batches, fed after each commit of this system, delivered one
  * at a time in commit order. The queue belongs to the query, not to one run of its actor, so batches
- * waiting when the actor is restarted are delivered by the next run: nothing is lost.
+ * waiting when the actor is restarted are delivered by the next run.
+ *
+ * The queue is bounded (`maxPending`): a query that keeps failing would otherwise hold every commit
+ * in memory. Once full, the query takes no new commits (they are counted as dropped, logged, and the
+ * status says `"overflowed"`) until it has delivered everything it holds; then it takes commits again.
+ * A plain query is live-only, so the dropped commits are never delivered to it.
  */
 export class PlainQueryActor<TEvent> implements ChildSpec {
   readonly id: string;
@@ -21,9 +34,14 @@ export class PlainQueryActor<TEvent> implements ChildSpec {
   #pumping: Promise<void> | undefined;
   /** Set when the error policy stopped the query: it takes no more batches. */
   #gaveUp = false;
+  readonly #bound: PlainQueryBound;
+  /** Set when the queue reached `maxPending`, until it has drained. */
+  #overflowed = false;
+  droppedBatches = 0;
 
-  constructor(delivery: QueryDelivery<TEvent>) {
+  constructor(delivery: QueryDelivery<TEvent>, bound: PlainQueryBound) {
     this.delivery = delivery;
+    this.#bound = bound;
     this.id = `query:${delivery.name}`;
   }
 
@@ -31,8 +49,25 @@ export class PlainQueryActor<TEvent> implements ChildSpec {
     return this.#queue.length - this.#head;
   }
 
+  /** The delivery's status, or `"overflowed"` while commits are being dropped. */
+  get status(): QueryStats["status"] {
+    return this.#overflowed && this.delivery.status !== "stopped" ? "overflowed" : this.delivery.status;
+  }
+
   post(aggregateId: string, envelopes: readonly EventEnvelope<TEvent>[]): void {
     if (this.#gaveUp) return;
+    if (!this.#overflowed && this.pendingBatches >= this.#bound.maxPending) {
+      this.#overflowed = true;
+      this.#bound.logger.error(
+        `query ${this.delivery.name} holds ${this.pendingBatches} batches (queryRetry.maxPending): ` +
+          "it takes no new commits until it has delivered them; those commits are not delivered to it",
+      );
+    }
+    if (this.#overflowed) {
+      this.droppedBatches++;
+      this.#bound.counters.queryBatchesDropped++;
+      return;
+    }
     this.#queue.push({ aggregateId, envelopes });
     this.#kick();
   }
@@ -61,7 +96,11 @@ export class PlainQueryActor<TEvent> implements ChildSpec {
   async #pump(): Promise<void> {
     while (this.delivery.active && this.#head < this.#queue.length) {
       const batch = this.#queue[this.#head] as Batch<TEvent>;
-      const outcome = await this.delivery.deliver(batch.aggregateId, () => batch.envelopes);
+      const outcome = await this.delivery.deliver(
+        batch.aggregateId,
+        () => batch.envelopes,
+        () => placeOf(batch.envelopes),
+      );
       if (outcome === "cancelled") break;
       this.#head++;
       if (outcome === "stopped") {
@@ -74,7 +113,19 @@ export class PlainQueryActor<TEvent> implements ChildSpec {
     if (this.#head === this.#queue.length) {
       this.#queue = [];
       this.#head = 0;
+      if (this.#overflowed) {
+        this.#overflowed = false;
+        this.#bound.logger.warn(
+          `query ${this.delivery.name} caught up and takes commits again; ${this.droppedBatches} ` +
+            "commits in all were not delivered to it",
+        );
+      }
     }
     this.#pumping = undefined;
   }
+}
+
+function placeOf(envelopes: readonly EventEnvelope<unknown>[]) {
+  const first = envelopes[0];
+  return { sequence: first?.sequence ?? 0, position: first?.position ?? 0n, events: envelopes.length };
 }

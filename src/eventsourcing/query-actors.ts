@@ -44,7 +44,11 @@ export class QueryActors<TEvent> {
   create(query: Query<TEvent>): QueryActor<TEvent> {
     if (typeof query === "function") {
       const name = `${query.name || "query"}#${this.#actors.length + 1}`;
-      return new PlainQueryActor(new QueryDelivery(name, false, query, this.#deps));
+      return new PlainQueryActor(new QueryDelivery(name, false, query, this.#deps), {
+        maxPending: this.#config.queryRetry.maxPending,
+        counters: this.#deps.counters,
+        logger: this.#deps.logger,
+      });
     }
     if (this.#actors.some((actor) => actor.delivery.named && actor.delivery.name === query.name))
       throw new TypeError(`a named query called ${JSON.stringify(query.name)} is already registered`);
@@ -81,14 +85,20 @@ export class QueryActors<TEvent> {
   }
 
   stats(): QueryStats[] {
-    return this.#actors.map((actor) => ({
-      name: actor.delivery.name,
-      named: actor.delivery.named,
-      status: actor.delivery.status,
-      batchesProcessed: actor.delivery.batchesProcessed,
-      pendingBatches: actor instanceof PlainQueryActor ? actor.pendingBatches : 0,
-      failures: actor.delivery.failures,
-      checkpoint: actor instanceof NamedQueryActor ? actor.checkpoint : null,
-    }));
+    return this.#actors.map((actor) => {
+      const plain = actor instanceof PlainQueryActor;
+      return {
+        name: actor.delivery.name,
+        named: actor.delivery.named,
+        status: plain ? actor.status : actor.delivery.status,
+        batchesProcessed: actor.delivery.batchesProcessed,
+        pendingBatches: plain ? actor.pendingBatches : 0,
+        failures: actor.delivery.failures,
+        checkpoint: plain ? null : actor.checkpoint,
+        holder: plain ? false : actor.holder,
+        droppedBatches: plain ? actor.droppedBatches : 0,
+        lastError: actor.delivery.lastError,
+      };
+    });
   }
 }

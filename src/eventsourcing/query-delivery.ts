@@ -1,7 +1,21 @@
-import type { EventEnvelope, Logger, QueryErrorDecision, QueryFn, QueryStats } from "../core/types.js";
+import type {
+  EventEnvelope,
+  Logger,
+  QueryErrorDecision,
+  QueryFailure,
+  QueryFn,
+  QueryStats,
+} from "../core/types.js";
 import type { Clock, TimerHandle } from "../runtime/clock.js";
 import type { ResolvedConfig } from "./system-context.js";
 import type { SystemCounters } from "./system-counters.js";
+
+/** Where in the log a failing batch is: the event that failed to decode, or the commit's first. */
+export interface BatchPlace {
+  readonly sequence: number;
+  readonly position: bigint;
+  readonly events: number;
+}
 
 /** What became of one batch. */
 export type DeliveryOutcome = "delivered" | "skipped" | "stopped" | "cancelled";
@@ -22,6 +36,7 @@ export class QueryDelivery<TEvent> {
   status: QueryStats["status"] = "stopped";
   batchesProcessed = 0;
   failures = 0;
+  lastError: QueryStats["lastError"] = null;
   active = false;
   readonly #handle: QueryFn<TEvent>;
   readonly #config: ResolvedConfig<unknown, unknown, TEvent, unknown>["queryRetry"];
@@ -54,11 +69,13 @@ export class QueryDelivery<TEvent> {
 
   /**
    * Runs the query on one batch until it succeeds, the policy skips or stops, or the actor is stopped.
-   * `prepare` builds the envelopes (decoding may fail; that counts as a failure of the batch too).
+   * `prepare` builds the envelopes (decoding may fail; that counts as a failure of the batch too);
+   * `place` says, after a failure, which event of the log the batch failed on.
    */
   async deliver(
     aggregateId: string,
     prepare: () => readonly EventEnvelope<TEvent>[],
+    place: () => BatchPlace,
   ): Promise<DeliveryOutcome> {
     for (let attempt = 1; ; attempt++) {
       if (!this.active) return "cancelled";
@@ -69,11 +86,13 @@ export class QueryDelivery<TEvent> {
         this.status = "running";
         return "delivered";
       } catch (error) {
-        this.failures++;
-        this.#counters.queryFailures++;
-        const decision = this.#decide(error, attempt);
+        const at = place();
+        const failed: QueryFailure = Object.freeze({ query: this.name, aggregateId, ...at });
+        this.#failed(error, attempt, failed);
+        const decision = this.#decide(error, attempt, failed);
         this.#logger.warn(
-          `query ${this.name} failed on a batch of ${JSON.stringify(aggregateId)} (attempt ${attempt}): ${decision}`,
+          `query ${this.name} failed on ${JSON.stringify(aggregateId)} sequence ${at.sequence} ` +
+            `(position ${at.position}, attempt ${attempt}): ${decision}`,
           error,
         );
         if (decision === "skip") return "skipped";
@@ -86,6 +105,32 @@ export class QueryDelivery<TEvent> {
         await this.sleep(retryDelay(attempt, this.#config.initialMs, this.#config.maxMs), false);
       }
     }
+  }
+
+  /**
+   * A failure of the store under a named query (reading the log, the checkpoint, the lock): counted
+   * and shown as status `"failing"` until the query runs again.
+   */
+  storeFailed(error: unknown, attempts: number): void {
+    this.#failed(error, attempts, undefined);
+    this.status = "failing";
+  }
+
+  #failed(error: unknown, attempts: number, failed: QueryFailure | undefined): void {
+    this.failures++;
+    this.#counters.queryFailures++;
+    const message = error instanceof Error ? error.message || error.name : String(error);
+    this.lastError = Object.freeze(
+      failed
+        ? {
+            message,
+            aggregateId: failed.aggregateId,
+            sequence: failed.sequence,
+            position: failed.position,
+            attempts,
+          }
+        : { message, attempts },
+    );
   }
 
   /** Waits `ms` on the clock, or less if stopped, or if `wakeable` and woken by new events. */
@@ -111,9 +156,9 @@ export class QueryDelivery<TEvent> {
     this.#sleeping?.wake();
   }
 
-  #decide(error: unknown, attempt: number): QueryErrorDecision {
+  #decide(error: unknown, attempt: number, failed: QueryFailure): QueryErrorDecision {
     try {
-      const decision = this.#config.onError(error, attempt);
+      const decision = this.#config.onError(error, attempt, failed);
       return decision === "skip" || decision === "stop" ? decision : "retry";
     } catch (policyError) {
       this.#logger.error(`the error policy of query ${this.name} threw; retrying`, policyError);

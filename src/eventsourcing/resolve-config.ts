@@ -9,6 +9,7 @@ const DEFAULTS = {
   maxLive: 10_000,
   queryInitialMs: 100,
   queryMaxMs: 30_000,
+  queryMaxPending: 10_000,
   pollMs: 200,
   pageSize: 500,
   lockRetryMs: 2_000,
@@ -84,6 +85,11 @@ export function resolveConfig<TState, TCommand, TEvent, TDomainError>(
         DEFAULTS.queryInitialMs,
       ),
       maxMs: positiveInteger("queryRetry.maxMs", config.queryRetry?.maxMs, DEFAULTS.queryMaxMs),
+      maxPending: positiveInteger(
+        "queryRetry.maxPending",
+        config.queryRetry?.maxPending,
+        DEFAULTS.queryMaxPending,
+      ),
       onError,
     }),
     namedQueries: Object.freeze({

@@ -217,6 +217,7 @@ export class SupervisedEventSourcing<TState, TCommand, TEvent, TDomainError>
       eventsCommitted: c.eventsCommitted,
       aggregateCrashes: c.aggregateCrashes,
       queryFailures: c.queryFailures,
+      queryBatchesDropped: c.queryBatchesDropped,
       restarts: c.restarts,
       snapshotsTaken: c.snapshotsTaken,
       snapshotFailures: c.snapshotFailures,

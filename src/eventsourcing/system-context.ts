@@ -1,5 +1,12 @@
 import type { Frequency } from "../core/arguments.js";
-import type { Apply, EventEnvelope, Handle, Logger, QueryErrorDecision } from "../core/types.js";
+import type {
+  Apply,
+  EventEnvelope,
+  Handle,
+  Logger,
+  QueryErrorDecision,
+  QueryFailure,
+} from "../core/types.js";
 import type { Clock } from "../runtime/clock.js";
 import type { StoreGateway } from "./store-gateway.js";
 import type { SystemCounters } from "./system-counters.js";
@@ -18,7 +25,8 @@ export interface ResolvedConfig<TState, TCommand, TEvent, TDomainError> {
   readonly queryRetry: {
     readonly initialMs: number;
     readonly maxMs: number;
-    readonly onError: (error: unknown, attempt: number) => QueryErrorDecision;
+    readonly maxPending: number;
+    readonly onError: (error: unknown, attempt: number, failed: QueryFailure) => QueryErrorDecision;
   };
   readonly namedQueries: { readonly pollMs: number; readonly pageSize: number; readonly lockRetryMs: number };
 }

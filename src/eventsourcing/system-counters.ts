@@ -6,6 +6,7 @@ export class SystemCounters {
   eventsCommitted = 0;
   aggregateCrashes = 0;
   queryFailures = 0;
+  queryBatchesDropped = 0;
   restarts = 0;
   snapshotsTaken = 0;
   snapshotFailures = 0;

@@ -4,6 +4,9 @@ import { createSupervisor } from "../runtime/supervisor.js";
 import { AggregateRegistry } from "./aggregate-registry.js";
 import type { SystemContext } from "./system-context.js";
 
+/** The keep-alive timer's period: it does nothing, it only exists (the longest Node accepts). */
+const KEEP_ALIVE_MS = 2 ** 31 - 1;
+
 /**
  * One run of a system, from a start by its supervisor to the matching stop: the live aggregate actors
  * and a one-for-one supervisor of the query actors. A restart replaces the run; the stable handle, the
@@ -12,6 +15,12 @@ import type { SystemContext } from "./system-context.js";
 export class SystemRun<TState, TCommand, TEvent, TDomainError> {
   readonly registry: AggregateRegistry<TState, TCommand, TEvent, TDomainError>;
   readonly #queries: Supervisor;
+  /**
+   * Keeps the process alive while the system runs: the runtime's timers are unref'd (they must never
+   * hold a process), and a store may hold nothing open (SQLite), so a worker whose only work is a named
+   * query would otherwise exit once caught up. Cleared by `stop()`.
+   */
+  readonly #keepAlive: NodeJS.Timeout;
 
   private constructor(
     registry: AggregateRegistry<TState, TCommand, TEvent, TDomainError>,
@@ -19,6 +28,7 @@ export class SystemRun<TState, TCommand, TEvent, TDomainError> {
   ) {
     this.registry = registry;
     this.#queries = queries;
+    this.#keepAlive = setInterval(() => undefined, KEEP_ALIVE_MS);
   }
 
   /** Starts the query actors; `onCrash` is called if their supervisor gives up. */
@@ -44,7 +54,11 @@ export class SystemRun<TState, TCommand, TEvent, TDomainError> {
 
   /** Lets every accepted command finish, then stops the query actors. */
   async stop(): Promise<void> {
-    await this.registry.stop();
-    await this.#queries.stop();
+    try {
+      await this.registry.stop();
+      await this.#queries.stop();
+    } finally {
+      clearInterval(this.#keepAlive);
+    }
   }
 }

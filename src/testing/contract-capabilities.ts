@@ -72,6 +72,38 @@ export function describeCapabilityContract(context: ContractContext): void {
     await taken?.release();
   });
 
+  it("saves a checkpoint through a held query lock, and refuses it once the lock is released", async ({
+    skip,
+  }) => {
+    const store = await context.fresh();
+    if (!store.lockQuery) return skip(noLockQuery);
+    const lock = await store.lockQuery("balances");
+    expect(await lock?.saveCheckpoint(7n)).toBe(true);
+    expect(await store.loadCheckpoint("balances")).toBe(7n);
+    await lock?.release();
+    expect(await lock?.saveCheckpoint(9n)).toBe(false);
+    expect(await store.loadCheckpoint("balances")).toBe(7n);
+  });
+
+  it("refuses the checkpoint of a released lock on one handle after another handle took the query", async ({
+    skip,
+  }) => {
+    const store = await context.fresh();
+    if (!store.lockQuery) return skip(noLockQuery);
+    if (!context.canOpenAnother) return skip(noSecondHandle);
+    const other = await context.another(store);
+    const lockOf = (handle: EventStore): Promise<QueryLock | null> =>
+      (handle.lockQuery as (name: string) => Promise<QueryLock | null>).call(handle, "balances");
+    const stale = await lockOf(store);
+    await stale?.release();
+    const taken = await lockOf(other);
+    expect(await taken?.saveCheckpoint(5n)).toBe(true);
+    expect(await stale?.saveCheckpoint(9n)).toBe(false);
+    expect(await store.loadCheckpoint("balances")).toBe(5n);
+    expect(await other.loadCheckpoint("balances")).toBe(5n);
+    await taken?.release();
+  });
+
   it("wakes onAppend listeners after an append, once its events are readable, until they unsubscribe", async ({
     skip,
   }) => {

@@ -43,7 +43,8 @@ const tools: ContractTools | Error = await Promise.all([import("vitest"), import
  * stores all pass, and that a store of your own should pass too. It tests only the `EventStore`
  * interface: appends and conflicts, single- and multi-aggregate, readAggregate, the global log and its
  * paging, concurrent writers (on two handles when the harness can open another), snapshots,
- * checkpoints, awkward ids and payloads, `init()` twice, the optional `lockQuery` and `onAppend`
+ * checkpoints, awkward ids and payloads, `init()` twice, the optional `lockQuery` (with the checkpoint
+ * a lock saves and refuses once released) and `onAppend`
  * (skipped, saying so, when the store lacks them), and a property-based comparison with a model.
  *
  * Each test takes fresh stores from the harness and disposes of them afterwards.

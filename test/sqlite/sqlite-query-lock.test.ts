@@ -123,3 +123,26 @@ it("wakes listeners after its own appends and after another handle's", async () 
   expect(wakes).toBe(2);
   expect(a.clock.pendingTimers).toBe(0);
 });
+
+it("refuses, in the write itself, the checkpoint of a holder whose lease another handle took over", async () => {
+  const { a, b } = await twoHandles(3_000);
+  const stale = await a.store.lockQuery("balances");
+  expect(await stale?.saveCheckpoint(3n)).toBe(true);
+  // The holder's own clock has not moved (its event loop was blocked): it still believes it holds.
+  b.wall.now += 3_001;
+  const taken = await b.store.lockQuery("balances");
+  expect(taken?.held).toBe(true);
+  expect(await taken?.saveCheckpoint(5n)).toBe(true);
+  expect(stale?.held).toBe(true);
+  expect(await stale?.saveCheckpoint(9n)).toBe(false);
+  expect(stale?.held).toBe(false);
+  expect(await a.store.loadCheckpoint("balances")).toBe(5n);
+});
+
+it("refuses the checkpoint of a holder whose lease ran out by its own clock, before writing", async () => {
+  const { a } = await twoHandles(3_000);
+  const lock = await a.store.lockQuery("balances");
+  a.wall.now += 3_000;
+  expect(await lock?.saveCheckpoint(9n)).toBe(false);
+  expect(await a.store.loadCheckpoint("balances")).toBeNull();
+});

@@ -194,7 +194,33 @@ const brokenStores: [string, string, () => EventStore][] = [
   [
     "hands out one query lock twice",
     "grants a query lock to one holder at a time",
-    broken(() => ({ lockQuery: async () => ({ held: true, release: async () => undefined }) })),
+    broken(() => ({
+      lockQuery: async () => ({
+        held: true,
+        saveCheckpoint: async () => true,
+        release: async () => undefined,
+      }),
+    })),
+  ],
+  [
+    "lets a released query lock still move the checkpoint",
+    "refuses it once the lock is released",
+    broken((store) => ({
+      lockQuery: async (name) => {
+        const lock = await store.lockQuery(name);
+        if (!lock) return null;
+        return {
+          get held() {
+            return lock.held;
+          },
+          saveCheckpoint: async (position: bigint) => {
+            await store.saveCheckpoint(name, position);
+            return true;
+          },
+          release: () => lock.release(),
+        };
+      },
+    })),
   ],
   [
     "keeps calling a listener after it unsubscribed",

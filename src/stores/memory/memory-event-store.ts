@@ -169,7 +169,9 @@ class InMemoryEventStore implements MemoryEventStore {
   async lockQuery(name: string): Promise<QueryLock | null> {
     this.#assertOpen("lockQuery");
     if (typeof name !== "string") throw new TypeError("lockQuery: name must be a string");
-    return this.#locks.acquire(name);
+    return this.#locks.acquire(name, (position) => {
+      if (!this.#closed) this.#checkpoints.set(name, position);
+    });
   }
 
   onAppend(listener: () => void): () => void {

@@ -7,17 +7,20 @@ import type { QueryLock } from "../../core/event-store.js";
  * @example
  * ```ts
  * const locks = new MemoryQueryLocks();
- * const lock = locks.acquire("balances"); // a QueryLock
- * locks.acquire("balances"); // null until lock.release()
+ * const lock = locks.acquire("balances", (position) => checkpoints.set("balances", position));
+ * locks.acquire("balances", () => {}); // null until lock.release()
  * ```
  */
 export class MemoryQueryLocks {
   readonly #holders = new Map<string, MemoryQueryLock>();
 
-  /** The lock on `name`, or `null` if it is held. */
-  acquire(name: string): QueryLock | null {
+  /**
+   * The lock on `name`, or `null` if it is held. `save` records the query's checkpoint; the lock calls
+   * it only while held.
+   */
+  acquire(name: string, save: (position: bigint) => void): QueryLock | null {
     if (this.#holders.has(name)) return null;
-    const lock = new MemoryQueryLock(() => {
+    const lock = new MemoryQueryLock(save, () => {
       if (this.#holders.get(name) === lock) this.#holders.delete(name);
     });
     this.#holders.set(name, lock);
@@ -32,15 +35,25 @@ export class MemoryQueryLocks {
 }
 
 class MemoryQueryLock implements QueryLock {
+  readonly #save: (position: bigint) => void;
   readonly #onRelease: () => void;
   #held = true;
 
-  constructor(onRelease: () => void) {
+  constructor(save: (position: bigint) => void, onRelease: () => void) {
+    this.#save = save;
     this.#onRelease = onRelease;
   }
 
   get held(): boolean {
     return this.#held;
+  }
+
+  /** Checked and written in one synchronous step: nothing can take the lock in between. */
+  async saveCheckpoint(position: bigint): Promise<boolean> {
+    if (typeof position !== "bigint") throw new TypeError("saveCheckpoint: position must be a bigint");
+    if (!this.#held) return false;
+    this.#save(position);
+    return true;
   }
 
   /** Idempotent: releasing a released or lost lock does nothing. */

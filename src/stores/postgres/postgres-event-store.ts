@@ -176,6 +176,12 @@ export class PostgresEventStore implements EventStore {
       advisoryKey(this.#schema.name, `query:${name}`),
       this.#options.lockHeartbeatMs,
       (gone) => this.#locks.delete(gone),
+      (position) => ({
+        text:
+          `INSERT INTO ${this.#schema.q}.checkpoints (name, position) VALUES ($1, $2) ` +
+          "ON CONFLICT (name) DO UPDATE SET position = excluded.position, updated_at = now()",
+        values: [name, position],
+      }),
     );
     if (lock) {
       if (this.#closed) {

@@ -1,5 +1,6 @@
 import type { QueryLock } from "../../core/event-store.js";
 import type { DedicatedClient } from "./postgres-connections.js";
+import type { PostgresQuery } from "./postgres-options.js";
 
 /**
  * How quickly the server gives up on a lock holder that went silent (its machine died, the network
@@ -25,6 +26,7 @@ export async function tryQueryLock(
   key: string,
   heartbeatMs: number,
   onGone: (lock: PostgresQueryLock) => void,
+  checkpoint: CheckpointStatement,
 ): Promise<PostgresQueryLock | null> {
   let taken = false;
   try {
@@ -40,8 +42,11 @@ export async function tryQueryLock(
     await connection.close(false);
     return null;
   }
-  return new PostgresQueryLock(connection, key, heartbeatMs, onGone);
+  return new PostgresQueryLock(connection, key, heartbeatMs, onGone, checkpoint);
 }
+
+/** The statement that saves one query's checkpoint, given the position as text. */
+export type CheckpointStatement = (position: string) => PostgresQuery;
 
 /** A held named-query lock. */
 export class PostgresQueryLock implements QueryLock {
@@ -49,6 +54,7 @@ export class PostgresQueryLock implements QueryLock {
   readonly #key: string;
   readonly #heartbeatMs: number;
   readonly #onGone: (lock: PostgresQueryLock) => void;
+  readonly #checkpoint: CheckpointStatement;
   #held = true;
   #released = false;
   #beating = false;
@@ -59,8 +65,10 @@ export class PostgresQueryLock implements QueryLock {
     key: string,
     heartbeatMs: number,
     onGone: (lock: PostgresQueryLock) => void,
+    checkpoint: CheckpointStatement,
   ) {
     this.#connection = connection;
+    this.#checkpoint = checkpoint;
     this.#key = key;
     this.#heartbeatMs = heartbeatMs;
     this.#onGone = onGone;
@@ -71,6 +79,22 @@ export class PostgresQueryLock implements QueryLock {
   }
 
   get held(): boolean {
+    return this.#held;
+  }
+
+  /**
+   * Written on the lock's own session: the session-level advisory lock lives exactly as long as that
+   * session, so a write that succeeds there was made by the holder. A write that fails there (the
+   * server ended the session, the connection died) proves nothing: the lock is given up, and `false`.
+   */
+  async saveCheckpoint(position: bigint): Promise<boolean> {
+    if (!this.#held) return false;
+    try {
+      await this.#connection.query(this.#checkpoint(position.toString()));
+    } catch {
+      this.#lost();
+      return false;
+    }
     return this.#held;
   }
 

@@ -56,6 +56,11 @@ export class SqliteEventStore implements EventStore {
       leaseMs: this.#settings.queryLeaseMs,
       renew: (name, expiresAt) =>
         this.#write((s) => s.renewLease.run(expiresAt, name, this.#owner).changes === 1),
+      saveCheckpoint: (name, position) =>
+        this.#write(
+          (s) =>
+            s.saveLeasedCheckpoint.run(name, position, name, this.#owner, this.#settings.now()).changes === 1,
+        ),
       release: async (name) => {
         await this.#write((s) => s.deleteLease.run(name, this.#owner));
       },

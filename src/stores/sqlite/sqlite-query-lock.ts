@@ -14,6 +14,11 @@ export interface LeaseHost {
   readonly leaseMs: number;
   /** Extends the lease to `expiresAt` if this store still owns it; false when it does not. */
   renew(name: string, expiresAt: number): Promise<boolean>;
+  /**
+   * Writes the query's checkpoint if this store still owns an unexpired lease, checked in the same
+   * statement; false, writing nothing, otherwise.
+   */
+  saveCheckpoint(name: string, position: bigint): Promise<boolean>;
   /** Deletes the lease row if this store owns it. */
   release(name: string): Promise<void>;
   /** The lock has ended, released or lost: the store may take it again. */
@@ -36,9 +41,17 @@ export class SqliteQueryLock implements QueryLock {
   }
 
   get held(): boolean {
-    // A process paused past its lease (a blocked event loop, a stopped debugger) has lost it.
+    // A process paused past its lease (a blocked event loop, a stopped debugger) has lost it: judged by
+    // the clock against the expiry of the last successful renewal, so it needs no timer to have run.
     if (this.#held && this.#host.now() >= this.#expiresAt) this.#end();
     return this.#held;
+  }
+
+  async saveCheckpoint(position: bigint): Promise<boolean> {
+    if (!this.held) return false;
+    const saved = await this.#host.saveCheckpoint(this.#name, position);
+    if (!saved && this.#held) this.#end();
+    return saved;
   }
 
   async release(): Promise<void> {

@@ -21,6 +21,7 @@ export interface SqliteStatements {
   readonly saveSnapshot: SqliteStatement;
   readonly loadCheckpoint: SqliteStatement;
   readonly saveCheckpoint: SqliteStatement;
+  readonly saveLeasedCheckpoint: SqliteStatement;
   readonly readLease: SqliteStatement;
   readonly writeLease: SqliteStatement;
   readonly renewLease: SqliteStatement;
@@ -64,6 +65,13 @@ export function prepareStatements(database: SqliteDatabase): SqliteStatements {
     loadCheckpoint: safe(`SELECT position FROM ${tables.checkpoints} WHERE name = ?`),
     saveCheckpoint: prepare(
       `INSERT INTO ${tables.checkpoints} (name, position) VALUES (?, ?) ` +
+        "ON CONFLICT (name) DO UPDATE SET position = excluded.position",
+    ),
+    // The fencing check: written only while the lease row is this owner's and unexpired, in one statement.
+    // (The WHERE clause also keeps SQLite from reading ON CONFLICT as a join constraint.)
+    saveLeasedCheckpoint: prepare(
+      `INSERT INTO ${tables.checkpoints} (name, position) SELECT ?, ? WHERE EXISTS ` +
+        `(SELECT 1 FROM ${tables.leases} WHERE name = ? AND owner = ? AND expires_at > ?) ` +
         "ON CONFLICT (name) DO UPDATE SET position = excluded.position",
     ),
     readLease: prepare(`SELECT owner, expires_at FROM ${tables.leases} WHERE name = ?`),
