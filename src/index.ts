@@ -29,6 +29,7 @@ export type {
   EncodedEvent,
   EventStore,
   QueryLock,
+  ReadAllOptions,
   StoredEvent,
   StoredSnapshot,
 } from "./core/event-store.js";
@@ -45,6 +46,7 @@ export type {
   Handle,
   Logger,
   Metadata,
+  NamedQuery,
   Query,
   QueryErrorDecision,
   QueryFailure,
@@ -52,6 +54,7 @@ export type {
   QueryStats,
   Snapshot,
   SystemStats,
+  Upcaster,
 } from "./core/types.js";
 export { MAX_AGGREGATE_ID_LENGTH } from "./eventsourcing/aggregate-id.js";
 export { type SupervisedSystem, start, supervised } from "./eventsourcing/supervised.js";

@@ -16,11 +16,19 @@ export interface EncodedEvent {
   /** The codec's text for the event (JSON text with the default codec; PostgreSQL requires JSON text). */
   readonly payload: string;
   readonly metadata: Metadata;
+  /** The version of the event's shape it is written at: a positive integer, 1 when omitted. */
+  readonly eventVersion?: number;
 }
 
 /** An event as the store holds it, placed in its aggregate's stream and in the global log. */
 export interface StoredEvent extends EncodedEvent {
+  /** The type of the aggregate whose stream holds the event; a stream is (aggregateType, aggregateId). */
+  readonly aggregateType: string;
   readonly aggregateId: string;
+  /** A UUID (v7) the store assigned when it wrote the event, unique in the store. */
+  readonly eventId: string;
+  /** The version the event was written at. */
+  readonly eventVersion: number;
   /** 1, 2, 3 ... per aggregate, without gaps. */
   readonly sequence: number;
   /** Global order across all aggregates of this store, in commit order. */
@@ -32,6 +40,8 @@ export interface StoredEvent extends EncodedEvent {
 
 /** Events for one aggregate, stating the last sequence the writer saw (0 for a new aggregate). */
 export interface AppendRequest {
+  /** The aggregate's type: streams of different types never meet, whatever their ids. */
+  readonly aggregateType: string;
   readonly aggregateId: string;
   readonly expectedSequence: number;
   /** At least one event. */
@@ -43,6 +53,7 @@ export type AppendOutcome = Result<readonly StoredEvent[], AppendConflict>;
 
 /** The aggregate's stream does not end at the expected sequence: nothing of that request was written. */
 export interface AppendConflict {
+  readonly aggregateType: string;
   readonly aggregateId: string;
   readonly expectedSequence: number;
   readonly actualSequence: number;
@@ -50,10 +61,19 @@ export interface AppendConflict {
 
 /** The latest snapshot of an aggregate, its state encoded by the codec. */
 export interface StoredSnapshot {
+  readonly aggregateType: string;
   readonly aggregateId: string;
   readonly sequence: number;
+  /** The version of the state's shape (the system's `snapshot.version`): a positive integer. */
+  readonly version: number;
   readonly state: string;
   readonly timestamp: Date;
+}
+
+/** What {@link EventStore.readAll} may filter on. */
+export interface ReadAllOptions {
+  /** Only events of these aggregate types (at least one). */
+  readonly aggregateTypes?: readonly string[];
 }
 
 /**
@@ -102,11 +122,18 @@ export interface EventStore {
    */
   append(requests: readonly AppendRequest[]): Promise<readonly AppendOutcome[]>;
 
-  /** The aggregate's events with `sequence > afterSequence`, in sequence order; `[]` for an unknown id. */
-  readAggregate(aggregateId: string, afterSequence: number): Promise<readonly StoredEvent[]>;
+  /**
+   * The events of the stream (aggregateType, aggregateId) with `sequence > afterSequence`, in sequence
+   * order; `[]` for an unknown stream.
+   */
+  readAggregate(
+    aggregateType: string,
+    aggregateId: string,
+    afterSequence: number,
+  ): Promise<readonly StoredEvent[]>;
 
-  /** The last sequence of the aggregate's stream; 0 for an unknown id. */
-  currentSequence(aggregateId: string): Promise<number>;
+  /** The last sequence of the stream (aggregateType, aggregateId); 0 for an unknown stream. */
+  currentSequence(aggregateType: string, aggregateId: string): Promise<number>;
 
   /**
    * Up to `limit` events of the global log with `position > afterPosition`, in position order. Never
@@ -114,13 +141,20 @@ export interface EventStore {
    * follows positions never skips an event. The events of one commit (one append request) are
    * contiguous in the log and become visible together; a page may end inside a commit, and a reader
    * that wants whole commits reads on from the page's last position (see the named query).
+   *
+   * With `options.aggregateTypes`, only events of those aggregate types, filtered by the store (an
+   * index, not a scan): `limit` counts the events returned. Omitted, every type.
    */
-  readAll(afterPosition: bigint, limit: number): Promise<readonly StoredEvent[]>;
+  readAll(afterPosition: bigint, limit: number, options?: ReadAllOptions): Promise<readonly StoredEvent[]>;
 
-  /** The aggregate's latest snapshot, or `null`. */
-  loadSnapshot(aggregateId: string): Promise<StoredSnapshot | null>;
+  /** The latest snapshot of the stream (aggregateType, aggregateId), of any version, or `null`. */
+  loadSnapshot(aggregateType: string, aggregateId: string): Promise<StoredSnapshot | null>;
 
-  /** Keeps the snapshot if it is newer (higher sequence) than the one stored; an older one is ignored. */
+  /**
+   * Keeps the snapshot if it is newer (higher sequence) than the one stored for its stream, or of
+   * another version (a snapshot of the current version replaces one of an old version); an older one of
+   * the same version is ignored.
+   */
   saveSnapshot(snapshot: StoredSnapshot): Promise<void>;
 
   /** The position a named query has processed up to, or `null` if it has none yet. */

@@ -32,8 +32,15 @@ export type Metadata = Readonly<Record<string, string>>;
  * ```
  */
 export interface EventEnvelope<TEvent> {
+  /**
+   * The type of the aggregate the event belongs to: the `aggregateType` of the system that wrote it
+   * (`"default"` when none was configured). A stream is (aggregateType, aggregateId).
+   */
+  readonly aggregateType: string;
   /** The aggregate (stream) the event belongs to: the id given to `execute`. */
   readonly aggregateId: string;
+  /** A UUID (v7, so ids sort by time) the store assigned when it wrote the event; unique in the store. */
+  readonly eventId: string;
   /**
    * The event's number in its aggregate's stream: 1 for the first event, then 2, 3 ... with no gaps
    * and no duplicates, whoever writes. After this event the aggregate is at this sequence.
@@ -46,8 +53,13 @@ export interface EventEnvelope<TEvent> {
    * checkpoints record.
    */
   readonly position: bigint;
-  /** The event's type name as stored: with the default codec `event.type` when that is a string, else the class name. */
+  /**
+   * The event's type name, after upcasting (see {@link Upcaster}): with the default codec `event.type`
+   * when that is a string, else the class name.
+   */
   readonly eventType: string;
+  /** The version of the event's shape as it was stored, before upcasting (see `eventVersions`). */
+  readonly eventVersion: number;
   /** The event itself, as the codec decoded it from the stored payload: exactly what `apply` was given. */
   readonly event: TEvent;
   /** The metadata given with the command that caused the event; `{}` when none was given. */
@@ -77,6 +89,11 @@ export interface Snapshot<TState> {
   readonly state: TState;
   /** The sequence of the last event folded into `state`. */
   readonly sequence: number;
+  /**
+   * The `snapshot.version` of the system that saved it. `latestSnapshot` returns the stored snapshot
+   * whatever its version; the system itself only loads one of its current version.
+   */
+  readonly version: number;
   /** When the snapshot was saved. */
   readonly timestamp: Date;
 }
@@ -164,7 +181,67 @@ export type QueryFn<TEvent> = (
  * const accounts = await start({ store, handle, apply, emptyState, queries: [printCommit, depositCount] });
  * ```
  */
-export type Query<TEvent> = QueryFn<TEvent> | { readonly name: string; readonly handle: QueryFn<TEvent> };
+export type Query<TEvent> = QueryFn<TEvent> | NamedQuery<TEvent>;
+
+/**
+ * A named query: a follower of the store's global log with a checkpoint in the store (see {@link Query}).
+ *
+ * @example
+ * ```ts
+ * const everything: NamedQuery<unknown> = {
+ *   name: "audit-log",
+ *   aggregateTypes: "all",
+ *   handle: (aggregateId, events) => console.log(events[0]?.aggregateType, aggregateId, events.length),
+ * };
+ * ```
+ */
+export interface NamedQuery<TEvent> {
+  /** The query's name: its checkpoint and its lock in the store. Unique per store. */
+  readonly name: string;
+  /** Called once per commit, in global order. */
+  readonly handle: QueryFn<TEvent>;
+  /**
+   * The aggregate types whose events the query receives: by default only its own system's
+   * `aggregateType`; `"all"` for every type in the store. Events of other systems' types are decoded
+   * and upcast with this system's codec and upcasters, so type `TEvent` accordingly.
+   */
+  readonly aggregateTypes?: readonly string[] | "all";
+}
+
+/**
+ * One step of an event's evolution: it reads a stored event of type `eventType` at version
+ * `fromVersion` and gives it at version `fromVersion + 1`, under a new type name if it was renamed.
+ * Steps chain: a stored event goes through every step that matches its (type, version) until none
+ * does, and must then be at the version `eventVersions` gives for its final type. Pure functions of
+ * parsed JSON; the codec decodes the result.
+ *
+ * @example
+ * ```ts
+ * // Version 1 of "CustomerDepositedCash" had `amount` in cents; version 2 has `amount` in units.
+ * const depositInUnits: Upcaster = {
+ *   eventType: "CustomerDepositedCash",
+ *   fromVersion: 1,
+ *   upcast: (payload) => {
+ *     const old = payload as { type: string; amount: number; balance: number };
+ *     return { payload: { ...old, amount: old.amount / 100, balance: old.balance / 100 } };
+ *   },
+ * };
+ * ```
+ */
+export interface Upcaster {
+  /** The stored type this step reads. */
+  readonly eventType: string;
+  /** The stored version this step reads; its result is at `fromVersion + 1`. */
+  readonly fromVersion: number;
+  /**
+   * The payload at the next version (parsed JSON in, a JSON value out), and the type's new name when
+   * this step renames it (omitted: the same type).
+   */
+  upcast(
+    payload: unknown,
+    stored: { readonly aggregateId: string; readonly metadata: Metadata },
+  ): { readonly eventType?: string; readonly payload: unknown };
+}
 
 /** What a failing query does next: try the same batch again after a backoff, skip it, or stop. */
 export type QueryErrorDecision = "retry" | "skip" | "stop";
@@ -244,7 +321,29 @@ export interface EventSourcingConfig<TState, TCommand, TEvent, TDomainError> {
    * aggregate, from `frequency(n)`), so rebuilding reads the latest snapshot and the events after it.
    * Omitted: no snapshots.
    */
-  readonly snapshot?: { readonly frequency: Frequency };
+  readonly snapshot?: {
+    readonly frequency: Frequency;
+    /**
+     * The version of the state's shape (a positive integer, default 1). Raise it when the state
+     * changes shape: a stored snapshot of another version is ignored on load (the aggregate replays
+     * its events) and replaced by the next one taken.
+     */
+    readonly version?: number;
+  };
+  /**
+   * The type of this system's aggregates (default `"default"`): a stream is (aggregateType,
+   * aggregateId) in every store, so systems of different types share a store without ever seeing each
+   * other's streams, snapshots, conflicts or query batches. A non-empty string of at most 255
+   * characters, without `\u0000`.
+   */
+  readonly aggregateType?: string;
+  /**
+   * The version each event type is written at (default 1 for a type not listed). Raise a type's
+   * version when its shape changes, and give the steps from the older versions in `upcasters`.
+   */
+  readonly eventVersions?: Readonly<Record<string, number>>;
+  /** The steps that bring stored events of older versions to the current ones, on every read path. See {@link Upcaster}. */
+  readonly upcasters?: readonly Upcaster[];
   /** The child id under a supervisor, shown by `children()` and in logs; unique among its siblings. Default `"eventsourcing"`. */
   readonly id?: string;
   /**
@@ -386,6 +485,8 @@ export interface AggregateStats {
   readonly hasSnapshot: boolean;
   /** The sequence of the stored snapshot, or `null` without one. */
   readonly snapshotSequence: number | null;
+  /** The version of the stored snapshot (`snapshot.version` of the system that took it), or `null` without one. */
+  readonly snapshotVersion: number | null;
 }
 
 /** Per-call options of `execute`. */
@@ -394,6 +495,16 @@ export interface ExecuteOptions {
   readonly metadata?: Metadata;
   /** Milliseconds for this command, from `timeout(ms)`, instead of the config's `commandTimeout`. */
   readonly timeout?: Timeout;
+  /**
+   * The id of the conversation this command belongs to, stored in every event's metadata under
+   * `correlationId` (overriding a `correlationId` key of `metadata`).
+   */
+  readonly correlationId?: string;
+  /**
+   * The id of what caused this command (usually the `eventId` of the event a process manager
+   * reacted to), stored in every event's metadata under `causationId`.
+   */
+  readonly causationId?: string;
 }
 
 /** What a successful command gives back: the aggregate after it, and the events it committed. */

@@ -144,6 +144,7 @@ export class AggregateActor<TState, TCommand, TEvent, TDomainError> {
       let outcome: Awaited<ReturnType<typeof gateway.append>>;
       try {
         outcome = await gateway.append({
+          aggregateType: gateway.aggregateType,
           aggregateId: this.aggregateId,
           expectedSequence,
           events: encoded.value.encoded,
@@ -208,7 +209,7 @@ export class AggregateActor<TState, TCommand, TEvent, TDomainError> {
     let sequence = this.#loaded ? this.#sequence : 0;
     if (!this.#loaded && config.snapshot) {
       try {
-        const snapshot = await gateway.loadSnapshot(this.aggregateId);
+        const snapshot = await gateway.loadCurrentSnapshot(this.aggregateId);
         if (snapshot) ({ state, sequence } = snapshot);
       } catch (cause) {
         counters.snapshotFailures++;
@@ -220,7 +221,7 @@ export class AggregateActor<TState, TCommand, TEvent, TDomainError> {
     }
     let rows: readonly StoredEvent[];
     try {
-      rows = await gateway.store.readAggregate(this.aggregateId, sequence);
+      rows = await gateway.readRows(this.aggregateId, sequence);
     } catch (cause) {
       this.#loaded = false;
       return err(eventStoreError(`cannot read the events of ${JSON.stringify(this.aggregateId)}`, cause));
@@ -231,7 +232,7 @@ export class AggregateActor<TState, TCommand, TEvent, TDomainError> {
         event = gateway.decodeEvent(row);
       } catch (cause) {
         this.#loaded = false;
-        return err(eventStoreError("corrupt event", cause));
+        return err(eventStoreError(cause instanceof Error ? cause.message : "corrupt event", cause));
       }
       try {
         state = config.apply(state, event);

@@ -1,3 +1,4 @@
+import { streamKey } from "../core/event-id.js";
 import type { AppendOutcome, AppendRequest, EventStore } from "../core/event-store.js";
 
 interface PendingAppend {
@@ -86,7 +87,7 @@ export class GroupCommitter {
     const batch: PendingAppend[] = [];
     const deferred: PendingAppend[] = [];
     const take = (pending: PendingAppend) => {
-      const id = pending.request.aggregateId;
+      const id = streamKey(pending.request.aggregateType, pending.request.aggregateId);
       if (seen.has(id)) deferred.push(pending);
       else {
         seen.add(id);

@@ -11,7 +11,7 @@ export function commitBatches(rows: readonly StoredEvent[]): StoredEvent[][] {
   let current: StoredEvent[] = [];
   for (const row of rows) {
     const last = current[current.length - 1];
-    if (last && (last.aggregateId !== row.aggregateId || last.commitStart !== row.commitStart)) {
+    if (last && !sameCommit(last, row)) {
       batches.push(current);
       current = [];
     }
@@ -28,11 +28,15 @@ export interface NamedQueryTiming {
   readonly lockRetryMs: number;
   readonly initialMs: number;
   readonly maxMs: number;
+  /** The aggregate types the query reads, or `undefined` for every type in the store. */
+  readonly aggregateTypes: readonly string[] | undefined;
 }
 
 /** Whether two rows of the log belong to one commit (one append request of one aggregate). */
 function sameCommit(a: StoredEvent, b: StoredEvent): boolean {
-  return a.aggregateId === b.aggregateId && a.commitStart === b.commitStart;
+  return (
+    a.aggregateId === b.aggregateId && a.commitStart === b.commitStart && a.aggregateType === b.aggregateType
+  );
 }
 
 /**
@@ -184,14 +188,16 @@ export class NamedQueryActor<TEvent> implements ChildSpec {
   async #readPage(after: bigint): Promise<StoredEvent[]> {
     const store = this.#gateway.store;
     const size = this.#timing.pageSize;
-    const rows = [...(await store.readAll(after, size))];
+    const filter =
+      this.#timing.aggregateTypes === undefined ? undefined : { aggregateTypes: this.#timing.aggregateTypes };
+    const rows = [...(await store.readAll(after, size, filter))];
     if (rows.length < size) return rows;
     const last = rows[rows.length - 1] as StoredEvent;
     let end = rows.length;
     while (end > 0 && sameCommit(rows[end - 1] as StoredEvent, last)) end--;
     if (end > 0) return rows.slice(0, end);
     for (;;) {
-      const more = await store.readAll((rows[rows.length - 1] as StoredEvent).position, size);
+      const more = await store.readAll((rows[rows.length - 1] as StoredEvent).position, size, filter);
       let taken = 0;
       while (taken < more.length && sameCommit(more[taken] as StoredEvent, last)) {
         rows.push(more[taken] as StoredEvent);

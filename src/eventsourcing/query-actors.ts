@@ -57,7 +57,17 @@ export class QueryActors<TEvent> {
     return new NamedQueryActor(
       new QueryDelivery(query.name, true, query.handle, this.#deps),
       this.#gateway,
-      { pollMs, pageSize, lockRetryMs, initialMs, maxMs },
+      {
+        pollMs,
+        pageSize,
+        lockRetryMs,
+        initialMs,
+        maxMs,
+        aggregateTypes:
+          query.aggregateTypes === "all"
+            ? undefined
+            : Object.freeze([...(query.aggregateTypes ?? [this.#gateway.aggregateType])]),
+      },
       this.#deps.logger,
     );
   }

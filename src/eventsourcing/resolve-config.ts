@@ -1,4 +1,5 @@
 import type { EventSourcingConfig, Logger, Query } from "../core/types.js";
+import { EventVersions } from "./event-versions.js";
 import type { ResolvedConfig } from "./system-context.js";
 
 const DEFAULTS = {
@@ -42,6 +43,37 @@ export function checkQuery(query: Query<unknown>, where: string): void {
     typeof query.handle !== "function"
   )
     fail(where, "a function or { name: non-empty string, handle: function }", query);
+  const types = query.aggregateTypes;
+  if (
+    types !== undefined &&
+    types !== "all" &&
+    (!Array.isArray(types) ||
+      types.length === 0 ||
+      types.some((type) => typeof type !== "string" || type.length === 0))
+  )
+    fail(`${where}.aggregateTypes`, '"all" or a non-empty array of aggregate types', types);
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** The longest aggregate type accepted. */
+const MAX_AGGREGATE_TYPE_LENGTH = 255;
+
+function aggregateTypeOf(type: string | undefined): string {
+  if (type === undefined) return "default";
+  if (
+    typeof type !== "string" ||
+    type.length === 0 ||
+    type.length > MAX_AGGREGATE_TYPE_LENGTH ||
+    type.includes("\u0000") ||
+    LONE_SURROGATE.test(type)
+  )
+    fail(
+      "aggregateType",
+      `a non-empty string of at most ${MAX_AGGREGATE_TYPE_LENGTH} characters, well-formed Unicode without \\u0000`,
+      type,
+    );
+  return type;
 }
 
 /**
@@ -66,6 +98,7 @@ export function resolveConfig<TState, TCommand, TEvent, TDomainError>(
   const frequency = config.snapshot?.frequency;
   if (config.snapshot && (!Number.isSafeInteger(frequency) || (frequency as number) <= 0))
     fail("snapshot.frequency", "a Frequency made with frequency(n)", frequency);
+  const snapshotVersion = positiveInteger("snapshot.version", config.snapshot?.version, 1);
   const onError = config.queryRetry?.onError ?? (() => "retry" as const);
   if (typeof onError !== "function") fail("queryRetry.onError", "a function", onError);
   const resolved: ResolvedConfig<TState, TCommand, TEvent, TDomainError> = {
@@ -73,7 +106,11 @@ export function resolveConfig<TState, TCommand, TEvent, TDomainError>(
     handle: config.handle,
     apply: config.apply,
     emptyState: config.emptyState,
-    snapshot: config.snapshot ? Object.freeze({ frequency: config.snapshot.frequency }) : undefined,
+    snapshot: config.snapshot
+      ? Object.freeze({ frequency: config.snapshot.frequency, version: snapshotVersion })
+      : undefined,
+    aggregateType: aggregateTypeOf(config.aggregateType),
+    versions: new EventVersions(config.eventVersions, config.upcasters),
     commandTimeoutMs: positiveInteger("commandTimeout", config.commandTimeout, DEFAULTS.commandTimeoutMs),
     conflictRetries: nonNegativeInteger("conflictRetries", config.conflictRetries, DEFAULTS.conflictRetries),
     idleMs: positiveInteger("passivation.idleMs", config.passivation?.idleMs, DEFAULTS.idleMs),

@@ -1,6 +1,6 @@
 import { timeout } from "../core/arguments.js";
 import { jsonCodec } from "../core/codec.js";
-import type { EventSourcingError } from "../core/errors.js";
+import { type EventSourcingError, eventStoreError } from "../core/errors.js";
 import { err, ok, type Result } from "../core/result.js";
 import type {
   Aggregate,
@@ -34,6 +34,25 @@ type Run<TState, TCommand, TEvent, TDomainError> = SystemRun<TState, TCommand, T
 
 const STOPPED = Object.freeze({ ok: false, error: Object.freeze({ type: "Stopped" }) } as const);
 const NO_METADATA: Metadata = Object.freeze({});
+
+/**
+ * The metadata stored with a command's events: `options.metadata` with `correlationId` and
+ * `causationId` set from the options of the same names, or a message saying what is wrong.
+ */
+function withCorrelation(options: ExecuteOptions | undefined): Metadata | string {
+  const metadata = options?.metadata ?? NO_METADATA;
+  if (options === undefined) return metadata;
+  const { correlationId, causationId } = options;
+  if (correlationId === undefined && causationId === undefined) return metadata;
+  if (correlationId !== undefined && typeof correlationId !== "string")
+    return "execute: correlationId must be a string; nothing was stored";
+  if (causationId !== undefined && typeof causationId !== "string")
+    return "execute: causationId must be a string; nothing was stored";
+  const merged: Record<string, string> = { ...metadata };
+  if (correlationId !== undefined) merged.correlationId = correlationId;
+  if (causationId !== undefined) merged.causationId = causationId;
+  return Object.freeze(merged);
+}
 
 /**
  * The stable handle of a system, and its child spec. A supervisor starts it (store initialized, query
@@ -71,7 +90,11 @@ export class SupervisedEventSourcing<TState, TCommand, TEvent, TDomainError>
     this.#deadlines = new Deadlines(this.#clock);
     this.#context = {
       config: resolved,
-      gateway: new StoreGateway<TState, TEvent>(config.store, config.codec ?? jsonCodec),
+      gateway: new StoreGateway<TState, TEvent>(config.store, config.codec ?? jsonCodec, {
+        aggregateType: resolved.aggregateType,
+        versions: resolved.versions,
+        snapshotVersion: resolved.snapshot?.version ?? 1,
+      }),
       counters: this.#counters,
       clock: this.#clock,
       logger,
@@ -130,7 +153,9 @@ export class SupervisedEventSourcing<TState, TCommand, TEvent, TDomainError>
     const invalid = invalidAggregateId(aggregateId) ?? invalidTimeout(options?.timeout);
     if (invalid) return Promise.resolve(err(invalid));
     const timeoutMs = options?.timeout ?? this.#config.commandTimeoutMs;
-    const metadata = options?.metadata ?? NO_METADATA;
+    const metadata = withCorrelation(options);
+    if (typeof metadata === "string")
+      return Promise.resolve(err(eventStoreError(metadata, undefined) as EventSourcingError<TDomainError>));
     return this.#send(
       aggregateId,
       timeoutMs,
@@ -187,11 +212,11 @@ export class SupervisedEventSourcing<TState, TCommand, TEvent, TDomainError>
   }
 
   aggregateStats(aggregateId: string): Promise<Result<AggregateStats, EventSourcingError<TDomainError>>> {
-    const store = this.#context.gateway.store;
+    const { store, aggregateType } = this.#context.gateway;
     return this.#read(aggregateId, "cannot read the figures of", async () => {
       const [sequence, snapshot] = await Promise.all([
-        store.currentSequence(aggregateId),
-        store.loadSnapshot(aggregateId),
+        store.currentSequence(aggregateType, aggregateId),
+        store.loadSnapshot(aggregateType, aggregateId),
       ]);
       return {
         aggregateId,
@@ -199,6 +224,7 @@ export class SupervisedEventSourcing<TState, TCommand, TEvent, TDomainError>
         currentSequence: sequence,
         hasSnapshot: snapshot !== null,
         snapshotSequence: snapshot?.sequence ?? null,
+        snapshotVersion: snapshot?.version ?? null,
       };
     });
   }

@@ -8,6 +8,7 @@ import type {
   QueryFailure,
 } from "../core/types.js";
 import type { Clock } from "../runtime/clock.js";
+import type { EventVersions } from "./event-versions.js";
 import type { StoreGateway } from "./store-gateway.js";
 import type { SystemCounters } from "./system-counters.js";
 
@@ -17,7 +18,9 @@ export interface ResolvedConfig<TState, TCommand, TEvent, TDomainError> {
   readonly handle: Handle<TState, TCommand, TEvent, TDomainError>;
   readonly apply: Apply<TState, TEvent>;
   readonly emptyState: TState;
-  readonly snapshot: { readonly frequency: Frequency } | undefined;
+  readonly snapshot: { readonly frequency: Frequency; readonly version: number } | undefined;
+  readonly aggregateType: string;
+  readonly versions: EventVersions;
   readonly commandTimeoutMs: number;
   readonly conflictRetries: number;
   readonly idleMs: number;

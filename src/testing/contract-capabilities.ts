@@ -21,12 +21,24 @@ export function describeCapabilityContract(context: ContractContext): void {
   it("initializes harmlessly twice, and concurrently, keeping what is stored", async () => {
     const store = await context.create();
     await Promise.all([store.init(), store.init()]);
-    appended((await store.append([{ aggregateId: "a", expectedSequence: 0, events: [encoded(1)] }]))[0]);
+    appended(
+      (
+        await store.append([
+          { aggregateType: "default", aggregateId: "a", expectedSequence: 0, events: [encoded(1)] },
+        ])
+      )[0],
+    );
     await store.init();
     await Promise.all([store.init(), store.init()]);
-    expect(await store.currentSequence("a")).toBe(1);
-    appended((await store.append([{ aggregateId: "a", expectedSequence: 1, events: [encoded(2)] }]))[0]);
-    expect((await store.readAggregate("a", 0)).map((event) => event.sequence)).toEqual([1, 2]);
+    expect(await store.currentSequence("default", "a")).toBe(1);
+    appended(
+      (
+        await store.append([
+          { aggregateType: "default", aggregateId: "a", expectedSequence: 1, events: [encoded(2)] },
+        ])
+      )[0],
+    );
+    expect((await store.readAggregate("default", "a", 0)).map((event) => event.sequence)).toEqual([1, 2]);
   });
 
   it("grants a query lock to one holder at a time, again after release", async ({ skip }) => {
@@ -124,13 +136,25 @@ export function describeCapabilityContract(context: ContractContext): void {
       staying++;
     });
 
-    appended((await store.append([{ aggregateId: "a", expectedSequence: 0, events: [encoded(1)] }]))[0]);
+    appended(
+      (
+        await store.append([
+          { aggregateType: "default", aggregateId: "a", expectedSequence: 0, events: [encoded(1)] },
+        ])
+      )[0],
+    );
     await eventually(() => sawEvent && staying > 0, "a wake-up that finds the appended event readable");
 
     unsubscribe();
     const leavingAtUnsubscribe = leaving;
     const stayingBefore = staying;
-    appended((await store.append([{ aggregateId: "a", expectedSequence: 1, events: [encoded(2)] }]))[0]);
+    appended(
+      (
+        await store.append([
+          { aggregateType: "default", aggregateId: "a", expectedSequence: 1, events: [encoded(2)] },
+        ])
+      )[0],
+    );
     await eventually(() => staying > stayingBefore, "the remaining listener to be woken");
     expect(leaving).toBe(leavingAtUnsubscribe);
   });

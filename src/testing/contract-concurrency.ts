@@ -18,13 +18,22 @@ export function describeConcurrencyContract(context: ContractContext): void {
 
   const raceTwoAppends = async (first: EventStore, second: EventStore) => {
     appended(
-      (await first.append([{ aggregateId: "race", expectedSequence: 0, events: [encoded("seed")] }]))[0],
+      (
+        await first.append([
+          { aggregateType: "default", aggregateId: "race", expectedSequence: 0, events: [encoded("seed")] },
+        ])
+      )[0],
     );
     for (let round = 1; round <= 5; round++) {
       const outcomes = await Promise.all(
         [first, second].map(async (store, writer) => {
           const [outcome] = await store.append([
-            { aggregateId: "race", expectedSequence: round, events: [encoded({ round, writer })] },
+            {
+              aggregateType: "default",
+              aggregateId: "race",
+              expectedSequence: round,
+              events: [encoded({ round, writer })],
+            },
           ]);
           return outcome;
         }),
@@ -33,14 +42,15 @@ export function describeConcurrencyContract(context: ContractContext): void {
       expect(winners).toHaveLength(1);
       const loser = outcomes.find((outcome) => !outcome?.ok);
       expect(conflictOf(loser)).toEqual({
+        aggregateType: "default",
         aggregateId: "race",
         expectedSequence: round,
         actualSequence: round + 1,
       });
     }
-    const stream = await first.readAggregate("race", 0);
+    const stream = await first.readAggregate("default", "race", 0);
     expect(stream.map((event) => event.sequence)).toEqual([1, 2, 3, 4, 5, 6]);
-    expect(await second.currentSequence("race")).toBe(6);
+    expect(await second.currentSequence("default", "race")).toBe(6);
     expect(await readLog(second)).toHaveLength(6);
   };
 
@@ -64,7 +74,7 @@ export function describeConcurrencyContract(context: ContractContext): void {
         appendWithRetry(handles[writer % handles.length] as EventStore, "contended", encoded({ writer })),
       ),
     );
-    const stream = await (handles[0] as EventStore).readAggregate("contended", 0);
+    const stream = await (handles[0] as EventStore).readAggregate("default", "contended", 0);
     expect(stream.map((event) => event.sequence)).toEqual(writers.map((writer) => writer + 1));
     expect(
       stream.map((event) => JSON.parse(event.payload).writer).sort((x: number, y: number) => x - y),

@@ -43,7 +43,7 @@ export interface ContractTools {
  * ```ts
  * it("keeps events", async () => {
  *   const store = await context.fresh();
- *   expect(await store.currentSequence("a")).toBe(0);
+ *   expect(await store.currentSequence("default", "a")).toBe(0);
  * });
  * ```
  */

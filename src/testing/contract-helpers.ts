@@ -1,6 +1,7 @@
 import type {
   AppendConflict,
   AppendOutcome,
+  AppendRequest,
   EncodedEvent,
   EventStore,
   StoredEvent,
@@ -17,6 +18,23 @@ import type { Metadata } from "../core/types.js";
  */
 export function encoded(data: unknown, metadata: Metadata = {}, eventType = "Tested"): EncodedEvent {
   return { eventType, payload: JSON.stringify(data), metadata };
+}
+
+/**
+ * An append request for the stream (aggregateType, aggregateId).
+ *
+ * @example
+ * ```ts
+ * await store.append([request("order", "1", 0, [encoded({ n: 1 })])]);
+ * ```
+ */
+export function request(
+  aggregateType: string,
+  aggregateId: string,
+  expectedSequence: number,
+  events: readonly EncodedEvent[],
+): AppendRequest {
+  return { aggregateType, aggregateId, expectedSequence, events };
 }
 
 /**
@@ -39,7 +57,7 @@ export function appended(outcome: AppendOutcome | undefined): readonly StoredEve
  *
  * @example
  * ```ts
- * conflictOf(outcome); // { aggregateId: "a", expectedSequence: 1, actualSequence: 2 }
+ * conflictOf(outcome); // { aggregateType: "default", aggregateId: "a", expectedSequence: 1, actualSequence: 2 }
  * ```
  */
 export function conflictOf(outcome: AppendOutcome | undefined): AppendConflict {
@@ -85,11 +103,14 @@ export async function readLog(store: EventStore, pageSize = 100): Promise<Stored
  */
 export function summary(event: StoredEvent): Record<string, unknown> {
   return {
+    aggregateType: event.aggregateType,
     aggregateId: event.aggregateId,
     sequence: event.sequence,
     position: event.position,
     commitStart: event.commitStart,
+    eventId: event.eventId,
     eventType: event.eventType,
+    eventVersion: event.eventVersion,
     payload: JSON.parse(event.payload),
     metadata: { ...event.metadata },
   };
@@ -148,8 +169,10 @@ export async function appendWithRetry(
   maxAttempts = 1_000,
 ): Promise<readonly StoredEvent[]> {
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-    const expectedSequence = await store.currentSequence(aggregateId);
-    const [outcome] = await store.append([{ aggregateId, expectedSequence, events: [event] }]);
+    const expectedSequence = await store.currentSequence("default", aggregateId);
+    const [outcome] = await store.append([
+      { aggregateType: "default", aggregateId, expectedSequence, events: [event] },
+    ]);
     if (outcome?.ok) return outcome.value;
   }
   throw new Error(`no append on ${JSON.stringify(aggregateId)} succeeded in ${maxAttempts} attempts`);

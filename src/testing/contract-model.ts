@@ -61,6 +61,7 @@ export function describeModelContract(context: ContractContext): void {
 
     for (const plan of calls) {
       const requests: AppendRequest[] = plan.map(({ aggregateId, offset, eventCount }) => ({
+        aggregateType: "default",
         aggregateId,
         expectedSequence: Math.max(0, (model.get(aggregateId)?.length ?? 0) + offset),
         events: Array.from({ length: eventCount }, () =>
@@ -76,6 +77,7 @@ export function describeModelContract(context: ContractContext): void {
         const actualSequence = stream.length;
         if (request.expectedSequence !== actualSequence) {
           expect(conflictOf(outcomes[i])).toEqual({
+            aggregateType: "default",
             aggregateId: request.aggregateId,
             expectedSequence: request.expectedSequence,
             actualSequence,
@@ -84,15 +86,17 @@ export function describeModelContract(context: ContractContext): void {
         }
         const commitStart = actualSequence + 1;
         const expected = request.events.map((event, j) => ({
+          aggregateType: "default",
           aggregateId: request.aggregateId,
           sequence: commitStart + j,
           commitStart,
           eventType: event.eventType,
+          eventVersion: 1,
           payload: JSON.parse(event.payload),
           metadata: { ...event.metadata },
         }));
         const stored = appended(outcomes[i]);
-        expect(stored.map(summary).map(({ position: _, ...rest }) => rest)).toEqual(expected);
+        expect(stored.map(summary).map(({ position: _, eventId: __, ...rest }) => rest)).toEqual(expected);
         for (const event of stored) positions.set(`${event.aggregateId}#${event.sequence}`, event.position);
         stream.push(...expected);
         committed.push({
@@ -106,9 +110,9 @@ export function describeModelContract(context: ContractContext): void {
 
     for (const aggregateId of aggregateIds) {
       const stream = model.get(aggregateId) ?? [];
-      const read = (await store.readAggregate(aggregateId, 0)).map(summary);
-      expect(read.map(({ position: _, ...rest }) => rest)).toEqual(stream);
-      expect(await store.currentSequence(aggregateId)).toBe(stream.length);
+      const read = (await store.readAggregate("default", aggregateId, 0)).map(summary);
+      expect(read.map(({ position: _, eventId: __, ...rest }) => rest)).toEqual(stream);
+      expect(await store.currentSequence("default", aggregateId)).toBe(stream.length);
     }
     const log = await readLog(store, 4);
     expect(log.map((event) => positions.get(`${event.aggregateId}#${event.sequence}`))).toEqual(

@@ -24,9 +24,9 @@ export function describeReadAllContract(context: ContractContext): void {
   it("reads the global log after a position, at most limit events", async () => {
     const store = await context.fresh();
     await appendAll(store, [
-      [{ aggregateId: "a", expectedSequence: 0, events: [encoded(1), encoded(2)] }],
-      [{ aggregateId: "b", expectedSequence: 0, events: [encoded(3)] }],
-      [{ aggregateId: "a", expectedSequence: 2, events: [encoded(4), encoded(5)] }],
+      [{ aggregateType: "default", aggregateId: "a", expectedSequence: 0, events: [encoded(1), encoded(2)] }],
+      [{ aggregateType: "default", aggregateId: "b", expectedSequence: 0, events: [encoded(3)] }],
+      [{ aggregateType: "default", aggregateId: "a", expectedSequence: 2, events: [encoded(4), encoded(5)] }],
     ]);
     const all = await store.readAll(0n, 100);
     const position = (i: number) => (all[i] ?? all[0])?.position ?? 0n;
@@ -42,15 +42,37 @@ export function describeReadAllContract(context: ContractContext): void {
   it("pages through the global log giving every event once, in commit order, each commit whole", async () => {
     const store = await context.fresh();
     const calls: AppendRequest[][] = [
-      [{ aggregateId: "a", expectedSequence: 0, events: [encoded("a1"), encoded("a2")] }],
       [
-        { aggregateId: "b", expectedSequence: 0, events: [encoded("b1"), encoded("b2"), encoded("b3")] },
-        { aggregateId: "c", expectedSequence: 0, events: [encoded("c1")] },
+        {
+          aggregateType: "default",
+          aggregateId: "a",
+          expectedSequence: 0,
+          events: [encoded("a1"), encoded("a2")],
+        },
       ],
-      [{ aggregateId: "a", expectedSequence: 2, events: [encoded("a3")] }],
       [
-        { aggregateId: "c", expectedSequence: 1, events: [encoded("c2"), encoded("c3")] },
-        { aggregateId: "a", expectedSequence: 3, events: [encoded("a4"), encoded("a5")] },
+        {
+          aggregateType: "default",
+          aggregateId: "b",
+          expectedSequence: 0,
+          events: [encoded("b1"), encoded("b2"), encoded("b3")],
+        },
+        { aggregateType: "default", aggregateId: "c", expectedSequence: 0, events: [encoded("c1")] },
+      ],
+      [{ aggregateType: "default", aggregateId: "a", expectedSequence: 2, events: [encoded("a3")] }],
+      [
+        {
+          aggregateType: "default",
+          aggregateId: "c",
+          expectedSequence: 1,
+          events: [encoded("c2"), encoded("c3")],
+        },
+        {
+          aggregateType: "default",
+          aggregateId: "a",
+          expectedSequence: 3,
+          events: [encoded("a4"), encoded("a5")],
+        },
       ],
     ];
     await appendAll(store, calls);

@@ -31,20 +31,24 @@ export function describeRoundTripContract(context: ContractContext): void {
     const store = await context.fresh();
     for (const [i, aggregateId] of awkwardIds.entries()) {
       const events = Array.from({ length: i + 1 }, (_, n) => encoded({ id: aggregateId, n }));
-      appended((await store.append([{ aggregateId, expectedSequence: 0, events }]))[0]);
+      appended(
+        (await store.append([{ aggregateType: "default", aggregateId, expectedSequence: 0, events }]))[0],
+      );
       await store.saveSnapshot({
+        aggregateType: "default",
         aggregateId,
         sequence: i + 1,
+        version: 1,
         state: JSON.stringify(i),
         timestamp: new Date(),
       });
     }
     for (const [i, aggregateId] of awkwardIds.entries()) {
-      const read = await store.readAggregate(aggregateId, 0);
+      const read = await store.readAggregate("default", aggregateId, 0);
       expect(read.map((event) => event.aggregateId)).toEqual(Array(i + 1).fill(aggregateId));
       expect(read.map((event) => JSON.parse(event.payload).id)).toEqual(Array(i + 1).fill(aggregateId));
-      expect(await store.currentSequence(aggregateId)).toBe(i + 1);
-      expect((await store.loadSnapshot(aggregateId))?.aggregateId).toBe(aggregateId);
+      expect(await store.currentSequence("default", aggregateId)).toBe(i + 1);
+      expect((await store.loadSnapshot("default", aggregateId))?.aggregateId).toBe(aggregateId);
     }
     const logged = new Set((await readLog(store)).map((event) => event.aggregateId));
     expect([...logged].sort()).toEqual([...awkwardIds].sort());
@@ -62,12 +66,17 @@ export function describeRoundTripContract(context: ContractContext): void {
     appended(
       (
         await store.append([
-          { aggregateId: "p", expectedSequence: 0, events: [encoded(unicode), encoded(large)] },
+          {
+            aggregateType: "default",
+            aggregateId: "p",
+            expectedSequence: 0,
+            events: [encoded(unicode), encoded(large)],
+          },
         ])
       )[0],
     );
 
-    const read = await store.readAggregate("p", 0);
+    const read = await store.readAggregate("default", "p", 0);
     expect(read.map((event) => JSON.parse(event.payload))).toEqual([unicode, large]);
     expect((await readLog(store)).map((event) => JSON.parse(event.payload))).toEqual([unicode, large]);
   });
@@ -79,6 +88,7 @@ export function describeRoundTripContract(context: ContractContext): void {
       (
         await store.append([
           {
+            aggregateType: "default",
             aggregateId: "m",
             expectedSequence: 0,
             events: [encoded(1, metadata), encoded(2, {}), encoded(3, { one: "1" })],
@@ -87,7 +97,7 @@ export function describeRoundTripContract(context: ContractContext): void {
       )[0],
     );
 
-    const read = await store.readAggregate("m", 0);
+    const read = await store.readAggregate("default", "m", 0);
     expect(read.map((event) => ({ ...event.metadata }))).toEqual([metadata, {}, { one: "1" }]);
     expect((await readLog(store)).map((event) => ({ ...event.metadata }))).toEqual([
       metadata,
@@ -101,14 +111,19 @@ export function describeRoundTripContract(context: ContractContext): void {
     const ids = Array.from({ length: 1_000 }, (_, i) => `wide-${i}`);
 
     const outcomes = await store.append(
-      ids.map((aggregateId) => ({ aggregateId, expectedSequence: 0, events: [encoded({ aggregateId })] })),
+      ids.map((aggregateId) => ({
+        aggregateType: "default",
+        aggregateId,
+        expectedSequence: 0,
+        events: [encoded({ aggregateId })],
+      })),
     );
 
     expect(outcomes).toHaveLength(1_000);
     expect(outcomes.map((outcome) => appended(outcome)[0]?.aggregateId)).toEqual(ids);
     const log = await readLog(store, 250);
     expect(log.map((event) => event.aggregateId).sort()).toEqual([...ids].sort());
-    expect(await store.currentSequence("wide-0")).toBe(1);
-    expect(await store.currentSequence("wide-999")).toBe(1);
+    expect(await store.currentSequence("default", "wide-0")).toBe(1);
+    expect(await store.currentSequence("default", "wide-999")).toBe(1);
   });
 }

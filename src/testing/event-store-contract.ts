@@ -6,6 +6,7 @@ import { describeModelContract } from "./contract-model.js";
 import { describeReadAllContract } from "./contract-read-all.js";
 import { describeRoundTripContract } from "./contract-round-trip.js";
 import { describeSnapshotContract } from "./contract-snapshots.js";
+import { describeStreamTypesContract } from "./contract-stream-types.js";
 
 /**
  * Options of {@link describeEventStoreContract}.
@@ -42,7 +43,8 @@ const tools: ContractTools | Error = await Promise.all([import("vitest"), import
  * Describes the event store contract as vitest tests: the suite that the memory, SQLite and PostgreSQL
  * stores all pass, and that a store of your own should pass too. It tests only the `EventStore`
  * interface: appends and conflicts, single- and multi-aggregate, readAggregate, the global log and its
- * paging, concurrent writers (on two handles when the harness can open another), snapshots,
+ * paging, streams of two aggregate types with one id kept apart, `readAll` filtered by type, event ids
+ * and versions, concurrent writers (on two handles when the harness can open another), snapshots,
  * checkpoints, awkward ids and payloads, `init()` twice, the optional `lockQuery` (with the checkpoint
  * a lock saves and refuses once released) and `onAppend`
  * (skipped, saying so, when the store lacks them), and a property-based comparison with a model.
@@ -94,6 +96,7 @@ export function describeContractTopics(context: ContractContext): void {
   describe("the global log", () => describeReadAllContract(context));
   describe("concurrency", () => describeConcurrencyContract(context));
   describe("snapshots and checkpoints", () => describeSnapshotContract(context));
+  describe("aggregate types, event ids and versions", () => describeStreamTypesContract(context));
   describe("round trips", () => describeRoundTripContract(context));
   describe("lifecycle and optional capabilities", () => describeCapabilityContract(context));
   describe("against a model", () => describeModelContract(context));

@@ -4,6 +4,7 @@ import { GroupCommitter } from "../../src/eventsourcing/group-commit.js";
 import { memoryStore } from "../../src/stores/memory/index.js";
 
 const request = (aggregateId: string, expectedSequence = 0): AppendRequest => ({
+  aggregateType: "default",
   aggregateId,
   expectedSequence,
   events: [{ eventType: "E", payload: "{}", metadata: {} }],

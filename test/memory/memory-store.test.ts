@@ -35,20 +35,20 @@ describe("memoryStore", () => {
   it("rejects a request without events with a TypeError and writes nothing of the call", async () => {
     const store = memoryStore();
     const call = store.append([
-      { aggregateId: "a", expectedSequence: 0, events: [event(1)] },
-      { aggregateId: "b", expectedSequence: 0, events: [] },
+      { aggregateType: "default", aggregateId: "a", expectedSequence: 0, events: [event(1)] },
+      { aggregateType: "default", aggregateId: "b", expectedSequence: 0, events: [] },
     ]);
     await expect(call).rejects.toThrow(TypeError);
     await expect(call).rejects.toThrow(/request 1 \(aggregate "b"\) has no events/);
-    expect(await store.currentSequence("a")).toBe(0);
+    expect(await store.currentSequence("default", "a")).toBe(0);
     expect(await store.readAll(0n, 10)).toEqual([]);
   });
 
   it("rejects one aggregate id in two requests of one call with a TypeError and writes nothing", async () => {
     const store = memoryStore();
     const call = store.append([
-      { aggregateId: "a", expectedSequence: 0, events: [event(1)] },
-      { aggregateId: "a", expectedSequence: 1, events: [event(2)] },
+      { aggregateType: "default", aggregateId: "a", expectedSequence: 0, events: [event(1)] },
+      { aggregateType: "default", aggregateId: "a", expectedSequence: 1, events: [event(2)] },
     ]);
     await expect(call).rejects.toThrow(TypeError);
     await expect(call).rejects.toThrow(/aggregate "a" appears in two requests/);
@@ -59,14 +59,16 @@ describe("memoryStore", () => {
     const store = memoryStore();
     for (const expectedSequence of [-1, 1.5, Number.NaN])
       await expect(
-        store.append([{ aggregateId: "a", expectedSequence, events: [event(1)] }]),
+        store.append([{ aggregateType: "default", aggregateId: "a", expectedSequence, events: [event(1)] }]),
       ).rejects.toThrow(/non-negative integer expectedSequence/);
   });
 
   it("records the time given by the now option and freezes stored rows", async () => {
     const at = new Date("2026-01-02T03:04:05.678Z");
     const store = memoryStore({ now: () => at });
-    const [outcome] = await store.append([{ aggregateId: "a", expectedSequence: 0, events: [event(1)] }]);
+    const [outcome] = await store.append([
+      { aggregateType: "default", aggregateId: "a", expectedSequence: 0, events: [event(1)] },
+    ]);
     const [stored] = outcome?.ok ? outcome.value : [];
     expect(stored?.recordedAt.toISOString()).toBe("2026-01-02T03:04:05.678Z");
     expect(Object.isFrozen(stored)).toBe(true);
@@ -76,19 +78,28 @@ describe("memoryStore", () => {
   it("keeps stored metadata apart from the caller's object", async () => {
     const store = memoryStore();
     const metadata: Record<string, string> = { userId: "u-1" };
-    await store.append([{ aggregateId: "a", expectedSequence: 0, events: [{ ...event(1), metadata }] }]);
+    await store.append([
+      {
+        aggregateType: "default",
+        aggregateId: "a",
+        expectedSequence: 0,
+        events: [{ ...event(1), metadata }],
+      },
+    ]);
     metadata.userId = "changed";
-    const [stored] = await store.readAggregate("a", 0);
+    const [stored] = await store.readAggregate("default", "a", 0);
     expect(stored?.metadata).toEqual({ userId: "u-1" });
   });
 
   it("numbers positions densely from 1 across aggregates", async () => {
     const store = memoryStore();
     await store.append([
-      { aggregateId: "a", expectedSequence: 0, events: [event(1), event(2)] },
-      { aggregateId: "b", expectedSequence: 0, events: [event(3)] },
+      { aggregateType: "default", aggregateId: "a", expectedSequence: 0, events: [event(1), event(2)] },
+      { aggregateType: "default", aggregateId: "b", expectedSequence: 0, events: [event(3)] },
     ]);
-    await store.append([{ aggregateId: "a", expectedSequence: 2, events: [event(4)] }]);
+    await store.append([
+      { aggregateType: "default", aggregateId: "a", expectedSequence: 2, events: [event(4)] },
+    ]);
     expect((await store.readAll(0n, 10)).map((stored) => stored.position)).toEqual([1n, 2n, 3n, 4n]);
     expect((await store.readAll(2n, 1)).map((stored) => stored.position)).toEqual([3n]);
   });
@@ -103,8 +114,8 @@ describe("memoryStore", () => {
       calls++;
     });
     await Promise.all([
-      store.append([{ aggregateId: "a", expectedSequence: 0, events: [event(1)] }]),
-      store.append([{ aggregateId: "b", expectedSequence: 0, events: [event(2)] }]),
+      store.append([{ aggregateType: "default", aggregateId: "a", expectedSequence: 0, events: [event(1)] }]),
+      store.append([{ aggregateType: "default", aggregateId: "b", expectedSequence: 0, events: [event(2)] }]),
     ]);
     await new Promise((resolve) => setImmediate(resolve));
     expect(calls).toBe(1);
@@ -116,7 +127,9 @@ describe("memoryStore", () => {
     store.onAppend(() => {
       calls++;
     });
-    const [outcome] = await store.append([{ aggregateId: "a", expectedSequence: 3, events: [event(1)] }]);
+    const [outcome] = await store.append([
+      { aggregateType: "default", aggregateId: "a", expectedSequence: 3, events: [event(1)] },
+    ]);
     await new Promise((resolve) => setImmediate(resolve));
     expect(outcome?.ok).toBe(false);
     expect(calls).toBe(0);

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { afterAll, expect, it } from "vitest";
 import type { EncodedEvent, EventStore } from "../../src/core/event-store.js";
@@ -42,7 +43,9 @@ describePostgres("the PostgreSQL global log", () => {
     schemas.push(schema);
     const store = open(schema);
     await store.init();
-    await store.append([{ aggregateId: "before", expectedSequence: 0, events: [event(0)] }]);
+    await store.append([
+      { aggregateType: "default", aggregateId: "before", expectedSequence: 0, events: [event(0)] },
+    ]);
 
     const slow = new pg.Client({ connectionString: postgresUrl });
     const watcher = new pg.Client({ connectionString: postgresUrl });
@@ -52,19 +55,21 @@ describePostgres("the PostgreSQL global log", () => {
     try {
       // The slow writer inserts through the store's own append path and does not commit yet.
       await slow.query("BEGIN");
-      await slow.query(`SELECT * FROM "${schema}".append_events($1, $2, $3, $4, $5, $6, $7, $8)`, [
+      await slow.query(`SELECT * FROM "${schema}".append_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, [
+        ["default"],
         ["slow"],
         [0],
-        ["slow"],
         [1],
         [1],
+        [randomUUID()],
         ["Counted"],
+        [1],
         ['{"n":1}'],
         ["{}"],
       ]);
       let fastDone = false;
       const fast = store
-        .append([{ aggregateId: "fast", expectedSequence: 0, events: [event(2)] }])
+        .append([{ aggregateType: "default", aggregateId: "fast", expectedSequence: 0, events: [event(2)] }])
         .finally(() => {
           fastDone = true;
         });
@@ -120,6 +125,7 @@ describePostgres("the PostgreSQL global log", () => {
         for (let batch = 0; batch < 25; batch++) {
           await writer.append(
             Array.from({ length: 8 }, (_, i) => ({
+              aggregateType: "default",
               aggregateId: `w${w}-b${batch}-${i}`,
               expectedSequence: 0,
               events: [event(i), event(i + 1)],

@@ -78,6 +78,7 @@ describePostgres("a named query's lock on PostgreSQL, ended by the server", () =
     const { schema, a, b } = await twoHandles();
     await a.append(
       Array.from({ length: 200 }, (_, i) => ({
+        aggregateType: "default",
         aggregateId: `acc-${i}`,
         expectedSequence: 0,
         events: [

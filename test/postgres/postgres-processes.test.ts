@@ -57,7 +57,7 @@ describePostgres("PostgreSQL stores in several processes", () => {
       const { rows } = await client.query(`SELECT version FROM "${schema}".schema_version`);
       return rows.map((row) => row.version);
     });
-    expect(versions).toEqual([1]);
+    expect(versions).toEqual([1, 2]);
   });
 
   it("runs a named query in one process at a time, and another takes over when that one is killed", {
@@ -155,7 +155,12 @@ describePostgres("PostgreSQL stores in several processes", () => {
     await eventually(async () => (wakes > 0 ? true : null), "listening");
     const before = wakes;
     await writing.append([
-      { aggregateId: "a", expectedSequence: 0, events: [{ eventType: "E", payload: "{}", metadata: {} }] },
+      {
+        aggregateType: "default",
+        aggregateId: "a",
+        expectedSequence: 0,
+        events: [{ eventType: "E", payload: "{}", metadata: {} }],
+      },
     ]);
     await eventually(async () => (wakes > before ? true : null), "the wake-up");
     unsubscribe();
@@ -185,7 +190,12 @@ describePostgres("PostgreSQL stores in several processes", () => {
     await eventually(async () => (wakes > afterDrop ? true : null), "listening again");
     const beforeAppend = wakes;
     await writing.append([
-      { aggregateId: "b", expectedSequence: 0, events: [{ eventType: "E", payload: "{}", metadata: {} }] },
+      {
+        aggregateType: "default",
+        aggregateId: "b",
+        expectedSequence: 0,
+        events: [{ eventType: "E", payload: "{}", metadata: {} }],
+      },
     ]);
     await eventually(async () => (wakes > beforeAppend ? true : null), "the wake-up after reconnecting");
     unsubscribe();

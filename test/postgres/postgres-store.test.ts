@@ -88,14 +88,16 @@ describePostgres("the PostgreSQL store", () => {
       return { names: rows.map((row) => row.table_name), versions: version.rows.map((row) => row.version) };
     });
     expect(tables.names).toEqual(["checkpoints", "events", "schema_version", "snapshots"]);
-    expect(tables.versions).toEqual([1]);
+    expect(tables.versions).toEqual([1, 2]);
   });
 
   it("quotes a schema name safely, whatever it contains", async () => {
     const schema = `${freshSchema()} "odd"; name`;
     schemas.push(schema);
     const store = open(schema);
-    const [outcome] = await store.append([{ aggregateId: "a", expectedSequence: 0, events: [event(1)] }]);
+    const [outcome] = await store.append([
+      { aggregateType: "default", aggregateId: "a", expectedSequence: 0, events: [event(1)] },
+    ]);
     expect(outcome?.ok).toBe(true);
     expect((await store.readAll(0n, 10)).map((e) => e.aggregateId)).toEqual(["a"]);
   });
@@ -103,15 +105,19 @@ describePostgres("the PostgreSQL store", () => {
   it("keeps stores of different schemas apart on one database", async () => {
     const one = open(freshSchema());
     const two = open(freshSchema());
-    await one.append([{ aggregateId: "a", expectedSequence: 0, events: [event(1)] }]);
-    expect(await one.currentSequence("a")).toBe(1);
-    expect(await two.currentSequence("a")).toBe(0);
+    await one.append([
+      { aggregateType: "default", aggregateId: "a", expectedSequence: 0, events: [event(1)] },
+    ]);
+    expect(await one.currentSequence("default", "a")).toBe(1);
+    expect(await two.currentSequence("default", "a")).toBe(0);
   });
 
   it("stores payloads and metadata as JSONB, queryable in SQL", async () => {
     const schema = freshSchema();
     const store = open(schema);
-    await store.append([{ aggregateId: "a", expectedSequence: 0, events: [event(7)] }]);
+    await store.append([
+      { aggregateType: "default", aggregateId: "a", expectedSequence: 0, events: [event(7)] },
+    ]);
     const row = await withPostgres(async (client) => {
       const { rows } = await client.query(
         `SELECT payload->>'n' AS n, metadata->>'source' AS source, pg_typeof(payload)::text AS type FROM "${schema}".events`,
@@ -138,6 +144,7 @@ describePostgres("the PostgreSQL store", () => {
       await store.init();
       await store.append(
         Array.from({ length: 1_000 }, (_, i) => ({
+          aggregateType: "default",
           aggregateId: `acc-${i}`,
           expectedSequence: 0,
           events: [event(0)],
@@ -147,6 +154,7 @@ describePostgres("the PostgreSQL store", () => {
       // Every tenth request states a stale sequence: only those conflict.
       const outcomes = await store.append(
         Array.from({ length: 1_000 }, (_, i) => ({
+          aggregateType: "default",
           aggregateId: `acc-${i}`,
           expectedSequence: i % 10 === 0 ? 0 : 1,
           events: [event(1), event(2)],
@@ -158,10 +166,10 @@ describePostgres("the PostgreSQL store", () => {
       expect(outcomes[1]).toMatchObject({ ok: true });
       expect(outcomes[0]).toEqual({
         ok: false,
-        error: { aggregateId: "acc-0", expectedSequence: 0, actualSequence: 1 },
+        error: { aggregateType: "default", aggregateId: "acc-0", expectedSequence: 0, actualSequence: 1 },
       });
-      expect(await store.currentSequence("acc-0")).toBe(1);
-      expect(await store.currentSequence("acc-1")).toBe(3);
+      expect(await store.currentSequence("default", "acc-0")).toBe(1);
+      expect(await store.currentSequence("default", "acc-1")).toBe(3);
       const all = await store.readAll(0n, 5_000);
       expect(all).toHaveLength(1_000 + 900 * 2);
       // The positions append reports are the ones the log holds, event by event.
@@ -186,17 +194,26 @@ describePostgres("the PostgreSQL store", () => {
     await Promise.all([one.init(), two.init()]);
     for (let round = 0; round < 20; round++) {
       const [a, b] = await Promise.all([
-        one.append([{ aggregateId: "x", expectedSequence: round, events: [event(round)] }]),
-        two.append([{ aggregateId: "x", expectedSequence: round, events: [event(round)] }]),
+        one.append([
+          { aggregateType: "default", aggregateId: "x", expectedSequence: round, events: [event(round)] },
+        ]),
+        two.append([
+          { aggregateType: "default", aggregateId: "x", expectedSequence: round, events: [event(round)] },
+        ]),
       ]);
       const results = [a?.[0], b?.[0]];
       expect(results.filter((r) => r?.ok)).toHaveLength(1);
       expect(results.find((r) => r && !r.ok)).toMatchObject({
         ok: false,
-        error: { aggregateId: "x", expectedSequence: round, actualSequence: round + 1 },
+        error: {
+          aggregateType: "default",
+          aggregateId: "x",
+          expectedSequence: round,
+          actualSequence: round + 1,
+        },
       });
     }
-    const stream = await one.readAggregate("x", 0);
+    const stream = await one.readAggregate("default", "x", 0);
     expect(stream.map((e) => e.sequence)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
   });
 
@@ -216,7 +233,9 @@ describePostgres("the PostgreSQL store", () => {
       const lock = await store.lockQuery("q");
       expect(lock?.held).toBe(true);
       expect(await store.lockQuery("q")).toBeNull();
-      await store.append([{ aggregateId: "a", expectedSequence: 0, events: [event(1)] }]);
+      await store.append([
+        { aggregateType: "default", aggregateId: "a", expectedSequence: 0, events: [event(1)] },
+      ]);
       for (let i = 0; i < 200 && wakes < 2; i++) await new Promise((resolve) => setTimeout(resolve, 10));
       expect(wakes).toBeGreaterThanOrEqual(2);
       await lock?.release();
@@ -248,7 +267,11 @@ describePostgres("the PostgreSQL store", () => {
     const unsubscribe = store.onAppend(() => {
       wakes++;
     });
-    await Promise.all([store.currentSequence("a"), store.currentSequence("b"), store.currentSequence("c")]);
+    await Promise.all([
+      store.currentSequence("default", "a"),
+      store.currentSequence("default", "b"),
+      store.currentSequence("default", "c"),
+    ]);
     const lock = await store.lockQuery("q");
     for (let i = 0; i < 200 && wakes < 1; i++) await new Promise((resolve) => setTimeout(resolve, 10));
     const ended = await withPostgres(async (client) => {
@@ -265,7 +288,7 @@ describePostgres("the PostgreSQL store", () => {
     let outcome: unknown;
     for (let attempt = 0; attempt < 5 && outcome === undefined; attempt++) {
       outcome = await store
-        .append([{ aggregateId: "a", expectedSequence: 0, events: [event(1)] }])
+        .append([{ aggregateType: "default", aggregateId: "a", expectedSequence: 0, events: [event(1)] }])
         .then((outcomes) => outcomes[0])
         .catch(() => undefined);
     }
@@ -279,9 +302,23 @@ describePostgres("the PostgreSQL store", () => {
   it("keeps the newer snapshot and ignores an older one", async () => {
     const store = open(freshSchema());
     const at = new Date("2026-01-02T03:04:05.000Z");
-    await store.saveSnapshot({ aggregateId: "a", sequence: 5, state: '{"v":5}', timestamp: at });
-    await store.saveSnapshot({ aggregateId: "a", sequence: 3, state: '{"v":3}', timestamp: at });
-    const snapshot = await store.loadSnapshot("a");
+    await store.saveSnapshot({
+      aggregateType: "default",
+      aggregateId: "a",
+      sequence: 5,
+      version: 1,
+      state: '{"v":5}',
+      timestamp: at,
+    });
+    await store.saveSnapshot({
+      aggregateType: "default",
+      aggregateId: "a",
+      sequence: 3,
+      version: 1,
+      state: '{"v":3}',
+      timestamp: at,
+    });
+    const snapshot = await store.loadSnapshot("default", "a");
     expect(snapshot?.sequence).toBe(5);
     expect(JSON.parse(snapshot?.state ?? "null")).toEqual({ v: 5 });
     expect(snapshot?.timestamp.toISOString()).toBe(at.toISOString());
@@ -290,11 +327,13 @@ describePostgres("the PostgreSQL store", () => {
   it("says its tables are missing when the schema is dropped under it", async () => {
     const schema = freshSchema();
     const store = open(schema);
-    await store.append([{ aggregateId: "a", expectedSequence: 0, events: [event(1)] }]);
+    await store.append([
+      { aggregateType: "default", aggregateId: "a", expectedSequence: 0, events: [event(1)] },
+    ]);
     await dropSchema(schema);
     await expect(store.readAll(0n, 10)).rejects.toThrow(/tables of schema .* are missing/);
     await expect(
-      store.append([{ aggregateId: "a", expectedSequence: 1, events: [event(2)] }]),
+      store.append([{ aggregateType: "default", aggregateId: "a", expectedSequence: 1, events: [event(2)] }]),
     ).rejects.toThrow(/are missing/);
   });
 
@@ -302,7 +341,7 @@ describePostgres("the PostgreSQL store", () => {
     const store = open(freshSchema());
     await store.init();
     await store.close();
-    await expect(store.currentSequence("a")).rejects.toThrow(/closed/);
+    await expect(store.currentSequence("default", "a")).rejects.toThrow(/closed/);
     await expectEveryCallRefusedAfterClose(store, /postgresStore: the store is closed/);
   });
 });

@@ -13,6 +13,7 @@ afterEach(async () => {
 });
 
 const opening = (id: string) => ({
+  aggregateType: "default",
   aggregateId: id,
   expectedSequence: 0,
   events: [

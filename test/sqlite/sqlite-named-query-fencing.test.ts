@@ -26,6 +26,7 @@ afterEach(async () => {
 async function seed(store: EventStore, count: number): Promise<void> {
   await store.append(
     Array.from({ length: count }, (_, i) => ({
+      aggregateType: "default",
       aggregateId: `acc-${i}`,
       expectedSequence: 0,
       events: [

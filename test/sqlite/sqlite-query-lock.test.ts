@@ -105,11 +105,21 @@ it("wakes listeners after its own appends and after another handle's", async () 
   let wakes = 0;
   const unsubscribe = a.store.onAppend(() => wakes++);
   await a.store.append([
-    { aggregateId: "x", expectedSequence: 0, events: [{ eventType: "E", payload: "{}", metadata: {} }] },
+    {
+      aggregateType: "default",
+      aggregateId: "x",
+      expectedSequence: 0,
+      events: [{ eventType: "E", payload: "{}", metadata: {} }],
+    },
   ]);
   expect(wakes).toBe(1);
   await b.store.append([
-    { aggregateId: "y", expectedSequence: 0, events: [{ eventType: "E", payload: "{}", metadata: {} }] },
+    {
+      aggregateType: "default",
+      aggregateId: "y",
+      expectedSequence: 0,
+      events: [{ eventType: "E", payload: "{}", metadata: {} }],
+    },
   ]);
   expect(wakes).toBe(1);
   await a.clock.advance(100);
@@ -118,7 +128,12 @@ it("wakes listeners after its own appends and after another handle's", async () 
   expect(wakes).toBe(2);
   unsubscribe();
   await a.store.append([
-    { aggregateId: "x", expectedSequence: 1, events: [{ eventType: "E", payload: "{}", metadata: {} }] },
+    {
+      aggregateType: "default",
+      aggregateId: "x",
+      expectedSequence: 1,
+      events: [{ eventType: "E", payload: "{}", metadata: {} }],
+    },
   ]);
   expect(wakes).toBe(2);
   expect(a.clock.pendingTimers).toBe(0);

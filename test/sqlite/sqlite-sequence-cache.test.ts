@@ -16,16 +16,39 @@ it("sees another handle's append to an aggregate it wrote before, and refuses it
   const mine = created.store;
   other = sqliteStore({ path: created.path });
   await other.init();
-  expect((await mine.append([{ aggregateId: "a", expectedSequence: 0, events: [event] }]))[0]?.ok).toBe(true);
-  expect((await other.append([{ aggregateId: "a", expectedSequence: 1, events: [event] }]))[0]?.ok).toBe(
-    true,
-  );
-  const stale = (await mine.append([{ aggregateId: "a", expectedSequence: 1, events: [event] }]))[0];
-  expect(stale).toEqual({ ok: false, error: { aggregateId: "a", expectedSequence: 1, actualSequence: 2 } });
-  const fresh = (await mine.append([{ aggregateId: "a", expectedSequence: 2, events: [event, event] }]))[0];
+  expect(
+    (
+      await mine.append([
+        { aggregateType: "default", aggregateId: "a", expectedSequence: 0, events: [event] },
+      ])
+    )[0]?.ok,
+  ).toBe(true);
+  expect(
+    (
+      await other.append([
+        { aggregateType: "default", aggregateId: "a", expectedSequence: 1, events: [event] },
+      ])
+    )[0]?.ok,
+  ).toBe(true);
+  const stale = (
+    await mine.append([{ aggregateType: "default", aggregateId: "a", expectedSequence: 1, events: [event] }])
+  )[0];
+  expect(stale).toEqual({
+    ok: false,
+    error: { aggregateType: "default", aggregateId: "a", expectedSequence: 1, actualSequence: 2 },
+  });
+  const fresh = (
+    await mine.append([
+      { aggregateType: "default", aggregateId: "a", expectedSequence: 2, events: [event, event] },
+    ])
+  )[0];
   expect(fresh?.ok && fresh.value.map((e) => e.sequence)).toEqual([3, 4]);
-  expect((await other.append([{ aggregateId: "a", expectedSequence: 2, events: [event] }]))[0]?.ok).toBe(
-    false,
-  );
-  expect((await other.readAggregate("a", 0)).map((e) => e.sequence)).toEqual([1, 2, 3, 4]);
+  expect(
+    (
+      await other.append([
+        { aggregateType: "default", aggregateId: "a", expectedSequence: 2, events: [event] },
+      ])
+    )[0]?.ok,
+  ).toBe(false);
+  expect((await other.readAggregate("default", "a", 0)).map((e) => e.sequence)).toEqual([1, 2, 3, 4]);
 });

@@ -15,6 +15,7 @@ const event = (n: number, metadata: Record<string, string> = {}): EncodedEvent =
 });
 
 const request = (aggregateId: string, expectedSequence: number, count = 1): AppendRequest => ({
+  aggregateType: "default",
   aggregateId,
   expectedSequence,
   events: Array.from({ length: count }, (_, i) => event(expectedSequence + i + 1)),
@@ -116,7 +117,7 @@ describe("opening the SQLite store", () => {
         "eventsourcing_snapshots",
       ]);
       expect(database.prepare("SELECT version FROM eventsourcing_schema_version").all()).toEqual([
-        { version: 1 },
+        { version: 2 },
       ]);
       expect(database.pragma("journal_mode", { simple: true })).toBe("wal");
     } finally {
@@ -154,7 +155,7 @@ describe("opening the SQLite store", () => {
       await store.append([request("big", 0, 2)]);
       const [next] = await store.append([request("big", 2)]);
       expect(next?.ok && next.value[0]?.sequence).toBe(3);
-      expect(await store.currentSequence("big")).toBe(3);
+      expect(await store.currentSequence("default", "big")).toBe(3);
       expect(await store.lockQuery("q")).not.toBeNull();
     } finally {
       await store.close();
@@ -169,7 +170,7 @@ describe("opening the SQLite store", () => {
     const store = sqliteStore({ database });
     try {
       await store.append([request("settings", 0)]);
-      await store.readAggregate("settings", 0);
+      await store.readAggregate("default", "settings", 0);
       expect(database.pragma("busy_timeout", { simple: true })).toBe(5_000);
       expect(database.pragma("synchronous", { simple: true })).toBe(1);
     } finally {
@@ -221,7 +222,12 @@ describe("appending to the SQLite store", () => {
   it("keeps events, positions, commit starts, metadata and times across a reopen", async () => {
     const { store, path } = await fresh({ now: () => Date.UTC(2026, 0, 2, 3, 4, 5) });
     const [first] = await store.append([
-      { aggregateId: "a", expectedSequence: 0, events: [event(1, { user: "ann" }), event(2)] },
+      {
+        aggregateType: "default",
+        aggregateId: "a",
+        expectedSequence: 0,
+        events: [event(1, { user: "ann" }), event(2)],
+      },
     ]);
     expect(first?.ok && first.value.map((e) => [e.sequence, e.position, e.commitStart])).toEqual([
       [1, 1n, 1],
@@ -230,11 +236,11 @@ describe("appending to the SQLite store", () => {
     await store.close();
     const again = sqliteStore({ path });
     try {
-      const events = await again.readAggregate("a", 0);
+      const events = await again.readAggregate("default", "a", 0);
       expect(events).toEqual(first?.ok ? first.value : undefined);
       expect(events[0]?.metadata).toEqual({ user: "ann" });
       expect(events[0]?.recordedAt.toISOString()).toBe("2026-01-02T03:04:05.000Z");
-      expect(await again.currentSequence("a")).toBe(2);
+      expect(await again.currentSequence("default", "a")).toBe(2);
     } finally {
       await again.close();
     }
@@ -247,7 +253,7 @@ describe("appending to the SQLite store", () => {
     expect(outcomes.map((o) => o.ok)).toEqual([true, false, true]);
     expect(outcomes[1]).toEqual({
       ok: false,
-      error: { aggregateId: "b", expectedSequence: 1, actualSequence: 2 },
+      error: { aggregateType: "default", aggregateId: "b", expectedSequence: 1, actualSequence: 2 },
     });
     const all = await store.readAll(0n, 100);
     expect(all.map((e) => `${e.aggregateId}${e.sequence}`)).toEqual(["b1", "b2", "a1", "c1", "c2", "c3"]);
@@ -260,7 +266,7 @@ describe("appending to the SQLite store", () => {
     const outcomes = await store.append(ids.map((id) => request(id, 0)));
     expect(outcomes.every((o) => o.ok)).toBe(true);
     for (const id of ids) {
-      const events = await store.readAggregate(id, 0);
+      const events = await store.readAggregate("default", id, 0);
       expect(events.map((e) => e.aggregateId)).toEqual([id]);
     }
   });
@@ -273,7 +279,7 @@ describe("appending to the SQLite store", () => {
       const [stale] = await other.append([request("shared", 0)]);
       expect(stale).toEqual({
         ok: false,
-        error: { aggregateId: "shared", expectedSequence: 0, actualSequence: 1 },
+        error: { aggregateType: "default", aggregateId: "shared", expectedSequence: 0, actualSequence: 1 },
       });
       const [fine] = await other.append([request("shared", 1)]);
       expect(fine?.ok && fine.value[0]?.position).toBe(2n);
@@ -292,17 +298,26 @@ describe("faults in the SQLite file", () => {
       "UPDATE eventsourcing_events SET metadata = '{oops' WHERE aggregate_id = 'broken' AND sequence = 2",
     );
     database.close();
-    await expect(store.readAggregate("broken", 0)).rejects.toThrow(/aggregate "broken" sequence 2/);
-    expect(await store.readAggregate("fine", 0)).toHaveLength(1);
+    await expect(store.readAggregate("default", "broken", 0)).rejects.toThrow(
+      /aggregate "broken" sequence 2/,
+    );
+    expect(await store.readAggregate("default", "fine", 0)).toHaveLength(1);
   });
 
   it("rejects loading snapshots when their table is gone, and still appends", async () => {
     const { store, path } = await fresh();
-    await store.saveSnapshot({ aggregateId: "a", sequence: 1, state: "{}", timestamp: new Date() });
+    await store.saveSnapshot({
+      aggregateType: "default",
+      aggregateId: "a",
+      sequence: 1,
+      version: 1,
+      state: "{}",
+      timestamp: new Date(),
+    });
     const database = new Database(path);
     database.exec("DROP TABLE eventsourcing_snapshots");
     database.close();
-    await expect(store.loadSnapshot("a")).rejects.toThrow(/no such table/);
+    await expect(store.loadSnapshot("default", "a")).rejects.toThrow(/no such table/);
     const [outcome] = await store.append([request("a", 0)]);
     expect(outcome?.ok).toBe(true);
   });
@@ -312,17 +327,40 @@ describe("snapshots and checkpoints in the SQLite store", () => {
   it("keeps the newer snapshot and ignores an older one", async () => {
     const { store } = await fresh();
     const at = new Date(Date.UTC(2026, 0, 1));
-    await store.saveSnapshot({ aggregateId: "a", sequence: 4, state: '{"n":4}', timestamp: at });
-    await store.saveSnapshot({ aggregateId: "a", sequence: 2, state: '{"n":2}', timestamp: at });
-    expect(await store.loadSnapshot("a")).toEqual({
+    await store.saveSnapshot({
+      aggregateType: "default",
       aggregateId: "a",
       sequence: 4,
+      version: 1,
       state: '{"n":4}',
       timestamp: at,
     });
-    await store.saveSnapshot({ aggregateId: "a", sequence: 8, state: '{"n":8}', timestamp: at });
-    expect((await store.loadSnapshot("a"))?.sequence).toBe(8);
-    expect(await store.loadSnapshot("none")).toBeNull();
+    await store.saveSnapshot({
+      aggregateType: "default",
+      aggregateId: "a",
+      sequence: 2,
+      version: 1,
+      state: '{"n":2}',
+      timestamp: at,
+    });
+    expect(await store.loadSnapshot("default", "a")).toEqual({
+      aggregateType: "default",
+      aggregateId: "a",
+      sequence: 4,
+      version: 1,
+      state: '{"n":4}',
+      timestamp: at,
+    });
+    await store.saveSnapshot({
+      aggregateType: "default",
+      aggregateId: "a",
+      sequence: 8,
+      version: 1,
+      state: '{"n":8}',
+      timestamp: at,
+    });
+    expect((await store.loadSnapshot("default", "a"))?.sequence).toBe(8);
+    expect(await store.loadSnapshot("default", "none")).toBeNull();
   });
 
   it("keeps checkpoints beyond 2^53 exactly", async () => {
@@ -343,7 +381,7 @@ describe("another connection holding the write lock", () => {
     const [outcome] = await store.append([request("waited", 0)]);
     holder.close();
     expect(outcome?.ok).toBe(true);
-    expect(await store.currentSequence("waited")).toBe(1);
+    expect(await store.currentSequence("default", "waited")).toBe(1);
   });
 
   it("makes writes on a given database wait for the lock too, and succeed once it is released", async () => {

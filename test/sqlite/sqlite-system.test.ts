@@ -181,6 +181,7 @@ it("commits commands to many aggregates that arrive together in few transactions
   const other = sqliteStore({ path });
   await other.append([
     {
+      aggregateType: "default",
       aggregateId: "stale",
       expectedSequence: 1,
       events: [

@@ -7,14 +7,26 @@ export async function expectEveryCallRefusedAfterClose(store: EventStore, messag
   const event = { eventType: "E", payload: "{}", metadata: {} };
   const calls: [string, () => Promise<unknown>][] = [
     ["init", () => store.init()],
-    ["append", () => store.append([{ aggregateId: "a", expectedSequence: 0, events: [event] }])],
-    ["readAggregate", () => store.readAggregate("a", 0)],
-    ["currentSequence", () => store.currentSequence("a")],
+    [
+      "append",
+      () =>
+        store.append([{ aggregateType: "default", aggregateId: "a", expectedSequence: 0, events: [event] }]),
+    ],
+    ["readAggregate", () => store.readAggregate("default", "a", 0)],
+    ["currentSequence", () => store.currentSequence("default", "a")],
     ["readAll", () => store.readAll(0n, 10)],
-    ["loadSnapshot", () => store.loadSnapshot("a")],
+    ["loadSnapshot", () => store.loadSnapshot("default", "a")],
     [
       "saveSnapshot",
-      () => store.saveSnapshot({ aggregateId: "a", sequence: 1, state: "{}", timestamp: new Date() }),
+      () =>
+        store.saveSnapshot({
+          aggregateType: "default",
+          aggregateId: "a",
+          sequence: 1,
+          version: 1,
+          state: "{}",
+          timestamp: new Date(),
+        }),
     ],
     ["loadCheckpoint", () => store.loadCheckpoint("q")],
     ["saveCheckpoint", () => store.saveCheckpoint("q", 1n)],

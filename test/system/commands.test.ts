@@ -17,7 +17,7 @@ forEachStore("commands", (kind) => {
     const other = await created.openAnother();
     for (let i = 1; i <= 5; i++) {
       const done = expectOk(await bank.execute("acc", i === 1 ? open("acc") : deposit(i)));
-      const stored = await other.readAggregate("acc", 0);
+      const stored = await other.readAggregate("default", "acc", 0);
       expect(stored.map((row) => row.sequence)).toEqual(Array.from({ length: i }, (_, j) => j + 1));
       expect(done.events.map((e) => e.sequence)).toEqual([i]);
     }
@@ -56,9 +56,9 @@ forEachStore("commands", (kind) => {
       ok: false,
       error: { type: "DomainError", error: "CantWithdrawMoreThanCurrentBalance" },
     });
-    expect(await created.store.currentSequence("acc")).toBe(1);
+    expect(await created.store.currentSequence("default", "acc")).toBe(1);
     expectOk(await bank.execute("acc", deposit(10)));
-    expect(await created.store.currentSequence("acc")).toBe(2);
+    expect(await created.store.currentSequence("default", "acc")).toBe(2);
   });
 
   it("treats ok([]) as a no-op: nothing stored, and a new id stays EntityNotFound", async () => {
@@ -140,7 +140,7 @@ forEachStore("commands", (kind) => {
     const result = await system.execute("big", 1n);
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.error.type).toBe("EventStoreError");
-    expect(await created.store.currentSequence("big")).toBe(0);
+    expect(await created.store.currentSequence("default", "big")).toBe(0);
   });
 
   it("names the aggregate and sequence of an event that cannot be decoded, and serves other aggregates", async () => {
@@ -159,6 +159,7 @@ forEachStore("commands", (kind) => {
     // Written through the default codec, it is a valid row that this codec cannot read.
     await created.store.append([
       {
+        aggregateType: "default",
         aggregateId: "bad",
         expectedSequence: 2,
         events: [

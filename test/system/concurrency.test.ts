@@ -30,7 +30,12 @@ forEachStore("optimistic concurrency", (kind) => {
     expectOk(await second.execute("acc", deposit(5)));
     expect(await first.execute("acc", deposit(1))).toEqual({
       ok: false,
-      error: { type: "ConcurrencyConflict", aggregateId: "acc", expectedSequence: 1, actualSequence: 2 },
+      error: {
+        type: "ConcurrencyConflict",
+        aggregateId: "acc",
+        expectedSequence: 1,
+        actualSequence: 2,
+      },
     });
     expect(expectOk(await first.execute("acc", deposit(1))).aggregate.sequence).toBe(3);
   });

@@ -53,7 +53,7 @@ forEachStore("crashes and stable handles", (kind) => {
     expectOk(await counter.execute("c", { add: 1 }));
     const crashed = await counter.execute("c", { explode: "apply" });
     expect(!crashed.ok && crashed.error.type === "ActorCrashed" && crashed.error.operation).toBe("apply");
-    expect(await store.currentSequence("c")).toBe(1);
+    expect(await store.currentSequence("default", "c")).toBe(1);
     expect(expectOk(await counter.execute("c", { add: 1 })).aggregate.state).toBe(2);
   });
 

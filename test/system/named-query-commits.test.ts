@@ -16,8 +16,10 @@ const deposits = (count: number): EncodedEvent[] =>
 
 /** Appends one commit of `size` events to `aggregateId`, after the stream's current end. */
 async function commit(store: EventStore, aggregateId: string, size: number): Promise<void> {
-  const expectedSequence = await store.currentSequence(aggregateId);
-  const [outcome] = await store.append([{ aggregateId, expectedSequence, events: deposits(size) }]);
+  const expectedSequence = await store.currentSequence("default", aggregateId);
+  const [outcome] = await store.append([
+    { aggregateType: "default", aggregateId, expectedSequence, events: deposits(size) },
+  ]);
   if (!outcome?.ok) throw new Error(`appending ${size} events to ${aggregateId} conflicted`);
 }
 

@@ -18,7 +18,7 @@ forEachStore("queries", (kind) => {
         async (id, events) => {
           seenInStore.push([
             events[events.length - 1]?.sequence ?? -1,
-            await created.store.currentSequence(id),
+            await created.store.currentSequence("default", id),
           ]);
         },
       ],

@@ -20,7 +20,7 @@ const opened = (id: string) => ({
 });
 
 async function positionOf(store: EventStore, aggregateId: string, sequence: number): Promise<bigint> {
-  const events = await store.readAggregate(aggregateId, sequence - 1);
+  const events = await store.readAggregate("default", aggregateId, sequence - 1);
   return events[0]?.position ?? -1n;
 }
 
@@ -29,7 +29,9 @@ forEachStore("query failures", (kind) => {
 
   it("show a named query stuck on a store failure as failing, counted, until the store heals", async () => {
     const created = await systems.store();
-    await created.store.append([{ aggregateId: "a", expectedSequence: 0, events: [opened("a")] }]);
+    await created.store.append([
+      { aggregateType: "default", aggregateId: "a", expectedSequence: 0, events: [opened("a")] },
+    ]);
     const faulty = faultyStore(created.store);
     faulty.fail("readAll", new Error("database disk image is malformed"));
     const clock = manualClock();
@@ -112,6 +114,7 @@ forEachStore("query failures", (kind) => {
     const created = await systems.store();
     await created.store.append([
       {
+        aggregateType: "default",
         aggregateId: "p",
         expectedSequence: 0,
         events: [

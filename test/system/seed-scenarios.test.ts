@@ -126,6 +126,7 @@ forEachStore("the original's scenarios", (kind) => {
         currentSequence: 2,
         hasSnapshot: false,
         snapshotSequence: null,
+        snapshotVersion: null,
       },
     });
     expect(await bank.aggregateStats("unknown")).toEqual({
@@ -136,6 +137,7 @@ forEachStore("the original's scenarios", (kind) => {
         currentSequence: 0,
         hasSnapshot: false,
         snapshotSequence: null,
+        snapshotVersion: null,
       },
     });
   });

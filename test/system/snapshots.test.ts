@@ -37,7 +37,12 @@ forEachStore("snapshots", (kind) => {
     expect(crossed.aggregate.sequence).toBe(4);
     await until(async () => expectOk(await counter.latestSnapshot("c")) !== null);
     const snapshot = expectOk(await counter.latestSnapshot("c"));
-    expect(snapshot).toMatchObject({ aggregateId: "c", sequence: 4, state: crossed.aggregate.state });
+    expect(snapshot).toMatchObject({
+      aggregateId: "c",
+      sequence: 4,
+      version: 1,
+      state: crossed.aggregate.state,
+    });
     expect(snapshot?.timestamp).toBeInstanceOf(Date);
     expect(expectOk(await counter.aggregateStats("c"))).toMatchObject({
       hasSnapshot: true,
@@ -59,7 +64,11 @@ forEachStore("snapshots", (kind) => {
     store.fail("loadSnapshot", new Error("snapshot table dropped"));
     const reader = await systems.bank({ store, snapshot: { frequency: every(1) } });
     const loaded = expectOk(await reader.loadAggregate("acc"));
-    expect(loaded).toEqual({ aggregateId: "acc", sequence: 3, state: { type: "BankAccount", balance: 5 } });
+    expect(loaded).toEqual({
+      aggregateId: "acc",
+      sequence: 3,
+      state: { type: "BankAccount", balance: 5 },
+    });
     const snapshot = await reader.latestSnapshot("acc");
     expect(!snapshot.ok && snapshot.error.type).toBe("EventStoreError");
     expectOk(await reader.execute("acc", deposit(1)));

@@ -57,10 +57,10 @@ function broken(breakIt: (store: MemoryEventStore) => Partial<MemoryEventStore>)
     const methods: MemoryEventStore = {
       init: () => store.init(),
       append: (requests) => store.append(requests),
-      readAggregate: (id, after) => store.readAggregate(id, after),
-      currentSequence: (id) => store.currentSequence(id),
-      readAll: (after, limit) => store.readAll(after, limit),
-      loadSnapshot: (id) => store.loadSnapshot(id),
+      readAggregate: (type, id, after) => store.readAggregate(type, id, after),
+      currentSequence: (type, id) => store.currentSequence(type, id),
+      readAll: (after, limit, options) => store.readAll(after, limit, options),
+      loadSnapshot: (type, id) => store.loadSnapshot(type, id),
       saveSnapshot: (snapshot) => store.saveSnapshot(snapshot),
       loadCheckpoint: (name) => store.loadCheckpoint(name),
       saveCheckpoint: (name, position) => store.saveCheckpoint(name, position),
@@ -86,7 +86,7 @@ const brokenStores: [string, string, () => EventStore][] = [
           await Promise.all(
             requests.map(async (r) => ({
               ...r,
-              expectedSequence: await store.currentSequence(r.aggregateId),
+              expectedSequence: await store.currentSequence("default", r.aggregateId),
             })),
           ),
         ),
@@ -107,10 +107,13 @@ const brokenStores: [string, string, () => EventStore][] = [
     "writes the other requests of a multi-aggregate append",
     broken((store) => ({
       append: async (requests) => {
-        const actual = await Promise.all(requests.map((r) => store.currentSequence(r.aggregateId)));
+        const actual = await Promise.all(
+          requests.map((r) => store.currentSequence("default", r.aggregateId)),
+        );
         if (requests.every((r, i) => r.expectedSequence === actual[i])) return store.append(requests);
         return requests.map((r, i) =>
           err({
+            aggregateType: "default",
             aggregateId: r.aggregateId,
             expectedSequence: r.expectedSequence,
             actualSequence: actual[i] ?? 0,
@@ -169,8 +172,8 @@ const brokenStores: [string, string, () => EventStore][] = [
     broken((store) => ({
       append: (requests) =>
         store.append(requests.map((r) => ({ ...r, aggregateId: r.aggregateId.toLowerCase() }))),
-      readAggregate: (id, after) => store.readAggregate(id.toLowerCase(), after),
-      currentSequence: (id) => store.currentSequence(id.toLowerCase()),
+      readAggregate: (type, id, after) => store.readAggregate(type, id.toLowerCase(), after),
+      currentSequence: (type, id) => store.currentSequence(type, id.toLowerCase()),
     })),
   ],
   [

@@ -10,10 +10,11 @@ function handleOn(store: EventStore, options: { readonly optionals: boolean }): 
   const handle: EventStore = {
     init: () => store.init(),
     append: (requests) => store.append(requests),
-    readAggregate: (aggregateId, afterSequence) => store.readAggregate(aggregateId, afterSequence),
-    currentSequence: (aggregateId) => store.currentSequence(aggregateId),
-    readAll: (afterPosition, limit) => store.readAll(afterPosition, limit),
-    loadSnapshot: (aggregateId) => store.loadSnapshot(aggregateId),
+    readAggregate: (type, aggregateId, afterSequence) =>
+      store.readAggregate(type, aggregateId, afterSequence),
+    currentSequence: (type, aggregateId) => store.currentSequence(type, aggregateId),
+    readAll: (afterPosition, limit, options) => store.readAll(afterPosition, limit, options),
+    loadSnapshot: (type, aggregateId) => store.loadSnapshot(type, aggregateId),
     saveSnapshot: (snapshot) => store.saveSnapshot(snapshot),
     loadCheckpoint: (name) => store.loadCheckpoint(name),
     saveCheckpoint: (name, position) => store.saveCheckpoint(name, position),
@@ -82,7 +83,7 @@ describe("the contract's store lifecycle", () => {
     const context = new ContractContext({ create: async () => memoryStore() }, tools, 25);
     const store = await context.fresh();
     await context.dispose();
-    await expect(store.currentSequence("a")).rejects.toThrow(/closed/);
+    await expect(store.currentSequence("default", "a")).rejects.toThrow(/closed/);
   });
 
   it("refuses a second handle when the harness cannot open one", async () => {

@@ -1,3 +1,4 @@
+import { streamKey } from "../../core/event-id.js";
 import type { AppendRequest } from "../../core/event-store.js";
 
 /**
@@ -8,7 +9,7 @@ import type { AppendRequest } from "../../core/event-store.js";
  *
  * @example
  * ```ts
- * assertAppendRequests([{ aggregateId: "a-1", expectedSequence: 0, events: [] }]);
+ * assertAppendRequests([{ aggregateType: "account", aggregateId: "a-1", expectedSequence: 0, events: [] }]);
  * // throws TypeError: append: request 0 (aggregate "a-1") has no events; send at least one
  * ```
  */
@@ -21,7 +22,9 @@ export function assertAppendRequests(requests: readonly AppendRequest[]): void {
 function assertRequest(request: AppendRequest, index: number): void {
   if (typeof request !== "object" || request === null)
     throw new TypeError(`append: request ${index} is not an object`);
-  const { aggregateId, expectedSequence, events } = request;
+  const { aggregateType, aggregateId, expectedSequence, events } = request;
+  if (typeof aggregateType !== "string")
+    throw new TypeError(`append: request ${index} needs a string aggregateType`);
   if (typeof aggregateId !== "string")
     throw new TypeError(`append: request ${index} needs a string aggregateId`);
   if (!Number.isSafeInteger(expectedSequence) || expectedSequence < 0)
@@ -40,23 +43,26 @@ function assertRequest(request: AppendRequest, index: number): void {
       typeof event.eventType !== "string" ||
       typeof event.payload !== "string" ||
       typeof event.metadata !== "object" ||
-      event.metadata === null
+      event.metadata === null ||
+      (event.eventVersion !== undefined &&
+        !(Number.isSafeInteger(event.eventVersion) && event.eventVersion > 0))
     )
       throw new TypeError(
         `append: request ${index} (aggregate ${JSON.stringify(aggregateId)}) has an event without a ` +
-          "string eventType, a string payload and a metadata object",
+          "string eventType, a string payload, a metadata object and an eventVersion that is a positive integer (or none)",
       );
   }
 }
 
 function assertDistinct(requests: readonly AppendRequest[]): void {
   const seen = new Set<string>();
-  for (const { aggregateId } of requests) {
-    if (seen.has(aggregateId))
+  for (const { aggregateType, aggregateId } of requests) {
+    const key = streamKey(aggregateType, aggregateId);
+    if (seen.has(key))
       throw new TypeError(
-        `append: aggregate ${JSON.stringify(aggregateId)} appears in two requests of one call; ` +
-          "merge its events into one request",
+        `append: aggregate ${JSON.stringify(aggregateId)} appears in two requests of one call ` +
+          `(type ${JSON.stringify(aggregateType)}); merge its events into one request`,
       );
-    seen.add(aggregateId);
+    seen.add(key);
   }
 }

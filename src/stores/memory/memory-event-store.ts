@@ -1,12 +1,15 @@
+import { newEventId, streamKey } from "../../core/event-id.js";
 import type {
   AppendOutcome,
   AppendRequest,
   EncodedEvent,
   EventStore,
   QueryLock,
+  ReadAllOptions,
   StoredEvent,
   StoredSnapshot,
 } from "../../core/event-store.js";
+import { aggregateTypesOf } from "../../core/event-store-checks.js";
 import { err, ok } from "../../core/result.js";
 import type { Metadata } from "../../core/types.js";
 import { assertAppendRequests } from "./memory-append-requests.js";
@@ -51,7 +54,7 @@ export type MemoryEventStore = EventStore & {
  * const store = memoryStore();
  * await store.init();
  * const [outcome] = await store.append([
- *   { aggregateId: "a-1", expectedSequence: 0, events: [{ eventType: "Opened", payload: "{}", metadata: {} }] },
+ *   { aggregateType: "account", aggregateId: "a-1", expectedSequence: 0, events: [{ eventType: "Opened", payload: "{}", metadata: {} }] },
  * ]);
  * // outcome.ok === true; outcome.value[0].sequence === 1
  * ```
@@ -69,6 +72,8 @@ class InMemoryEventStore implements MemoryEventStore {
   /** The global log: the event at position p is at index p - 1. */
   #log: StoredEvent[] = [];
   #streams = new Map<string, StoredEvent[]>();
+  /** Each aggregate type's events in position order. */
+  #byType = new Map<string, StoredEvent[]>();
   #snapshots = new Map<string, StoredSnapshot>();
   #checkpoints = new Map<string, bigint>();
   readonly #locks = new MemoryQueryLocks();
@@ -93,64 +98,109 @@ class InMemoryEventStore implements MemoryEventStore {
     let written = false;
     for (let i = 0; i < requests.length; i++) {
       const request = requests[i] as AppendRequest;
-      const stream = this.#streams.get(request.aggregateId);
+      const key = streamKey(request.aggregateType, request.aggregateId);
+      const stream = this.#streams.get(key);
       const actualSequence = stream === undefined ? 0 : stream.length;
       if (actualSequence !== request.expectedSequence) {
         outcomes[i] = err({
+          aggregateType: request.aggregateType,
           aggregateId: request.aggregateId,
           expectedSequence: request.expectedSequence,
           actualSequence,
         });
         continue;
       }
-      outcomes[i] = ok(this.#write(request, stream, recordedAt));
+      outcomes[i] = ok(this.#write(request, key, stream, recordedAt));
       written = true;
     }
     if (written) this.#notify();
     return outcomes;
   }
 
-  async readAggregate(aggregateId: string, afterSequence: number): Promise<readonly StoredEvent[]> {
+  async readAggregate(
+    aggregateType: string,
+    aggregateId: string,
+    afterSequence: number,
+  ): Promise<readonly StoredEvent[]> {
     this.#assertOpen("readAggregate");
     if (typeof afterSequence !== "number" || Number.isNaN(afterSequence))
       throw new TypeError("readAggregate: afterSequence must be a number");
-    const stream = this.#streams.get(aggregateId);
+    const stream = this.#streams.get(streamKey(aggregateType, aggregateId));
     if (stream === undefined) return [];
     // Sequences are dense from 1, so the event with sequence s sits at index s - 1.
     return stream.slice(Math.max(0, Math.floor(afterSequence)));
   }
 
-  async currentSequence(aggregateId: string): Promise<number> {
+  async currentSequence(aggregateType: string, aggregateId: string): Promise<number> {
     this.#assertOpen("currentSequence");
-    return this.#streams.get(aggregateId)?.length ?? 0;
+    return this.#streams.get(streamKey(aggregateType, aggregateId))?.length ?? 0;
   }
 
-  async readAll(afterPosition: bigint, limit: number): Promise<readonly StoredEvent[]> {
+  async readAll(
+    afterPosition: bigint,
+    limit: number,
+    options?: ReadAllOptions,
+  ): Promise<readonly StoredEvent[]> {
     this.#assertOpen("readAll");
     if (typeof afterPosition !== "bigint") throw new TypeError("readAll: afterPosition must be a bigint");
     if (!Number.isSafeInteger(limit) || limit < 0)
       throw new TypeError(`readAll: limit must be a non-negative integer, got ${String(limit)}`);
+    const types = aggregateTypesOf(options);
     if (afterPosition >= BigInt(this.#log.length)) return [];
     const start = afterPosition < 0n ? 0 : Number(afterPosition);
-    return this.#log.slice(start, start + limit);
+    if (types === undefined) return this.#log.slice(start, start + limit);
+    // The memory store's "index" per type: the positions of each type's events, in order.
+    const lists = types.map((type) => this.#byType.get(type) ?? []);
+    const found: StoredEvent[] = [];
+    const cursors = lists.map((list) => firstAfter(list, start));
+    while (found.length < limit) {
+      let best = -1;
+      for (let t = 0; t < lists.length; t++) {
+        const candidate = (lists[t] as StoredEvent[])[cursors[t] as number];
+        const current = best < 0 ? undefined : (lists[best] as StoredEvent[])[cursors[best] as number];
+        if (candidate !== undefined && (current === undefined || candidate.position < current.position))
+          best = t;
+      }
+      if (best < 0) break;
+      found.push((lists[best] as StoredEvent[])[cursors[best] as number] as StoredEvent);
+      cursors[best] = (cursors[best] as number) + 1;
+    }
+    return found;
   }
 
-  async loadSnapshot(aggregateId: string): Promise<StoredSnapshot | null> {
+  async loadSnapshot(aggregateType: string, aggregateId: string): Promise<StoredSnapshot | null> {
     this.#assertOpen("loadSnapshot");
-    return this.#snapshots.get(aggregateId) ?? null;
+    return this.#snapshots.get(streamKey(aggregateType, aggregateId)) ?? null;
   }
 
   async saveSnapshot(snapshot: StoredSnapshot): Promise<void> {
     this.#assertOpen("saveSnapshot");
-    const { aggregateId, sequence, state, timestamp } = snapshot;
-    if (typeof aggregateId !== "string" || typeof state !== "string" || !Number.isSafeInteger(sequence))
-      throw new TypeError("saveSnapshot: needs a string aggregateId and state and an integer sequence");
+    const { aggregateType, aggregateId, sequence, version, state, timestamp } = snapshot;
+    if (
+      typeof aggregateType !== "string" ||
+      typeof aggregateId !== "string" ||
+      typeof state !== "string" ||
+      !Number.isSafeInteger(sequence)
+    )
+      throw new TypeError(
+        "saveSnapshot: needs a string aggregateType, aggregateId and state and an integer sequence",
+      );
+    if (!Number.isSafeInteger(version) || version < 1)
+      throw new TypeError("saveSnapshot: version must be a positive integer");
     if (!(timestamp instanceof Date)) throw new TypeError("saveSnapshot: timestamp must be a Date");
-    const stored = this.#snapshots.get(aggregateId);
-    if (stored !== undefined && stored.sequence >= sequence) return;
+    const key = streamKey(aggregateType, aggregateId);
+    const stored = this.#snapshots.get(key);
+    if (stored !== undefined && stored.version === version && stored.sequence >= sequence) return;
     this.#snapshots.set(
-      aggregateId,
-      Object.freeze({ aggregateId, sequence, state, timestamp: new Date(timestamp.getTime()) }),
+      key,
+      Object.freeze({
+        aggregateType,
+        aggregateId,
+        sequence,
+        version,
+        state,
+        timestamp: new Date(timestamp.getTime()),
+      }),
     );
   }
 
@@ -192,16 +242,27 @@ class InMemoryEventStore implements MemoryEventStore {
     this.#listeners.clear();
     this.#log = [];
     this.#streams = new Map();
+    this.#byType = new Map();
     this.#snapshots = new Map();
     this.#checkpoints = new Map();
   }
 
-  #write(request: AppendRequest, stream: StoredEvent[] | undefined, recordedAt: Date): StoredEvent[] {
-    const { aggregateId, expectedSequence: commitEnd, events } = request;
+  #write(
+    request: AppendRequest,
+    key: string,
+    stream: StoredEvent[] | undefined,
+    recordedAt: Date,
+  ): StoredEvent[] {
+    const { aggregateType, aggregateId, expectedSequence: commitEnd, events } = request;
     let target = stream;
     if (target === undefined) {
       target = [];
-      this.#streams.set(aggregateId, target);
+      this.#streams.set(key, target);
+    }
+    let ofType = this.#byType.get(aggregateType);
+    if (ofType === undefined) {
+      ofType = [];
+      this.#byType.set(aggregateType, ofType);
     }
     const commitStart = commitEnd + 1;
     const written: StoredEvent[] = new Array(events.length);
@@ -216,17 +277,21 @@ class InMemoryEventStore implements MemoryEventStore {
         metadataCopy = Object.isFrozen(lastMetadata) ? lastMetadata : Object.freeze({ ...lastMetadata });
       }
       const stored: StoredEvent = Object.freeze({
+        aggregateType,
         aggregateId,
         sequence: commitStart + j,
         position: BigInt(this.#log.length + 1),
         commitStart,
+        eventId: newEventId(),
         eventType: event.eventType,
+        eventVersion: event.eventVersion ?? 1,
         payload: event.payload,
         metadata: metadataCopy,
         recordedAt,
       });
       this.#log.push(stored);
       target.push(stored);
+      ofType.push(stored);
       written[j] = stored;
     }
     return written;
@@ -251,4 +316,17 @@ class InMemoryEventStore implements MemoryEventStore {
   #assertOpen(method: string): void {
     if (this.#closed) throw new Error(`memory store is closed: ${method}() cannot be called after close()`);
   }
+}
+
+/** The index of the first event of `list` (in position order) with a position above `after`. */
+function firstAfter(list: readonly StoredEvent[], after: number): number {
+  let low = 0;
+  let high = list.length;
+  const bound = BigInt(after);
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((list[middle] as StoredEvent).position <= bound) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }

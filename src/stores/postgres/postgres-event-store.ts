@@ -4,10 +4,12 @@ import type {
   AppendRequest,
   EventStore,
   QueryLock,
+  ReadAllOptions,
   StoredEvent,
   StoredSnapshot,
 } from "../../core/event-store.js";
-import { type AppendRow, appendOutcomes, appendParameters } from "./postgres-append.js";
+import { aggregateTypesOf } from "../../core/event-store-checks.js";
+import { type AppendRow, appendOutcomes, appendParameters, newEventIds } from "./postgres-append.js";
 import { PostgresConnections } from "./postgres-connections.js";
 import { PostgresNotifier } from "./postgres-notifier.js";
 import type {
@@ -77,32 +79,39 @@ export class PostgresEventStore implements EventStore {
 
   async append(requests: readonly AppendRequest[]): Promise<readonly AppendOutcome[]> {
     if (requests.length === 0) return [];
+    const eventIds = newEventIds(requests);
     const { rows } = await this.#query({
       name: `${this.#statement}_append`,
       text:
         "SELECT actual, positions::text[] AS positions, recorded_at " +
-        `FROM ${this.#schema.q}.append_events($1, $2, $3, $4, $5, $6, $7, $8)`,
-      values: appendParameters(requests),
+        `FROM ${this.#schema.q}.append_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+      values: appendParameters(requests, eventIds),
     });
-    return appendOutcomes(requests, rows[0] as AppendRow | undefined);
+    return appendOutcomes(requests, eventIds, rows[0] as AppendRow | undefined);
   }
 
-  async readAggregate(aggregateId: string, afterSequence: number): Promise<readonly StoredEvent[]> {
+  async readAggregate(
+    aggregateType: string,
+    aggregateId: string,
+    afterSequence: number,
+  ): Promise<readonly StoredEvent[]> {
     const { rows } = await this.#query({
       name: `${this.#statement}_read_aggregate`,
       text:
         `SELECT ${EVENT_COLUMNS} FROM ${this.#schema.q}.events e ` +
-        "WHERE e.aggregate_id = $1 AND e.sequence > $2 ORDER BY e.sequence",
-      values: [aggregateId, afterSequence],
+        "WHERE e.aggregate_type = $1 AND e.aggregate_id = $2 AND e.sequence > $3 ORDER BY e.sequence",
+      values: [aggregateType, aggregateId, afterSequence],
     });
     return (rows as EventRow[]).map(storedEvent);
   }
 
-  async currentSequence(aggregateId: string): Promise<number> {
+  async currentSequence(aggregateType: string, aggregateId: string): Promise<number> {
     const { rows } = await this.#query({
       name: `${this.#statement}_current_sequence`,
-      text: `SELECT COALESCE(max(sequence), 0) AS sequence FROM ${this.#schema.q}.events WHERE aggregate_id = $1`,
-      values: [aggregateId],
+      text:
+        `SELECT COALESCE(max(sequence), 0) AS sequence FROM ${this.#schema.q}.events ` +
+        "WHERE aggregate_type = $1 AND aggregate_id = $2",
+      values: [aggregateType, aggregateId],
     });
     return Number(rows[0]?.sequence ?? 0);
   }
@@ -111,36 +120,71 @@ export class PostgresEventStore implements EventStore {
    * Appends hand out positions in commit order (see `append_events`), so every event committed with a
    * smaller position is already visible when a larger one is: a plain range read never skips one.
    */
-  async readAll(afterPosition: bigint, limit: number): Promise<readonly StoredEvent[]> {
-    const { rows } = await this.#query({
-      name: `${this.#statement}_read_all`,
-      // Ordered by the column, not by the text alias of the same name.
-      text: `SELECT ${EVENT_COLUMNS} FROM ${this.#schema.q}.events e WHERE e.position > $1 ORDER BY e.position LIMIT $2`,
-      values: [afterPosition.toString(), limit],
-    });
+  async readAll(
+    afterPosition: bigint,
+    limit: number,
+    options?: ReadAllOptions,
+  ): Promise<readonly StoredEvent[]> {
+    const types = aggregateTypesOf(options);
+    // Ordered by the column, not by the text alias of the same name.
+    const { rows } =
+      types === undefined
+        ? await this.#query({
+            name: `${this.#statement}_read_all`,
+            text: `SELECT ${EVENT_COLUMNS} FROM ${this.#schema.q}.events e WHERE e.position > $1 ORDER BY e.position LIMIT $2`,
+            values: [afterPosition.toString(), limit],
+          })
+        : await this.#query({
+            // The (aggregate_type, position) index serves it.
+            name: `${this.#statement}_read_all_of_types`,
+            text:
+              `SELECT ${EVENT_COLUMNS} FROM ${this.#schema.q}.events e ` +
+              "WHERE e.aggregate_type = ANY ($3::text[]) AND e.position > $1 ORDER BY e.position LIMIT $2",
+            values: [afterPosition.toString(), limit, types],
+          });
     return (rows as EventRow[]).map(storedEvent);
   }
 
-  async loadSnapshot(aggregateId: string): Promise<StoredSnapshot | null> {
+  async loadSnapshot(aggregateType: string, aggregateId: string): Promise<StoredSnapshot | null> {
     const { rows } = await this.#query({
       name: `${this.#statement}_load_snapshot`,
-      text: `SELECT sequence, state::text AS state, recorded_at FROM ${this.#schema.q}.snapshots WHERE aggregate_id = $1`,
-      values: [aggregateId],
+      text:
+        `SELECT sequence, version, state::text AS state, recorded_at FROM ${this.#schema.q}.snapshots ` +
+        "WHERE aggregate_type = $1 AND aggregate_id = $2",
+      values: [aggregateType, aggregateId],
     });
-    const row = rows[0] as { sequence: number; state: string; recorded_at: Date | string } | undefined;
+    const row = rows[0] as
+      | { sequence: number; version: number; state: string; recorded_at: Date | string }
+      | undefined;
     if (!row) return null;
-    return { aggregateId, sequence: row.sequence, state: row.state, timestamp: toDate(row.recorded_at) };
+    return {
+      aggregateType,
+      aggregateId,
+      sequence: row.sequence,
+      version: row.version,
+      state: row.state,
+      timestamp: toDate(row.recorded_at),
+    };
   }
 
   async saveSnapshot(snapshot: StoredSnapshot): Promise<void> {
     await this.#query({
       name: `${this.#statement}_save_snapshot`,
       text:
-        `INSERT INTO ${this.#schema.q}.snapshots AS s (aggregate_id, sequence, state, recorded_at) ` +
-        "VALUES ($1, $2, $3::jsonb, $4) ON CONFLICT (aggregate_id) DO UPDATE " +
-        "SET sequence = excluded.sequence, state = excluded.state, recorded_at = excluded.recorded_at " +
-        "WHERE s.sequence < excluded.sequence",
-      values: [snapshot.aggregateId, snapshot.sequence, snapshot.state, snapshot.timestamp],
+        `INSERT INTO ${this.#schema.q}.snapshots AS s ` +
+        "(aggregate_type, aggregate_id, sequence, version, state, recorded_at) " +
+        "VALUES ($1, $2, $3, $4, $5::jsonb, $6) ON CONFLICT (aggregate_type, aggregate_id) DO UPDATE " +
+        "SET sequence = excluded.sequence, version = excluded.version, state = excluded.state, " +
+        "recorded_at = excluded.recorded_at " +
+        "WHERE s.sequence < excluded.sequence OR s.version <> excluded.version",
+      values: [
+        snapshot.aggregateType,
+        snapshot.aggregateId,
+        snapshot.sequence,
+        snapshot.version,
+        snapshot.state,
+        snapshot.timestamp,
+      ],
     });
   }
 

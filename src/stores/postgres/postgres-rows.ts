@@ -3,16 +3,20 @@ import type { Metadata } from "../../core/types.js";
 
 /** Columns of an event row, with every value in a form that no custom type parser can change. */
 export const EVENT_COLUMNS =
-  "aggregate_id, sequence, position::text AS position, commit_start, event_type, payload::text AS payload, " +
+  "aggregate_type, aggregate_id, sequence, position::text AS position, commit_start, " +
+  "event_id::text AS event_id, event_type, event_version, payload::text AS payload, " +
   "metadata::text AS metadata, recorded_at";
 
 /** An event row as selected with {@link EVENT_COLUMNS}. */
 export interface EventRow {
+  aggregate_type: string;
   aggregate_id: string;
   sequence: number;
   position: string;
   commit_start: number;
+  event_id: string;
   event_type: string;
+  event_version: number;
   payload: string;
   metadata: string;
   recorded_at: Date | string;
@@ -21,11 +25,14 @@ export interface EventRow {
 /** A stored event from its row. */
 export function storedEvent(row: EventRow): StoredEvent {
   return {
+    aggregateType: row.aggregate_type,
     aggregateId: row.aggregate_id,
     sequence: row.sequence,
     position: BigInt(row.position),
     commitStart: row.commit_start,
+    eventId: row.event_id,
     eventType: row.event_type,
+    eventVersion: row.event_version,
     payload: row.payload,
     metadata: JSON.parse(row.metadata) as Metadata,
     recordedAt: toDate(row.recorded_at),

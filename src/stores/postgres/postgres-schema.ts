@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { PostgresClient } from "./postgres-options.js";
 
 /** The schema version this code writes and reads. Raise it with a new step in {@link migrations}. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /** A name quoted as a PostgreSQL identifier, safe whatever it contains. */
 export function quoteIdentifier(name: string): string {
@@ -104,6 +104,73 @@ function migrations(schema: PostgresSchema): readonly string[] {
                e.payload::jsonb, e.metadata::jsonb
         FROM unnest(p_event_ids, p_event_requests, p_event_numbers, p_types, p_payloads, p_metadata)
                WITH ORDINALITY AS e(id, request, n, type, payload, metadata, k)
+        WHERE v_actual[e.request] = p_expected[e.request]
+        ORDER BY e.k
+        RETURNING position
+      )
+      SELECT array_agg(ins.position ORDER BY ins.position) INTO v_positions FROM ins;
+      IF v_positions IS NOT NULL THEN
+        PERFORM pg_notify(${quoteLiteral(schema.channel)}, '');
+      END IF;
+      RETURN QUERY SELECT v_actual, COALESCE(v_positions, '{}'), now();
+    END
+    $fn$;
+    `,
+    // 1 -> 2: aggregate types, event ids and versions, snapshot versions. A stream becomes
+    // (aggregate_type, aggregate_id). Existing events get the type 'default', version 1 and a UUID v7
+    // made from their recorded time; snapshots get version 1.
+    `
+    ALTER TABLE ${s}.events ADD COLUMN aggregate_type text, ADD COLUMN event_id uuid,
+      ADD COLUMN event_version integer;
+    UPDATE ${s}.events SET aggregate_type = 'default', event_version = 1, event_id = (
+      substr(t.hex, 1, 8) || '-' || substr(t.hex, 9, 4) || '-7' || substr(t.r, 1, 3) || '-' ||
+      substr('89ab', 1 + floor(random() * 4)::integer, 1) || substr(t.r, 4, 3) || '-' || substr(t.r, 7, 12)
+    )::uuid
+    FROM (
+      SELECT position AS p,
+        lpad(to_hex(floor(extract(epoch FROM recorded_at) * 1000)::bigint), 12, '0') AS hex,
+        md5(random()::text || position::text || clock_timestamp()::text) AS r
+      FROM ${s}.events
+    ) t
+    WHERE ${s}.events.position = t.p;
+    ALTER TABLE ${s}.events ALTER COLUMN aggregate_type SET NOT NULL, ALTER COLUMN event_id SET NOT NULL,
+      ALTER COLUMN event_version SET NOT NULL, ADD CONSTRAINT events_event_version_check CHECK (event_version > 0),
+      DROP CONSTRAINT IF EXISTS events_aggregate_id_sequence_key,
+      ADD CONSTRAINT events_stream_sequence_key UNIQUE (aggregate_type, aggregate_id, sequence);
+    CREATE UNIQUE INDEX events_event_id_key ON ${s}.events (event_id);
+    CREATE INDEX events_type_position ON ${s}.events (aggregate_type, position);
+    ALTER TABLE ${s}.snapshots ADD COLUMN aggregate_type text NOT NULL DEFAULT 'default',
+      ADD COLUMN version integer NOT NULL DEFAULT 1 CHECK (version > 0);
+    ALTER TABLE ${s}.snapshots ALTER COLUMN aggregate_type DROP DEFAULT, ALTER COLUMN version DROP DEFAULT,
+      DROP CONSTRAINT snapshots_pkey, ADD PRIMARY KEY (aggregate_type, aggregate_id);
+    DROP FUNCTION ${s}.append_events(text[], integer[], text[], integer[], integer[], text[], text[], text[]);
+    CREATE FUNCTION ${s}.append_events(
+      p_aggregate_types text[], p_ids text[], p_expected integer[],
+      p_event_requests integer[], p_event_numbers integer[], p_event_ids text[],
+      p_types text[], p_versions integer[], p_payloads text[], p_metadata text[]
+    ) RETURNS TABLE (actual integer[], positions bigint[], recorded_at timestamptz)
+    LANGUAGE plpgsql VOLATILE AS $fn$
+    DECLARE
+      v_actual integer[];
+      v_positions bigint[];
+    BEGIN
+      PERFORM pg_advisory_xact_lock(${schema.appendLockKey});
+      -- Read after taking the lock: each statement of a volatile function sees the latest commits.
+      SELECT array_agg(
+               COALESCE((SELECT max(e.sequence) FROM ${s}.events e
+                         WHERE e.aggregate_type = r.type AND e.aggregate_id = r.id), 0)
+               ORDER BY r.idx)
+        INTO v_actual
+        FROM unnest(p_aggregate_types, p_ids) WITH ORDINALITY AS r(type, id, idx);
+      -- Identity values are drawn in the order rows are inserted, so positions follow e.k.
+      WITH ins AS (
+        INSERT INTO ${s}.events (aggregate_type, aggregate_id, sequence, commit_start, event_id, event_type,
+                                 event_version, payload, metadata)
+        SELECT p_aggregate_types[e.request], p_ids[e.request], p_expected[e.request] + e.n,
+               p_expected[e.request] + 1, e.event_id::uuid, e.type, e.version,
+               e.payload::jsonb, e.metadata::jsonb
+        FROM unnest(p_event_requests, p_event_numbers, p_event_ids, p_types, p_versions, p_payloads, p_metadata)
+               WITH ORDINALITY AS e(request, n, event_id, type, version, payload, metadata, k)
         WHERE v_actual[e.request] = p_expected[e.request]
         ORDER BY e.k
         RETURNING position

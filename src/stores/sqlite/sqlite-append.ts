@@ -2,6 +2,8 @@
  * Appending a batch inside one write transaction: each request is checked against the end of its
  * stream and written, or refused alone with the sequence the stream really has.
  */
+
+import { newEventId, streamKey } from "../../core/event-id.js";
 import type { AppendOutcome, AppendRequest, StoredEvent } from "../../core/event-store.js";
 import { err, ok } from "../../core/result.js";
 import type { Metadata } from "../../core/types.js";
@@ -10,8 +12,12 @@ import type { SqliteSequenceCache } from "./sqlite-sequence-cache.js";
 import type { SqliteStatements } from "./sqlite-statements.js";
 
 /** The last sequence of the aggregate's stream, 0 when it has none. */
-export function currentSequence(statements: SqliteStatements, aggregateId: string): number {
-  return (statements.currentSequence.get(aggregateId) as { sequence: number }).sequence;
+export function currentSequence(
+  statements: SqliteStatements,
+  aggregateType: string,
+  aggregateId: string,
+): number {
+  return (statements.currentSequence.get(aggregateType, aggregateId) as { sequence: number }).sequence;
 }
 
 /**
@@ -34,26 +40,44 @@ export function appendAll(
     }
     return text;
   };
-  return requests.map(({ aggregateId, expectedSequence, events }): AppendOutcome => {
-    const actualSequence = sequences?.get(aggregateId) ?? currentSequence(statements, aggregateId);
-    if (actualSequence !== expectedSequence) return err({ aggregateId, expectedSequence, actualSequence });
+  return requests.map(({ aggregateType, aggregateId, expectedSequence, events }): AppendOutcome => {
+    const key = streamKey(aggregateType, aggregateId);
+    const actualSequence = sequences?.get(key) ?? currentSequence(statements, aggregateType, aggregateId);
+    if (actualSequence !== expectedSequence)
+      return err({ aggregateType, aggregateId, expectedSequence, actualSequence });
     const commitStart = actualSequence + 1;
-    sequences?.set(aggregateId, actualSequence + events.length);
+    sequences?.set(key, actualSequence + events.length);
     return ok(
-      events.map(({ eventType, payload, metadata }, index): StoredEvent => {
+      events.map(({ eventType, eventVersion = 1, payload, metadata }, index): StoredEvent => {
         const sequence = commitStart + index;
+        const eventId = newEventId();
         const { lastInsertRowid } = statements.insertEvent.run(
+          aggregateType,
           aggregateId,
           sequence,
           commitStart,
+          eventId,
           eventType,
+          eventVersion,
           payload,
           encode(metadata),
           now,
         );
         const position = BigInt(lastInsertRowid);
         const recordedAt = new Date(now);
-        return { aggregateId, sequence, position, commitStart, eventType, payload, metadata, recordedAt };
+        return {
+          aggregateType,
+          aggregateId,
+          sequence,
+          position,
+          commitStart,
+          eventId,
+          eventType,
+          eventVersion,
+          payload,
+          metadata,
+          recordedAt,
+        };
       }),
     );
   });

@@ -9,9 +9,11 @@ import type {
   AppendRequest,
   EventStore,
   QueryLock,
+  ReadAllOptions,
   StoredEvent,
   StoredSnapshot,
 } from "../../core/event-store.js";
+import { aggregateTypesOf } from "../../core/event-store-checks.js";
 import { appendAll, currentSequence } from "./sqlite-append.js";
 import { SqliteAppendSignal } from "./sqlite-append-signal.js";
 import { retryWhileBusy } from "./sqlite-busy.js";
@@ -92,28 +94,50 @@ export class SqliteEventStore implements EventStore {
     return outcomes;
   }
 
-  async readAggregate(aggregateId: string, afterSequence: number): Promise<readonly StoredEvent[]> {
-    const rows = await this.#read((s) => s.readAggregate.all(aggregateId, afterSequence) as EventRow[]);
+  async readAggregate(
+    aggregateType: string,
+    aggregateId: string,
+    afterSequence: number,
+  ): Promise<readonly StoredEvent[]> {
+    const rows = await this.#read(
+      (s) => s.readAggregate.all(aggregateType, aggregateId, afterSequence) as EventRow[],
+    );
     return rows.map(toStoredEvent);
   }
 
-  async currentSequence(aggregateId: string): Promise<number> {
-    return this.#read((s) => currentSequence(s, aggregateId));
+  async currentSequence(aggregateType: string, aggregateId: string): Promise<number> {
+    return this.#read((s) => currentSequence(s, aggregateType, aggregateId));
   }
 
-  async readAll(afterPosition: bigint, limit: number): Promise<readonly StoredEvent[]> {
-    const rows = await this.#read((s) => s.readAll.all(afterPosition, limit) as EventRow[]);
+  async readAll(
+    afterPosition: bigint,
+    limit: number,
+    options?: ReadAllOptions,
+  ): Promise<readonly StoredEvent[]> {
+    const types = aggregateTypesOf(options);
+    const rows = await this.#read(
+      (s) =>
+        (types === undefined
+          ? s.readAll.all(afterPosition, limit)
+          : types.length === 1
+            ? s.readAllOfType.all(types[0], afterPosition, limit)
+            : s.readAllOfTypes.all(JSON.stringify(types), afterPosition, limit)) as EventRow[],
+    );
     return rows.map(toStoredEvent);
   }
 
-  async loadSnapshot(aggregateId: string): Promise<StoredSnapshot | null> {
-    const row = await this.#read((s) => s.loadSnapshot.get(aggregateId) as SnapshotRow | undefined);
+  async loadSnapshot(aggregateType: string, aggregateId: string): Promise<StoredSnapshot | null> {
+    const row = await this.#read(
+      (s) => s.loadSnapshot.get(aggregateType, aggregateId) as SnapshotRow | undefined,
+    );
     return row === undefined ? null : toStoredSnapshot(row);
   }
 
   async saveSnapshot(snapshot: StoredSnapshot): Promise<void> {
-    const { aggregateId, sequence, state, timestamp } = snapshot;
-    await this.#write((s) => s.saveSnapshot.run(aggregateId, sequence, state, timestamp.getTime()));
+    const { aggregateType, aggregateId, sequence, version, state, timestamp } = snapshot;
+    await this.#write((s) =>
+      s.saveSnapshot.run(aggregateType, aggregateId, sequence, version, state, timestamp.getTime()),
+    );
   }
 
   async loadCheckpoint(name: string): Promise<bigint | null> {

@@ -9,10 +9,13 @@ import type { Metadata } from "../../core/types.js";
 /** An events row as SQLite returns it with safe integers on. */
 export interface EventRow {
   readonly position: bigint;
+  readonly aggregate_type: unknown;
   readonly aggregate_id: unknown;
   readonly sequence: bigint;
   readonly commit_start: bigint;
+  readonly event_id: unknown;
   readonly event_type: unknown;
+  readonly event_version: bigint;
   readonly payload: unknown;
   readonly metadata: unknown;
   readonly recorded_at: bigint;
@@ -20,8 +23,10 @@ export interface EventRow {
 
 /** A snapshots row as SQLite returns it with safe integers on. */
 export interface SnapshotRow {
+  readonly aggregate_type: string;
   readonly aggregate_id: string;
   readonly sequence: bigint;
+  readonly version: bigint;
   readonly state: unknown;
   readonly timestamp: bigint;
 }
@@ -38,18 +43,26 @@ export function metadataText(metadata: Metadata): string {
 export function toStoredEvent(row: EventRow): StoredEvent {
   const sequence = Number(row.sequence);
   const where = () => `aggregate ${JSON.stringify(String(row.aggregate_id))} sequence ${sequence}`;
-  if (typeof row.aggregate_id !== "string" || typeof row.event_type !== "string") {
+  if (
+    typeof row.aggregate_type !== "string" ||
+    typeof row.aggregate_id !== "string" ||
+    typeof row.event_id !== "string" ||
+    typeof row.event_type !== "string"
+  ) {
     throw new Error(`corrupt event row (position ${row.position}) at ${where()}: ids and types must be text`);
   }
   if (typeof row.payload !== "string") {
     throw new Error(`corrupt event row at ${where()}: the payload is not text`);
   }
   return {
+    aggregateType: row.aggregate_type,
     aggregateId: row.aggregate_id,
     sequence,
     position: row.position,
     commitStart: Number(row.commit_start),
+    eventId: row.event_id,
     eventType: row.event_type,
+    eventVersion: Number(row.event_version),
     payload: row.payload,
     metadata: parseMetadata(row.metadata, where),
     recordedAt: new Date(Number(row.recorded_at)),
@@ -78,8 +91,10 @@ export function toStoredSnapshot(row: SnapshotRow): StoredSnapshot {
     );
   }
   return {
+    aggregateType: row.aggregate_type,
     aggregateId: row.aggregate_id,
     sequence: Number(row.sequence),
+    version: Number(row.version),
     state: row.state,
     timestamp: new Date(Number(row.timestamp)),
   };

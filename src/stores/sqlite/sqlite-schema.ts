@@ -5,7 +5,7 @@
 import type { SqliteDatabase } from "./sqlite-database.js";
 
 /** The schema version this release writes and reads. */
-export const SQLITE_SCHEMA_VERSION = 1;
+export const SQLITE_SCHEMA_VERSION = 2;
 
 /** Table names, prefixed so that the store can share a database with the application's own tables. */
 export const tables = Object.freeze({
@@ -49,6 +49,52 @@ const migrations: readonly string[] = [
     owner TEXT NOT NULL,
     expires_at INTEGER NOT NULL
   );
+  `,
+  // 1 -> 2: aggregate types, event ids and versions, snapshot versions. A stream becomes
+  // (aggregate_type, aggregate_id); SQLite cannot change a table's constraints, so both tables are
+  // rebuilt, keeping every position (and the AUTOINCREMENT counter). Existing events get the type
+  // "default", version 1 and a UUID v7 made from their recorded time; snapshots get version 1.
+  `
+  CREATE TABLE ${tables.events}_v2 (
+    position INTEGER PRIMARY KEY AUTOINCREMENT,
+    aggregate_type TEXT NOT NULL,
+    aggregate_id TEXT NOT NULL,
+    sequence INTEGER NOT NULL CHECK (sequence > 0),
+    commit_start INTEGER NOT NULL,
+    event_id TEXT NOT NULL,
+    event_type TEXT NOT NULL,
+    event_version INTEGER NOT NULL CHECK (event_version > 0),
+    payload TEXT NOT NULL,
+    metadata TEXT NOT NULL,
+    recorded_at INTEGER NOT NULL,
+    UNIQUE (aggregate_type, aggregate_id, sequence)
+  );
+  INSERT INTO ${tables.events}_v2 (position, aggregate_type, aggregate_id, sequence, commit_start, event_id,
+      event_type, event_version, payload, metadata, recorded_at)
+    SELECT position, 'default', aggregate_id, sequence, commit_start,
+      printf('%08x-%04x-7%03x-%x%03x-%012x', recorded_at >> 16, recorded_at & 65535, abs(random()) % 4096,
+        8 + abs(random()) % 4, abs(random()) % 4096, abs(random()) % 281474976710656),
+      event_type, 1, payload, metadata, recorded_at
+    FROM ${tables.events} ORDER BY position;
+  UPDATE sqlite_sequence SET seq = (SELECT MAX(seq) FROM sqlite_sequence
+    WHERE name IN ('${tables.events}', '${tables.events}_v2')) WHERE name = '${tables.events}_v2';
+  DROP TABLE ${tables.events};
+  ALTER TABLE ${tables.events}_v2 RENAME TO ${tables.events};
+  CREATE UNIQUE INDEX ${tables.events}_event_id ON ${tables.events} (event_id);
+  CREATE INDEX ${tables.events}_type_position ON ${tables.events} (aggregate_type, position);
+  CREATE TABLE ${tables.snapshots}_v2 (
+    aggregate_type TEXT NOT NULL,
+    aggregate_id TEXT NOT NULL,
+    sequence INTEGER NOT NULL,
+    version INTEGER NOT NULL CHECK (version > 0),
+    state TEXT NOT NULL,
+    timestamp INTEGER NOT NULL,
+    PRIMARY KEY (aggregate_type, aggregate_id)
+  );
+  INSERT INTO ${tables.snapshots}_v2 (aggregate_type, aggregate_id, sequence, version, state, timestamp)
+    SELECT 'default', aggregate_id, sequence, 1, state, timestamp FROM ${tables.snapshots};
+  DROP TABLE ${tables.snapshots};
+  ALTER TABLE ${tables.snapshots}_v2 RENAME TO ${tables.snapshots};
   `,
 ];
 

@@ -6,7 +6,8 @@ import type { SqliteDatabase, SqliteStatement } from "./sqlite-database.js";
 import { tables } from "./sqlite-schema.js";
 
 const eventColumns =
-  "position, aggregate_id, sequence, commit_start, event_type, payload, metadata, recorded_at";
+  "position, aggregate_type, aggregate_id, sequence, commit_start, event_id, event_type, event_version, " +
+  "payload, metadata, recorded_at";
 
 /** The prepared statements of one connection. */
 export interface SqliteStatements {
@@ -17,6 +18,10 @@ export interface SqliteStatements {
   readonly insertEvent: SqliteStatement;
   readonly readAggregate: SqliteStatement;
   readonly readAll: SqliteStatement;
+  /** The global log of one aggregate type. */
+  readonly readAllOfType: SqliteStatement;
+  /** The global log of some aggregate types, their JSON array text the first parameter. */
+  readonly readAllOfTypes: SqliteStatement;
   readonly loadSnapshot: SqliteStatement;
   readonly saveSnapshot: SqliteStatement;
   readonly loadCheckpoint: SqliteStatement;
@@ -40,27 +45,39 @@ export function prepareStatements(database: SqliteDatabase): SqliteStatements {
     commit: prepare("COMMIT"),
     rollback: prepare("ROLLBACK"),
     currentSequence: prepare(
-      `SELECT COALESCE(MAX(sequence), 0) AS sequence FROM ${tables.events} WHERE aggregate_id = ?`,
+      `SELECT COALESCE(MAX(sequence), 0) AS sequence FROM ${tables.events} WHERE aggregate_type = ? AND aggregate_id = ?`,
     ),
     insertEvent: safe(
       `INSERT INTO ${tables.events} ` +
-        "(aggregate_id, sequence, commit_start, event_type, payload, metadata, recorded_at) " +
-        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "(aggregate_type, aggregate_id, sequence, commit_start, event_id, event_type, event_version, " +
+        "payload, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     ),
     readAggregate: safe(
-      `SELECT ${eventColumns} FROM ${tables.events} WHERE aggregate_id = ? AND sequence > ? ORDER BY sequence`,
+      `SELECT ${eventColumns} FROM ${tables.events} WHERE aggregate_type = ? AND aggregate_id = ? AND sequence > ? ` +
+        "ORDER BY sequence",
     ),
     readAll: safe(
       `SELECT ${eventColumns} FROM ${tables.events} WHERE position > ? ORDER BY position LIMIT ?`,
     ),
+    // The (aggregate_type, position) index gives one type's events in position order.
+    readAllOfType: safe(
+      `SELECT ${eventColumns} FROM ${tables.events} ` +
+        "WHERE aggregate_type = ? AND position > ? ORDER BY position LIMIT ?",
+    ),
+    readAllOfTypes: safe(
+      `SELECT ${eventColumns} FROM ${tables.events} ` +
+        "WHERE aggregate_type IN (SELECT value FROM json_each(?)) AND position > ? ORDER BY position LIMIT ?",
+    ),
     loadSnapshot: safe(
-      `SELECT aggregate_id, sequence, state, timestamp FROM ${tables.snapshots} WHERE aggregate_id = ?`,
+      `SELECT aggregate_type, aggregate_id, sequence, version, state, timestamp FROM ${tables.snapshots} ` +
+        "WHERE aggregate_type = ? AND aggregate_id = ?",
     ),
     saveSnapshot: prepare(
-      `INSERT INTO ${tables.snapshots} (aggregate_id, sequence, state, timestamp) VALUES (?, ?, ?, ?) ` +
-        "ON CONFLICT (aggregate_id) DO UPDATE SET " +
-        "sequence = excluded.sequence, state = excluded.state, timestamp = excluded.timestamp " +
-        `WHERE excluded.sequence > ${tables.snapshots}.sequence`,
+      `INSERT INTO ${tables.snapshots} (aggregate_type, aggregate_id, sequence, version, state, timestamp) ` +
+        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (aggregate_type, aggregate_id) DO UPDATE SET " +
+        "sequence = excluded.sequence, version = excluded.version, state = excluded.state, " +
+        "timestamp = excluded.timestamp " +
+        `WHERE excluded.sequence > ${tables.snapshots}.sequence OR excluded.version <> ${tables.snapshots}.version`,
     ),
     loadCheckpoint: safe(`SELECT position FROM ${tables.checkpoints} WHERE name = ?`),
     saveCheckpoint: prepare(
