@@ -343,7 +343,7 @@ export class SupervisedEventSourcing<TState, TCommand, TEvent, TDomainError>
     return new Promise((resolve) => {
       const message = request(resolve);
       this.#deadlines.add(timeoutMs, message);
-      run.registry.actor(aggregateId).mailbox.post(message);
+      run.registry.post(aggregateId, message);
     });
   }
 
