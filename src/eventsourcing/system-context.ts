@@ -1,5 +1,5 @@
 import type { Frequency } from "../core/arguments.js";
-import type { Apply, EventEnvelope, Handle, Logger, QueryErrorDecision } from "../core/types.js";
+import type { Apply, EventEnvelope, Handle, Logger, QueryErrorDecision, StateCodec } from "../core/types.js";
 import type { Clock } from "../runtime/clock.js";
 import type { StoreGateway } from "./store-gateway.js";
 import type { SystemCounters } from "./system-counters.js";
@@ -10,7 +10,13 @@ export interface ResolvedConfig<TState, TCommand, TEvent, TDomainError> {
   readonly handle: Handle<TState, TCommand, TEvent, TDomainError>;
   readonly apply: Apply<TState, TEvent>;
   readonly emptyState: TState;
-  readonly snapshot: { readonly frequency: Frequency } | undefined;
+  readonly snapshot:
+    | {
+        readonly frequency: Frequency;
+        readonly version: number;
+        readonly codec: StateCodec<TState> | undefined;
+      }
+    | undefined;
   readonly commandTimeoutMs: number;
   readonly conflictRetries: number;
   readonly idleMs: number;
