@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from "node:util";
 import type { Codec } from "../core/codec.js";
 import { type EventSourcingError, eventStoreError } from "../core/errors.js";
 import type {
@@ -7,7 +8,6 @@ import type {
   EventStore,
   StoredEvent,
 } from "../core/event-store.js";
-import { isDeepStrictEqual } from "node:util";
 import { err, ok, type Result } from "../core/result.js";
 import type { EventEnvelope, Metadata, Snapshot, StateCodec } from "../core/types.js";
 import { type GroupCommitter, groupCommitterFor } from "./group-commit.js";
