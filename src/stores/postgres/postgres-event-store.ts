@@ -137,7 +137,7 @@ export class PostgresEventStore implements EventStore {
       name: `${this.#statement}_save_snapshot`,
       text:
         `INSERT INTO ${this.#schema.q}.snapshots AS s (aggregate_id, sequence, state, recorded_at) ` +
-        "VALUES ($1, $2, $3::jsonb, $4) ON CONFLICT (aggregate_id) DO UPDATE " +
+        "VALUES ($1, $2, $3::json, $4) ON CONFLICT (aggregate_id) DO UPDATE " +
         "SET sequence = excluded.sequence, state = excluded.state, recorded_at = excluded.recorded_at " +
         "WHERE s.sequence < excluded.sequence",
       values: [snapshot.aggregateId, snapshot.sequence, snapshot.state, snapshot.timestamp],
