@@ -78,6 +78,8 @@ const oddIds = [
   "%_\\",
   "a".repeat(1_024),
   "a".repeat(1_025),
+  // 1,024 characters, 3,072 bytes of UTF-8 that do not compress: over PostgreSQL's btree key limit.
+  Array.from({ length: 1_024 }, (_, i) => String.fromCharCode(0x4e00 + ((i * 7_919) % 20_000))).join(""),
   "",
   "acct-\ud800",
   "acct-\udc00",
