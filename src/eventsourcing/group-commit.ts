@@ -77,7 +77,7 @@ export class GroupCommitter {
     try {
       this.#settle(batch, await this.#call(batch));
     } catch (error) {
-      if (batch.length === 1) (batch[0] as PendingAppend).reject(error);
+      if (batch.length === 1 || !this.#mayIsolate(error)) for (const pending of batch) pending.reject(error);
       else await this.#isolate(batch, error, { calls: ISOLATION_CALLS });
     }
   }
@@ -89,6 +89,15 @@ export class GroupCommitter {
     return outcomes;
   }
 
+  /** Unless the store says the failure is its own as a whole, some request may be refused alone. */
+  #mayIsolate(error: unknown): boolean {
+    try {
+      return this.#store.isRequestError?.(error) !== false;
+    } catch {
+      return false;
+    }
+  }
+
   #settle(batch: readonly PendingAppend[], outcomes: readonly AppendOutcome[]): void {
     for (const [i, pending] of batch.entries()) pending.resolve(outcomes[i] as AppendOutcome);
   }
@@ -98,8 +107,9 @@ export class GroupCommitter {
    * request alone (text it cannot hold, a key too large for an index, a constraint), so the halves are
    * sent again, and so on, until the requests it refuses are alone and only they get the error.
    *
-   * A failure of the whole store (a lost connection) makes every half fail too; a budget of store calls
-   * bounds that case, past which the rest get the error at once. And since a failed call's outcome may
+   * A failure the store reports as its own as a whole (`isRequestError` false: a lost connection, a lock
+   * that timed out) is not sent again; other failures of the whole store would make every half fail too,
+   * and a budget of store calls bounds that case, past which the rest get the error at once. And since a failed call's outcome may
    * be unknown (the connection dropped around COMMIT), a request that conflicts when sent again gets the
    * failure rather than a conflict: it may be its own first write that it conflicts with, and a conflict
    * would make its actor decide the command again.
@@ -120,7 +130,11 @@ export class GroupCommitter {
       try {
         outcomes = await this.#call(half);
       } catch (halfError) {
-        await this.#isolate(half, halfError, budget);
+        if (this.#mayIsolate(halfError)) await this.#isolate(half, halfError, budget);
+        else {
+          budget.calls = 0; // the whole store failed: the rest fail with it, at once
+          for (const pending of half) pending.reject(halfError);
+        }
         continue;
       }
       for (const [i, pending] of half.entries()) {

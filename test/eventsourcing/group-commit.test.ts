@@ -139,4 +139,19 @@ describe("GroupCommitter", () => {
     expect(both).toMatchObject([{ status: "rejected" }, { status: "rejected" }]);
     expect((await inner.readAggregate("a", 0)).length).toBe(1);
   });
+
+  it("fails a batch at once, without sending it again, when the store says the failure is its own as a whole", async () => {
+    let calls = 0;
+    const store = Object.assign(Object.create(null), {
+      isRequestError: (error: unknown) => !(error instanceof Error && error.message === "connection lost"),
+      append: async () => {
+        calls++;
+        throw new Error("connection lost");
+      },
+    }) as EventStore;
+    const committer = new GroupCommitter(store);
+    const settled = await Promise.allSettled(["a", "b", "c"].map((id) => committer.append(request(id))));
+    expect(settled.map((each) => each.status)).toEqual(["rejected", "rejected", "rejected"]);
+    expect(calls).toBe(1);
+  });
 });
