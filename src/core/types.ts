@@ -86,7 +86,7 @@ export interface StateCodec<TState> {
 /** The `snapshot` option of a system. */
 export interface SnapshotConfig<TState> {
   readonly frequency: Frequency;
-  /** The version of the state's shape; default 1. */
+  /** The version of the state's shape; default 1. Validated; not yet stored with the snapshot. */
   readonly version?: number;
   /** Default: the system codec's `encodeState`/`decodeState` (JSON). */
   readonly codec?: StateCodec<TState>;
