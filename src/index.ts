@@ -51,6 +51,8 @@ export type {
   QueryFn,
   QueryStats,
   Snapshot,
+  SnapshotConfig,
+  StateCodec,
   SystemStats,
 } from "./core/types.js";
 export { MAX_AGGREGATE_ID_LENGTH } from "./eventsourcing/aggregate-id.js";

@@ -198,6 +198,35 @@ export interface Logger {
 }
 
 /**
+ * How snapshot states become text and back. A state that does not come back deep-equal
+ * (`node:util`'s `isDeepStrictEqual`: Maps, Sets, Dates, NaN and prototypes count) is not snapshotted.
+ *
+ * @example
+ * ```ts
+ * const seenCodec: StateCodec<{ seen: Map<string, number> }> = {
+ *   encode: (state) => JSON.stringify([...state.seen]),
+ *   decode: (text) => ({ seen: new Map(JSON.parse(text) as [string, number][]) }),
+ * };
+ * ```
+ */
+export interface StateCodec<TState> {
+  /** The state as text. */
+  encode(state: TState): string;
+  /** The state back from `encode`'s text. */
+  decode(text: string): TState;
+}
+
+/** The `snapshot` option of a system. */
+export interface SnapshotConfig<TState> {
+  /** A snapshot when a commit reaches or crosses a multiple of it (events per aggregate): `frequency(n)`. */
+  readonly frequency: Frequency;
+  /** The version of the state's shape; default 1. */
+  readonly version?: number;
+  /** Default: the system codec's `encodeState`/`decodeState` (JSON). */
+  readonly codec?: StateCodec<TState>;
+}
+
+/**
  * Options of a supervised event-sourcing system, given to `start` or `supervised`. Only `store`,
  * `handle`, `apply` and `emptyState` are required. The config is copied and checked at once: a bad
  * option throws a `TypeError` naming it.
@@ -242,9 +271,12 @@ export interface EventSourcingConfig<TState, TCommand, TEvent, TDomainError> {
   /**
    * Snapshots taken after a commit that reaches or crosses a multiple of `frequency` (events per
    * aggregate, from `frequency(n)`), so rebuilding reads the latest snapshot and the events after it.
-   * Omitted: no snapshots.
+   * Omitted: no snapshots. `codec`: how the state becomes text and back (default: the system codec's
+   * JSON); a snapshot is saved only when `decode(encode(state))` deep-equals the state, otherwise
+   * skipped (logged once, counted in `snapshotsSkipped`) and the aggregate is rebuilt by replay.
+   * `version`: default 1.
    */
-  readonly snapshot?: { readonly frequency: Frequency };
+  readonly snapshot?: SnapshotConfig<TState>;
   /** The child id under a supervisor, shown by `children()` and in logs; unique among its siblings. Default `"eventsourcing"`. */
   readonly id?: string;
   /**
@@ -330,6 +362,8 @@ export interface SystemStats {
   readonly snapshotsTaken: number;
   /** Snapshots that could not be saved (the commands still succeeded). */
   readonly snapshotFailures: number;
+  /** Snapshots not saved because the state did not round-trip through the snapshot codec. */
+  readonly snapshotsSkipped: number;
   /** Aggregate actors dropped from memory, idle or past `maxLive`. */
   readonly passivations: number;
   /** Per query: its status, batches delivered and waiting, failures and the last one, checkpoint, holder. */

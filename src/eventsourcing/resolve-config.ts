@@ -66,6 +66,15 @@ export function resolveConfig<TState, TCommand, TEvent, TDomainError>(
   const frequency = config.snapshot?.frequency;
   if (config.snapshot && (!Number.isSafeInteger(frequency) || (frequency as number) <= 0))
     fail("snapshot.frequency", "a Frequency made with frequency(n)", frequency);
+  const stateCodec = config.snapshot?.codec;
+  if (
+    stateCodec !== undefined &&
+    (typeof stateCodec !== "object" ||
+      stateCodec === null ||
+      typeof stateCodec.encode !== "function" ||
+      typeof stateCodec.decode !== "function")
+  )
+    fail("snapshot.codec", "a StateCodec { encode(state): string, decode(text): state }", stateCodec);
   const onError = config.queryRetry?.onError ?? (() => "retry" as const);
   if (typeof onError !== "function") fail("queryRetry.onError", "a function", onError);
   const resolved: ResolvedConfig<TState, TCommand, TEvent, TDomainError> = {
@@ -73,7 +82,13 @@ export function resolveConfig<TState, TCommand, TEvent, TDomainError>(
     handle: config.handle,
     apply: config.apply,
     emptyState: config.emptyState,
-    snapshot: config.snapshot ? Object.freeze({ frequency: config.snapshot.frequency }) : undefined,
+    snapshot: config.snapshot
+      ? Object.freeze({
+          frequency: config.snapshot.frequency,
+          version: positiveInteger("snapshot.version", config.snapshot.version, 1),
+          codec: stateCodec,
+        })
+      : undefined,
     commandTimeoutMs: positiveInteger("commandTimeout", config.commandTimeout, DEFAULTS.commandTimeoutMs),
     conflictRetries: nonNegativeInteger("conflictRetries", config.conflictRetries, DEFAULTS.conflictRetries),
     idleMs: positiveInteger("passivation.idleMs", config.passivation?.idleMs, DEFAULTS.idleMs),

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from "node:util";
 import type { Codec } from "../core/codec.js";
 import { type EventSourcingError, eventStoreError } from "../core/errors.js";
 import type {
@@ -8,7 +9,7 @@ import type {
   StoredEvent,
 } from "../core/event-store.js";
 import { err, ok, type Result } from "../core/result.js";
-import type { EventEnvelope, Metadata, Snapshot } from "../core/types.js";
+import type { EventEnvelope, Metadata, Snapshot, StateCodec } from "../core/types.js";
 import { type GroupCommitter, groupCommitterFor } from "./group-commit.js";
 
 /** Thrown when a stored row cannot be turned back into an event or a state. */
@@ -25,11 +26,17 @@ const initialized = new WeakMap<EventStore, Promise<void>>();
 export class StoreGateway<TState, TEvent> {
   readonly store: EventStore;
   readonly #codec: Codec;
+  readonly #stateCodec: StateCodec<TState>;
   readonly #committer: GroupCommitter;
 
-  constructor(store: EventStore, codec: Codec) {
+  /** `stateCodec` defaults to `codec`'s `encodeState`/`decodeState`. */
+  constructor(store: EventStore, codec: Codec, stateCodec?: StateCodec<TState>) {
     this.store = store;
     this.#codec = codec;
+    this.#stateCodec = stateCodec ?? {
+      encode: (state) => codec.encodeState(state),
+      decode: (text) => codec.decodeState(text) as TState,
+    };
     this.#committer = groupCommitterFor(store);
   }
 
@@ -109,7 +116,7 @@ export class StoreGateway<TState, TEvent> {
     if (!stored) return null;
     let state: TState;
     try {
-      state = this.#codec.decodeState(stored.state) as TState;
+      state = this.#stateCodec.decode(stored.state);
     } catch (cause) {
       throw new DecodeError(
         `cannot decode the snapshot of aggregate ${JSON.stringify(aggregateId)} at sequence ${stored.sequence}`,
@@ -119,10 +126,31 @@ export class StoreGateway<TState, TEvent> {
     return { aggregateId, state, sequence: stored.sequence, timestamp: stored.timestamp };
   }
 
-  /** Saves a snapshot of `state` as of `sequence`. Throws on encode or store failure. */
-  async saveSnapshot(aggregateId: string, state: TState, sequence: number, timestamp: Date): Promise<void> {
-    const encoded = this.#codec.encodeState(state);
-    await this.store.saveSnapshot({ aggregateId, sequence, state: encoded, timestamp });
+  /**
+   * The snapshot text of `state`, or why there is none: a snapshot must give back exactly the state a
+   * replay gives, so a state the codec cannot encode, or that does not decode deep-equal to itself
+   * (a Map through JSON, a Date, NaN, a class instance), is not snapshotted.
+   */
+  encodeState(state: TState): Result<string, string> {
+    let text: string;
+    let back: TState;
+    try {
+      text = this.#stateCodec.encode(state);
+      back = this.#stateCodec.decode(text);
+    } catch (cause) {
+      return err(
+        `the snapshot codec cannot encode it (${cause instanceof Error ? cause.message : String(cause)})`,
+      );
+    }
+    if (typeof text !== "string") return err("the snapshot codec did not give text");
+    return isDeepStrictEqual(back, state)
+      ? ok(text)
+      : err("it does not come back equal through the snapshot codec");
+  }
+
+  /** Saves `state`, encoded by {@link encodeState}, as of `sequence`. Throws on store failure. */
+  async saveSnapshot(aggregateId: string, state: string, sequence: number, timestamp: Date): Promise<void> {
+    await this.store.saveSnapshot({ aggregateId, sequence, state, timestamp });
   }
 }
 

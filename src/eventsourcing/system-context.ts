@@ -6,6 +6,7 @@ import type {
   Logger,
   QueryErrorDecision,
   QueryFailure,
+  StateCodec,
 } from "../core/types.js";
 import type { Clock } from "../runtime/clock.js";
 import type { StoreGateway } from "./store-gateway.js";
@@ -17,7 +18,13 @@ export interface ResolvedConfig<TState, TCommand, TEvent, TDomainError> {
   readonly handle: Handle<TState, TCommand, TEvent, TDomainError>;
   readonly apply: Apply<TState, TEvent>;
   readonly emptyState: TState;
-  readonly snapshot: { readonly frequency: Frequency } | undefined;
+  readonly snapshot:
+    | {
+        readonly frequency: Frequency;
+        readonly version: number;
+        readonly codec: StateCodec<TState> | undefined;
+      }
+    | undefined;
   readonly commandTimeoutMs: number;
   readonly conflictRetries: number;
   readonly idleMs: number;

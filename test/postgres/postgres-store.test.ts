@@ -84,11 +84,11 @@ describePostgres("the PostgreSQL store", () => {
         "SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name",
         [schema],
       );
-      const version = await client.query(`SELECT version FROM "${schema}".schema_version`);
+      const version = await client.query(`SELECT version FROM "${schema}".schema_version ORDER BY version`);
       return { names: rows.map((row) => row.table_name), versions: version.rows.map((row) => row.version) };
     });
     expect(tables.names).toEqual(["checkpoints", "events", "schema_version", "snapshots"]);
-    expect(tables.versions).toEqual([1]);
+    expect(tables.versions).toEqual([1, 2]);
   });
 
   it("quotes a schema name safely, whatever it contains", async () => {
@@ -108,17 +108,28 @@ describePostgres("the PostgreSQL store", () => {
     expect(await two.currentSequence("a")).toBe(0);
   });
 
-  it("stores payloads and metadata as JSONB, queryable in SQL", async () => {
+  it("keeps payloads, metadata and snapshot states as the codec's exact text, in json columns queryable in SQL", async () => {
     const schema = freshSchema();
     const store = open(schema);
-    await store.append([{ aggregateId: "a", expectedSequence: 0, events: [event(7)] }]);
+    const payload = '{"type":"Counted","n":7,"jobs":{"urgent":1,"b":2,"a":3}}';
+    const metadata = { zeta: "1", alpha: "2" };
+    await store.append([
+      { aggregateId: "a", expectedSequence: 0, events: [{ eventType: "Counted", payload, metadata }] },
+    ]);
+    await store.saveSnapshot({ aggregateId: "a", sequence: 1, state: payload, timestamp: new Date() });
     const row = await withPostgres(async (client) => {
       const { rows } = await client.query(
-        `SELECT payload->>'n' AS n, metadata->>'source' AS source, pg_typeof(payload)::text AS type FROM "${schema}".events`,
+        `SELECT payload->>'n' AS n, payload->'jobs'->>'urgent' AS urgent, metadata->>'alpha' AS alpha,
+                pg_typeof(payload)::text AS type FROM "${schema}".events`,
       );
       return rows[0];
     });
-    expect(row).toEqual({ n: "7", source: "test", type: "jsonb" });
+    expect(row).toEqual({ n: "7", urgent: "1", alpha: "2", type: "json" });
+    const [read] = await store.readAggregate("a", 0);
+    expect(read?.payload).toBe(payload);
+    expect(Object.keys(read?.metadata ?? {})).toEqual(["zeta", "alpha"]);
+    expect((await store.readAll(0n, 10))[0]?.payload).toBe(payload);
+    expect((await store.loadSnapshot("a"))?.state).toBe(payload);
   });
 
   it("appends a batch of a thousand aggregates in one round trip, isolating each conflict", async () => {

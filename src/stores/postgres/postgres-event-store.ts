@@ -75,6 +75,16 @@ export class PostgresEventStore implements EventStore {
     return this.#initializing;
   }
 
+  /**
+   * PostgreSQL refuses one request's data with an error of class 22 (data exception: text that is not
+   * JSON, a character it cannot hold), 23 (a constraint) or 54 (a limit, such as an index key too
+   * large); anything else (a connection lost or ended, a timeout, a missing table) fails the whole call.
+   */
+  isRequestError(error: unknown): boolean {
+    const code = (error as { code?: unknown } | null)?.code;
+    return typeof code === "string" && /^(22|23|54)[0-9A-Z]{3}$/.test(code);
+  }
+
   async append(requests: readonly AppendRequest[]): Promise<readonly AppendOutcome[]> {
     if (requests.length === 0) return [];
     const { rows } = await this.#query({
@@ -137,7 +147,7 @@ export class PostgresEventStore implements EventStore {
       name: `${this.#statement}_save_snapshot`,
       text:
         `INSERT INTO ${this.#schema.q}.snapshots AS s (aggregate_id, sequence, state, recorded_at) ` +
-        "VALUES ($1, $2, $3::jsonb, $4) ON CONFLICT (aggregate_id) DO UPDATE " +
+        "VALUES ($1, $2, $3::json, $4) ON CONFLICT (aggregate_id) DO UPDATE " +
         "SET sequence = excluded.sequence, state = excluded.state, recorded_at = excluded.recorded_at " +
         "WHERE s.sequence < excluded.sequence",
       values: [snapshot.aggregateId, snapshot.sequence, snapshot.state, snapshot.timestamp],
