@@ -73,12 +73,15 @@ export interface EventSourcingConfig<TState, TCommand, TEvent, TDomainError> {
   readonly apply: Apply<TState, TEvent>;
   readonly emptyState: TState;
   readonly queries?: readonly Query<TEvent>[];
-  /** Omitted: no snapshots. */
-  readonly snapshot?: { readonly frequency: Frequency };
+  /**
+   * Omitted: no snapshots. `frequency` is a {@link Frequency} from `frequency(n)` or a plain positive
+   * integer (anything else throws a TypeError at construction).
+   */
+  readonly snapshot?: { readonly frequency: Frequency | number };
   /** The child id under a supervisor. Default `"eventsourcing"`. */
   readonly id?: string;
-  /** Covers queueing, handling and committing of one command. Default 5,000 ms. */
-  readonly commandTimeout?: Timeout;
+  /** Covers queueing, handling and committing of one command, in ms: a `Timeout` or a positive integer. Default 5,000. */
+  readonly commandTimeout?: Timeout | number;
   /** How often a command is retried after a concurrency conflict before the caller sees it. Default 3. */
   readonly conflictRetries?: number;
   /** Live aggregate actors: passivated after `idleMs` without commands (default 300,000) and bounded to `maxLive` (default 10,000, least recently used first). */
@@ -148,8 +151,16 @@ export interface AggregateStats {
 
 /** Per-call options of `execute`. */
 export interface ExecuteOptions {
+  /**
+   * Recorded with every event of the command: a plain object of string values, well-formed text
+   * without U+0000. Anything else gives `InvalidMetadata` and nothing is stored.
+   */
   readonly metadata?: Metadata;
-  readonly timeout?: Timeout;
+  /**
+   * Covers queueing, handling and committing, in ms: a {@link Timeout} from `timeout(ms)` or a plain
+   * positive integer; anything else gives `NonPositiveArgument`. Default: the system's `commandTimeout`.
+   */
+  readonly timeout?: Timeout | number;
 }
 
 /** What a successful command gives back: the aggregate after it, and the events it committed. */
