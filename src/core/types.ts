@@ -5,7 +5,16 @@ import type { EventSourcingError } from "./errors.js";
 import type { EventStore } from "./event-store.js";
 import type { Result } from "./result.js";
 
-/** String pairs recorded with every event of a command (user id, trace id, source ...). */
+/**
+ * String pairs recorded with every event of a command (user id, trace id, source ...). Checked when
+ * `execute` is called: a plain object whose values are strings, every key and value well-formed Unicode
+ * without U+0000; anything else gives `InvalidMetadata`. Envelopes carry a frozen copy.
+ *
+ * @example
+ * ```ts
+ * const metadata: Metadata = { userId: "u-42", source: "web" };
+ * ```
+ */
 export type Metadata = Readonly<Record<string, string>>;
 
 /** A committed event with its place in the aggregate's stream and in the store's global log. */
@@ -66,7 +75,11 @@ export interface Logger {
   error(message: string, detail?: unknown): void;
 }
 
-/** Options of a supervised event-sourcing system. Only `store`, `handle`, `apply` and `emptyState` are required. */
+/**
+ * Options of a supervised event-sourcing system. Only `store`, `handle`, `apply` and `emptyState` are
+ * required. Checked at construction: an unknown key or a value of the wrong shape throws a TypeError
+ * naming the option and what to pass.
+ */
 export interface EventSourcingConfig<TState, TCommand, TEvent, TDomainError> {
   readonly store: EventStore;
   readonly handle: Handle<TState, TCommand, TEvent, TDomainError>;
