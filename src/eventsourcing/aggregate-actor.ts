@@ -271,10 +271,12 @@ function notADecision(value: unknown): TypeError {
   const shown =
     value === undefined
       ? "undefined (a missing return?)"
-      : typeof value === "object" && value !== null && (value as { ok?: unknown }).ok === true
-        ? "ok(...) of something that is not an array of events"
-        : typeof value === "object" && value !== null
-          ? "an object that is not a Result"
-          : `${typeof value} ${String(value)}`;
+      : value instanceof Promise
+        ? "a Promise (handle must be synchronous: load what it needs before execute)"
+        : typeof value === "object" && value !== null && (value as { ok?: unknown }).ok === true
+          ? "ok(...) of something that is not an array of events"
+          : typeof value === "object" && value !== null
+            ? "an object that is not a Result"
+            : `${typeof value} ${String(value)}`;
   return new TypeError(`handle must return ok(events) or err(error), it returned ${shown}`);
 }

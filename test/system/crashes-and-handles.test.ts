@@ -59,7 +59,14 @@ forEachStore("crashes and stable handles", (kind) => {
 
   it("answers a handle that returns no Result with ActorCrashed on operation handle, storing nothing", async () => {
     const { store } = await systems.store();
-    const returns = [undefined, null, 7, { ok: true, value: "not an array" }, { ok: "yes" }];
+    const returns = [
+      undefined,
+      null,
+      7,
+      { ok: true, value: "not an array" },
+      { ok: "yes" },
+      Promise.resolve(ok([])),
+    ];
     const sloppy = systems.track(
       await start({
         store,
@@ -77,6 +84,8 @@ forEachStore("crashes and stable handles", (kind) => {
         expect((crashed.error.cause as Error).message).toMatch(
           /^handle must return ok\(events\) or err\(error\)/,
         );
+        if (returns[index] instanceof Promise)
+          expect((crashed.error.cause as Error).message).toContain("handle must be synchronous");
       } else
         expect.fail(
           `expected ActorCrashed for ${JSON.stringify(returns[index])}, got ${JSON.stringify(crashed)}`,
