@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from "node:util";
-import type { Codec } from "../core/codec.js";
+import { type Codec, jsonCodec } from "../core/codec.js";
 import { type EventSourcingError, eventStoreError } from "../core/errors.js";
 import type {
   AppendOutcome,
@@ -9,6 +9,7 @@ import type {
   StoredEvent,
 } from "../core/event-store.js";
 import { err, ok, type Result } from "../core/result.js";
+import { textProblem } from "../core/text.js";
 import type { EventEnvelope, Metadata, Snapshot, StateCodec } from "../core/types.js";
 import { type GroupCommitter, groupCommitterFor } from "./group-commit.js";
 
@@ -28,6 +29,8 @@ export class StoreGateway<TState, TEvent> {
   readonly #codec: Codec;
   readonly #stateCodec: StateCodec<TState>;
   readonly #committer: GroupCommitter;
+  /** The last event type found fine: a system's commands mostly repeat a few types. */
+  #lastType: string | undefined;
 
   /** `stateCodec` defaults to `codec`'s `encodeState`/`decodeState`. */
   constructor(store: EventStore, codec: Codec, stateCodec?: StateCodec<TState>) {
@@ -64,15 +67,47 @@ export class StoreGateway<TState, TEvent> {
     const encoded: EncodedEvent[] = [];
     const decoded: TEvent[] = [];
     for (const event of events) {
+      let eventType: string;
+      let payload: string;
       try {
-        const { eventType, payload } = this.#codec.encodeEvent(event);
-        encoded.push({ eventType, payload, metadata });
+        ({ eventType, payload } = this.#codec.encodeEvent(event));
+      } catch (cause) {
+        return err(eventStoreError("the event cannot be serialized, nothing was stored", cause));
+      }
+      const refused = this.#refusedText(eventType, payload);
+      if (refused !== null) return err({ type: "EventStoreError", message: refused });
+      try {
         decoded.push(this.#codec.decodeEvent(eventType, payload) as TEvent);
       } catch (cause) {
         return err(eventStoreError("the event cannot be serialized, nothing was stored", cause));
       }
+      encoded.push({ eventType, payload, metadata });
     }
     return ok({ encoded, decoded });
+  }
+
+  /**
+   * Why a codec's output cannot be stored intact by every store, or `null`. An event type must be
+   * non-empty, well-formed text without U+0000; so must a payload, which the default codec already
+   * guarantees (its walk refuses such strings), so only another codec's payload is scanned here.
+   */
+  #refusedText(eventType: unknown, payload: unknown): string | null {
+    if (typeof eventType !== "string" || eventType.length === 0)
+      return `the codec gave the event type ${JSON.stringify(eventType) ?? String(eventType)}; it must be a non-empty string, nothing was stored`;
+    if (eventType !== this.#lastType) {
+      const problem = textProblem(eventType);
+      if (problem !== null)
+        return `the event type ${JSON.stringify(eventType)} cannot be stored: ${problem}; nothing was stored`;
+      this.#lastType = eventType;
+    }
+    if (typeof payload !== "string")
+      return "the codec gave a payload that is not a string; nothing was stored";
+    if (this.#codec !== jsonCodec) {
+      const problem = textProblem(payload);
+      if (problem !== null)
+        return `the payload of event type ${JSON.stringify(eventType)} cannot be stored: ${problem}; nothing was stored`;
+    }
+    return null;
   }
 
   /** Appends through the store's group committer. Rejects when the store call fails. */

@@ -1,6 +1,7 @@
 import { timeout } from "../core/arguments.js";
 import { jsonCodec } from "../core/codec.js";
 import type { EventSourcingError } from "../core/errors.js";
+import { checkMetadata } from "../core/metadata.js";
 import { err, ok, type Result } from "../core/result.js";
 import type {
   Aggregate,
@@ -33,7 +34,6 @@ type Phase = "idle" | "running" | "restarting" | "stopped";
 type Run<TState, TCommand, TEvent, TDomainError> = SystemRun<TState, TCommand, TEvent, TDomainError>;
 
 const STOPPED = Object.freeze({ ok: false, error: Object.freeze({ type: "Stopped" }) } as const);
-const NO_METADATA: Metadata = Object.freeze({});
 
 /**
  * The stable handle of a system, and its child spec. A supervisor starts it (store initialized, query
@@ -134,8 +134,10 @@ export class SupervisedEventSourcing<TState, TCommand, TEvent, TDomainError>
   ): Promise<Result<ExecuteResult<TState, TEvent>, EventSourcingError<TDomainError>>> {
     const invalid = invalidAggregateId(aggregateId) ?? invalidTimeout(options?.timeout);
     if (invalid) return Promise.resolve(err(invalid));
+    const checked = checkMetadata(options?.metadata);
+    if (!checked.ok) return Promise.resolve(checked);
     const timeoutMs = options?.timeout ?? this.#config.commandTimeoutMs;
-    const metadata = options?.metadata ?? NO_METADATA;
+    const metadata = checked.value;
     return this.#send(
       aggregateId,
       timeoutMs,

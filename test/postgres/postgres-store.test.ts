@@ -29,6 +29,29 @@ it("refuses options it cannot use, saying what to change", () => {
   expect(() => postgresStore({ pool: {} as PostgresPool })).toThrow(/pg\.Pool/);
 });
 
+it("refuses a connection string that is not a postgres URL at once, without echoing it", () => {
+  for (const text of ["not a url", "user:secret@host/db", "http://host/db"]) {
+    let message = "";
+    try {
+      postgresStore({ connectionString: text });
+    } catch (error) {
+      expect(error).toBeInstanceOf(TypeError);
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(
+      /connectionString must be a URL such as postgres:\/\/user:password@host:5432\/database/,
+    );
+    expect(message).not.toContain("secret");
+  }
+  for (const text of [
+    "postgres://h/db",
+    "postgresql://u@h:5/db",
+    "postgres:///db",
+    "socket:/var/run/pg?db=x",
+  ])
+    expect(() => postgresStore({ connectionString: text })).not.toThrow();
+});
+
 it("connects lazily: making a store for an unreachable server succeeds, and init says why it failed", async () => {
   const store = postgresStore({ connectionString: "postgres://nobody@127.0.0.1:1/none" });
   await expect(store.init()).rejects.toThrow(/cannot initialize schema "eventsourcing".*ECONNREFUSED/);
@@ -285,6 +308,28 @@ describePostgres("the PostgreSQL store", () => {
     expect(again?.held).toBe(true);
     await again?.release();
     unsubscribe();
+  });
+
+  it("refuses metadata rows that are JSON but not an object of strings, as every store does", async () => {
+    const schema = freshSchema();
+    const store = open(schema);
+    const cases = ['"x"', "[1,2]", "42", '{"user":1}'];
+    await store.append([
+      ...cases.map((_, i) => ({ aggregateId: `bad-${i}`, expectedSequence: 0, events: [event(i)] })),
+      { aggregateId: "fine", expectedSequence: 0, events: [event(9)] },
+    ]);
+    await withPostgres(async (client) => {
+      for (const [i, text] of cases.entries())
+        await client.query(`UPDATE "${schema}".events SET metadata = $1::jsonb WHERE aggregate_id = $2`, [
+          text,
+          `bad-${i}`,
+        ]);
+    });
+    for (const [i] of cases.entries())
+      await expect(store.readAggregate(`bad-${i}`, 0)).rejects.toThrow(
+        new RegExp(`corrupt event row at position \\d+: aggregate "bad-${i}" sequence 1: (the )?metadata`),
+      );
+    expect(await store.readAggregate("fine", 0)).toHaveLength(1);
   });
 
   it("keeps the newer snapshot and ignores an older one", async () => {

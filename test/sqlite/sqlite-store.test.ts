@@ -296,6 +296,21 @@ describe("faults in the SQLite file", () => {
     expect(await store.readAggregate("fine", 0)).toHaveLength(1);
   });
 
+  it("refuses metadata rows that are JSON but not an object of strings, as every store does", async () => {
+    const { store, path } = await fresh();
+    const cases = ['"x"', "[1,2]", "42", "null", '{"user":1}'];
+    await store.append([...cases.map((_, i) => request(`bad-${i}`, 0)), request("fine", 0)]);
+    const database = new Database(path);
+    const update = database.prepare("UPDATE eventsourcing_events SET metadata = ? WHERE aggregate_id = ?");
+    for (const [i, text] of cases.entries()) update.run(text, `bad-${i}`);
+    database.close();
+    for (const [i] of cases.entries())
+      await expect(store.readAggregate(`bad-${i}`, 0)).rejects.toThrow(
+        new RegExp(`corrupt event row at aggregate "bad-${i}" sequence 1: (the )?metadata`),
+      );
+    expect(await store.readAggregate("fine", 0)).toHaveLength(1);
+  });
+
   it("rejects loading snapshots when their table is gone, and still appends", async () => {
     const { store, path } = await fresh();
     await store.saveSnapshot({ aggregateId: "a", sequence: 1, state: "{}", timestamp: new Date() });

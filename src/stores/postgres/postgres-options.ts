@@ -186,6 +186,7 @@ export function resolvePostgresOptions(options: PostgresStoreOptions): ResolvedP
   if (typeof own.connectionString !== "string" || own.connectionString.length === 0) {
     throw new TypeError("postgresStore: pass a non-empty connectionString, or a pool");
   }
+  checkConnectionString(own.connectionString);
   return Object.freeze({
     schema,
     lockHeartbeatMs,
@@ -205,4 +206,28 @@ function positive(name: string, value: number): number {
     throw new TypeError(`postgresStore: ${name} must be a positive integer, got ${String(value)}`);
   }
   return value;
+}
+
+/**
+ * A connection string must be a URL pg reads as one (`postgres:`, `postgresql:` or `socket:`, or pg's
+ * form starting with a socket directory);
+ * pg would read anything else as a path relative to a host called "base". The value is never echoed: it
+ * may hold a password.
+ */
+function checkConnectionString(text: string): void {
+  let url: URL | undefined;
+  try {
+    url = new URL(text);
+  } catch {
+    url = undefined;
+  }
+  const fits =
+    text.startsWith("/") || // pg's "socket-directory database" form
+    (url !== undefined && ["postgres:", "postgresql:", "socket:"].includes(url.protocol));
+  if (!fits) {
+    throw new TypeError(
+      "postgresStore: connectionString must be a URL such as postgres://user:password@host:5432/database " +
+        `(the one given ${url ? `has the protocol ${JSON.stringify(url.protocol)}` : "is not a URL"})`,
+    );
+  }
 }
