@@ -87,6 +87,26 @@ forEachStore("inputs stored intact or refused", (kind) => {
     expect(await created.store.readAll(0n, 100)).toEqual([]);
   });
 
+  it("takes ids up to 2,048 bytes of UTF-8 on every store and refuses longer ones up front", async () => {
+    const { system } = await notes();
+    // Code points that do not compress (as an index entry would): 3 bytes of UTF-8 each.
+    const cjk = (count: number, from: number) =>
+      Array.from({ length: count }, (_, i) => String.fromCharCode(from + ((i * 7_919) % 20_000))).join("");
+    const atLimit = `${cjk(682, 0x4e00)}ab`; // 682 x 3 + 2 = 2,048 bytes, 684 characters
+    const overLimit = cjk(683, 0x4e00); // 2,049 bytes, far under 1,024 characters
+    expect(Buffer.byteLength(atLimit)).toBe(2_048);
+    expect(expectOk(await system.execute(atLimit, { type: "Noted" })).aggregate.sequence).toBe(1);
+    expect(expectOk(await system.loadEvents(atLimit)).map((e) => e.aggregateId)).toEqual([atLimit]);
+    for (const result of [
+      await system.execute(overLimit, { type: "Noted" }),
+      await system.loadEvents(overLimit),
+      await system.aggregateStats(overLimit),
+    ])
+      expect(expectError(result, "InvalidAggregateId")).toMatchObject({
+        reason: expect.stringContaining("2049 bytes"),
+      });
+  });
+
   it("reads every accepted id and event type back identical from every read path, each its own stream", async () => {
     const { created, system, plain, named } = await notes({ snapshotEvery: 1 });
     const typeOf = (id: string) => `Noted ${id}`;
