@@ -103,7 +103,9 @@ describe("opening the SQLite store", () => {
     const { path, store } = await fresh();
     await store.close();
     if (!makeImmutable(path, true)) {
-      console.warn("skipped: `chattr +i` is not available here, and root may write any file whatever its mode");
+      console.warn(
+        "skipped: `chattr +i` is not available here, and root may write any file whatever its mode",
+      );
       context.skip();
     }
     try {
