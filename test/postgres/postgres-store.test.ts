@@ -126,12 +126,25 @@ describePostgres("the PostgreSQL store", () => {
     const pg = await import("pg");
     const pool = new pg.default.Pool({ connectionString: postgresUrl, max: 2 });
     let queries = 0;
+    // Counts the statements sent, whether through the pool or a connection checked out of it.
+    const counted = <T extends object>(target: T): T =>
+      new Proxy(target, {
+        get(object, property) {
+          const value = Reflect.get(object, property, object);
+          if (property === "query")
+            return (config: unknown) => {
+              queries++;
+              return (value as (config: unknown) => unknown).call(object, config);
+            };
+          return typeof value === "function" ? value.bind(object) : value;
+        },
+      });
     const counting: PostgresPool = {
       query: (config) => {
         queries++;
         return pool.query(config);
       },
-      connect: () => pool.connect(),
+      connect: async () => counted(await pool.connect()),
     };
     const store = postgresStore({ pool: counting, schema });
     try {
