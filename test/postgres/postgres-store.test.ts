@@ -27,6 +27,15 @@ it("refuses options it cannot use, saying what to change", () => {
     /at most 3000/,
   );
   expect(() => postgresStore({ pool: {} as PostgresPool })).toThrow(/pg\.Pool/);
+  expect(() => postgresStore({ connectionString: "postgres://x/y", queryTimeoutMs: 0 })).toThrow(
+    /queryTimeoutMs/,
+  );
+  expect(() => postgresStore({ connectionString: "postgres://x/y", closeTimeoutMs: 1.5 })).toThrow(
+    /closeTimeoutMs/,
+  );
+  expect(() =>
+    postgresStore({ connectionString: "postgres://x/y", reconnectMs: 5_000, reconnectMaxMs: 1_000 }),
+  ).toThrow(/reconnectMaxMs \(1000\) must be at least reconnectMs \(5000\)/);
 });
 
 it("connects lazily: making a store for an unreachable server succeeds, and init says why it failed", async () => {
