@@ -1,4 +1,4 @@
-import { nextTurn, yieldDue } from "./cooperative.js";
+import { deferToEventLoop, yieldDue } from "./cooperative.js";
 
 /**
  * A first-in, first-out queue of messages handled one at a time: the heart of an actor. The next
@@ -62,8 +62,9 @@ export class Mailbox<TMessage> {
     this.#running = true;
     while (this.#head < this.#queue.length) {
       if (yieldDue()) {
-        await nextTurn();
-        if (this.#head >= this.#queue.length) break; // drained meanwhile
+        // Still running: the loop goes on from the event loop's next turn (cheaper than awaiting).
+        deferToEventLoop(() => void this.#run());
+        return;
       }
       const message = this.#queue[this.#head] as TMessage;
       this.#busy = true;
