@@ -113,7 +113,8 @@ export class PostgresNotifier {
     this.#heartbeat = setInterval(() => {
       if (beating || this.#connection !== connection) return;
       beating = true;
-      connection.query({ text: "SELECT 1" }).then(
+      // LISTEN again: a no-op for the server, and a round trip that must answer in time.
+      connection.query({ text: `LISTEN ${this.#channel}` }).then(
         () => {
           beating = false;
         },
