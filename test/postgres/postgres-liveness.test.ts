@@ -81,6 +81,36 @@ describePostgres("the PostgreSQL store when the network fails", () => {
     expect(await settlesWithin(Promise.all(inFlight), 1_000)).toBe(true);
   }, 90_000);
 
+  it("drops a listening connection that went silent, listens again on a fresh one, and wakes its listeners", async () => {
+    const proxy = await startTcpProxy(server.hostname, Number(server.port || 5432));
+    cleanups.push(() => proxy.close());
+    const schema = freshSchemaName("es_listen");
+    cleanups.push(() => dropSchema(schema));
+    const listening = postgresStore({
+      connectionString: viaProxy(proxy),
+      schema,
+      queryTimeoutMs: 500,
+      reconnectMs: 50,
+    });
+    cleanups.push(() => listening.close());
+    await listening.init();
+    let wakes = 0;
+    const unsubscribe = listening.onAppend(() => {
+      wakes++;
+    });
+    cleanups.push(async () => unsubscribe());
+    const deadline = Date.now() + 20_000;
+    while (wakes === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(wakes).toBeGreaterThan(0); // listening: it wakes everyone once LISTEN is in place
+    const accepted = proxy.accepted;
+    proxy.silenceOpenSockets();
+    const before = wakes;
+    while (wakes === before && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    // Woken again: the heartbeat found the connection silent, and a new one listens.
+    expect(wakes).toBeGreaterThan(before);
+    expect(proxy.accepted).toBeGreaterThan(accepted);
+  });
+
   it("backs off its connection attempts while the server is down, instead of one per call", async () => {
     const proxy = await startTcpProxy(server.hostname, Number(server.port || 5432));
     cleanups.push(() => proxy.close());
