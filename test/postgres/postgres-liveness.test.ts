@@ -81,6 +81,35 @@ describePostgres("the PostgreSQL store when the network fails", () => {
     expect(await settlesWithin(Promise.all(inFlight), 1_000)).toBe(true);
   }, 90_000);
 
+  it("bounds its statements on a pool the caller gave too, replacing a silent connection in that pool", async () => {
+    const proxy = await startTcpProxy(server.hostname, Number(server.port || 5432));
+    cleanups.push(() => proxy.close());
+    const schema = freshSchemaName("es_given");
+    cleanups.push(() => dropSchema(schema));
+    const pg = await import("pg");
+    const pool = new pg.default.Pool({ connectionString: viaProxy(proxy), max: 2 });
+    pool.on("error", () => undefined);
+    cleanups.push(() => pool.end().catch(() => undefined));
+    const store = postgresStore({ pool, schema, queryTimeoutMs: 500 });
+    cleanups.push(() => store.close());
+    await store.init();
+    expect(await store.readAggregate("acc", 0)).toEqual([]);
+    proxy.silenceOpenSockets();
+    const failures: string[] = [];
+    let answered = false;
+    for (let call = 0; call < 10 && !answered; call++) {
+      try {
+        expect(await store.readAggregate("acc", 0)).toEqual([]);
+        answered = true;
+      } catch (error) {
+        failures.push(error instanceof Error ? error.message : String(error));
+      }
+    }
+    expect(answered).toBe(true);
+    expect(failures.length).toBeGreaterThan(0);
+    expect(failures[0]).toMatch(/did not answer within 500 ms/);
+  });
+
   it("drops a listening connection that went silent, listens again on a fresh one, and wakes its listeners", async () => {
     const proxy = await startTcpProxy(server.hostname, Number(server.port || 5432));
     cleanups.push(() => proxy.close());
