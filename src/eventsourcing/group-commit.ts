@@ -1,4 +1,5 @@
 import type { AppendOutcome, AppendRequest, EventStore } from "../core/event-store.js";
+import { deferToEventLoop, yieldDue } from "../runtime/cooperative.js";
 
 interface PendingAppend {
   readonly request: AppendRequest;
@@ -49,7 +50,7 @@ export class GroupCommitter {
         this.#scheduled = true;
         queueMicrotask(() => {
           this.#scheduled = false;
-          this.#pump();
+          this.#pumpInTurn();
         });
       }
     });
@@ -68,9 +69,27 @@ export class GroupCommitter {
       this.#inFlight++;
       void this.#send(batch).finally(() => {
         this.#inFlight--;
-        this.#pump();
+        this.#pumpInTurn();
       });
     }
+  }
+
+  /**
+   * Pumps now, or after the event loop's next turn when this process has been busy for a while: a store
+   * that answers without I/O (memory, SQLite) would otherwise chain batch after batch in microtasks and
+   * starve every timer, command timeouts included.
+   */
+  #pumpInTurn(): void {
+    if (!yieldDue()) {
+      this.#pump();
+      return;
+    }
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    deferToEventLoop(() => {
+      this.#scheduled = false;
+      this.#pump();
+    });
   }
 
   async #send(batch: readonly PendingAppend[]): Promise<void> {

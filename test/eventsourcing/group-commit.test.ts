@@ -155,3 +155,34 @@ describe("GroupCommitter", () => {
     expect(calls).toBe(1);
   });
 });
+
+describe("GroupCommitter under a burst", () => {
+  it("hands over to the event loop between store calls when the store answers without I/O", async () => {
+    const inner = memoryStore();
+    let calls = 0;
+    // Each call resolves in a microtask, as the memory store and better-sqlite3 do; the next one starts
+    // only when the previous resolved, so the whole burst is one long chain of store calls.
+    const store: EventStore = Object.assign(Object.create(null), {
+      init: () => inner.init(),
+      append: async (requests: readonly AppendRequest[]) => {
+        calls++;
+        const start = performance.now();
+        while (performance.now() - start < 1); // a millisecond of synchronous work per call
+        return inner.append(requests);
+      },
+    });
+    const committer = new GroupCommitter(store);
+    let callsAtFirstImmediate = -1;
+    setImmediate(() => {
+      callsAtFirstImmediate = calls;
+    });
+    // One aggregate: each request waits for the previous one's batch, so every call carries one.
+    const done: Promise<AppendOutcome>[] = [];
+    for (let i = 0; i < 200; i++) done.push(committer.append(request("a", i)));
+    const outcomes = await Promise.all(done);
+    expect(outcomes.every((outcome) => outcome.ok)).toBe(true);
+    expect(calls).toBe(200);
+    expect(callsAtFirstImmediate).toBeGreaterThanOrEqual(1);
+    expect(callsAtFirstImmediate).toBeLessThan(200);
+  });
+});

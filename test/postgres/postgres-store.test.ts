@@ -27,6 +27,15 @@ it("refuses options it cannot use, saying what to change", () => {
     /at most 3000/,
   );
   expect(() => postgresStore({ pool: {} as PostgresPool })).toThrow(/pg\.Pool/);
+  expect(() => postgresStore({ connectionString: "postgres://x/y", queryTimeoutMs: 0 })).toThrow(
+    /queryTimeoutMs/,
+  );
+  expect(() => postgresStore({ connectionString: "postgres://x/y", closeTimeoutMs: 1.5 })).toThrow(
+    /closeTimeoutMs/,
+  );
+  expect(() =>
+    postgresStore({ connectionString: "postgres://x/y", reconnectMs: 5_000, reconnectMaxMs: 1_000 }),
+  ).toThrow(/reconnectMaxMs \(1000\) must be at least reconnectMs \(5000\)/);
 });
 
 it("refuses a connection string that is not a postgres URL at once, without echoing it", () => {
@@ -160,12 +169,25 @@ describePostgres("the PostgreSQL store", () => {
     const pg = await import("pg");
     const pool = new pg.default.Pool({ connectionString: postgresUrl, max: 2 });
     let queries = 0;
+    // Counts the statements sent, whether through the pool or a connection checked out of it.
+    const counted = <T extends object>(target: T): T =>
+      new Proxy(target, {
+        get(object, property) {
+          const value = Reflect.get(object, property, object);
+          if (property === "query")
+            return (config: unknown) => {
+              queries++;
+              return (value as (config: unknown) => unknown).call(object, config);
+            };
+          return typeof value === "function" ? value.bind(object) : value;
+        },
+      });
     const counting: PostgresPool = {
       query: (config) => {
         queries++;
         return pool.query(config);
       },
-      connect: () => pool.connect(),
+      connect: async () => counted(await pool.connect()),
     };
     const store = postgresStore({ pool: counting, schema });
     try {

@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -87,6 +88,47 @@ describe("opening the SQLite store", () => {
       }
     },
   );
+
+  /** Makes `path` immutable with `chattr +i` (which binds root too); false where the platform cannot. */
+  const makeImmutable = (path: string, on: boolean): boolean => {
+    try {
+      execFileSync("chattr", [on ? "+i" : "-i", path], { stdio: "ignore" });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  it("rejects at init, saying so, when the file is read-only in a writable directory", async (context) => {
+    const { path, store } = await fresh();
+    await store.close();
+    if (!makeImmutable(path, true)) {
+      console.warn(
+        "skipped: `chattr +i` is not available here, and root may write any file whatever its mode",
+      );
+      context.skip();
+    }
+    try {
+      const again = sqliteStore({ path });
+      await expect(again.init()).rejects.toThrow(/cannot open the SQLite store at ".*": .*read-only/);
+      await again.close();
+    } finally {
+      makeImmutable(path, false);
+    }
+  });
+
+  it("rejects at init, saying so, a given database opened read-only", async () => {
+    const { path, store } = await fresh();
+    await store.close();
+    const database = new Database(path, { readonly: true });
+    try {
+      const given = sqliteStore({ database });
+      await expect(given.init()).rejects.toThrow(/read-only/);
+      await given.close();
+    } finally {
+      database.close();
+    }
+  });
 
   it("rejects a file that is not a SQLite database", async () => {
     const { path } = await fresh();

@@ -46,12 +46,12 @@ export class PostgresEventStore implements EventStore {
   constructor(options: PostgresStoreOptions) {
     this.#options = resolvePostgresOptions(options);
     this.#schema = postgresSchema(this.#options.schema);
-    this.#connections = new PostgresConnections(this.#options.connection);
-    this.#notifier = new PostgresNotifier(
-      () => this.#connections.dedicated(),
-      this.#schema.channel,
-      this.#options.reconnectMs,
-    );
+    this.#connections = new PostgresConnections(this.#options);
+    this.#notifier = new PostgresNotifier(() => this.#connections.dedicated(), this.#schema.channel, {
+      initialMs: this.#options.reconnectMs,
+      maxMs: this.#options.reconnectMaxMs,
+      heartbeatMs: this.#options.queryTimeoutMs,
+    });
     // Prepared-statement names are per connection; a given pool may serve stores of several schemas.
     this.#statement = `eventsourcing_${createHash("sha256").update(this.#schema.name).digest("hex").slice(0, 16)}`;
   }
@@ -223,11 +223,14 @@ export class PostgresEventStore implements EventStore {
     return this.#connections.pool();
   }
 
-  /** Runs one statement on the pool; a schema dropped under a running store gets a message saying so. */
+  /**
+   * Runs one statement on a pooled connection, bounded by `queryTimeoutMs`; a schema dropped under a
+   * running store gets a message saying so.
+   */
   async #query(query: PostgresQuery): Promise<PostgresResult> {
-    const pool = await this.#pool();
+    await this.#pool();
     try {
-      return await pool.query(query);
+      return await this.#connections.query(query);
     } catch (cause) {
       const code = (cause as { code?: unknown }).code;
       if (code === "42P01" || code === "42883" || code === "3F000") {
@@ -243,12 +246,11 @@ export class PostgresEventStore implements EventStore {
 
   async #initialize(): Promise<void> {
     try {
-      const pool = await this.#connections.pool();
-      const client = await pool.connect();
+      const client = await this.#connections.checkout();
       const swallow = () => undefined;
       client.on("error", swallow);
       try {
-        await ensureSchema(client, this.#schema);
+        await ensureSchema(this.#connections.bounded(client), this.#schema);
         client.release();
       } catch (error) {
         client.release(true);
