@@ -53,6 +53,8 @@ export type {
   QueryFn,
   QueryStats,
   Snapshot,
+  SnapshotConfig,
+  StateCodec,
   SystemStats,
   Upcaster,
 } from "./core/types.js";

@@ -18,6 +18,7 @@ function positiveInteger(argument: string, value: number): Result<number, EventS
 
 /**
  * Validates a snapshot frequency. Zero, negatives, fractions, NaN and Infinity give `NonPositiveArgument`.
+ * `snapshot.frequency` also takes a plain positive integer, checked the same way at construction.
  *
  * @example
  * ```ts
@@ -33,6 +34,7 @@ export function frequency(n: number): Result<Frequency, EventSourcingError<never
 
 /**
  * Validates a timeout in milliseconds. Zero, negatives, fractions, NaN and Infinity give `NonPositiveArgument`.
+ * `execute`'s `timeout` also takes a plain positive integer, checked the same way on each call.
  *
  * @example
  * ```ts

@@ -1,3 +1,5 @@
+import { storableText, textProblem } from "./text.js";
+
 /**
  * How events and snapshot states become text for a store and back. The default is JSON; replace it to
  * revive classes, upcast old event versions, or use another format (PostgreSQL needs JSON text).
@@ -13,13 +15,24 @@ export interface Codec {
 
 /**
  * The default codec: JSON text. An event's type is its `type` field when that is a string, else the
- * name of its class. Values JSON cannot represent (a bigint, a cycle, `undefined` or a function as the
- * whole event) are refused with an error rather than silently changed.
+ * name of its class.
+ *
+ * Whatever it accepts reads back equal; what JSON cannot hold is refused with a `TypeError` naming the
+ * path (`event.amount is NaN`), never silently changed: `NaN` and `±Infinity`, bigints, symbols,
+ * functions, `undefined` as the whole value or in an array, a `Date`, `Map`, `Set`, `RegExp`, `Error`,
+ * typed array or boxed primitive, any object with a `toJSON` method, strings that are not well-formed
+ * Unicode or hold U+0000 (no store keeps them intact), cycles and nesting past 512 levels.
+ * Two things are kept as JSON keeps them, by decision: a property whose value is `undefined` is left
+ * out (as an absent optional field), and an instance of your own class is stored as its own enumerable
+ * fields and read back as a plain object with those fields (its type name is the class name). The
+ * state `apply` sees while a command runs is built from the decoded event, so it equals a replay's.
+ * For anything else (Dates, Maps, classes with methods), supply your own {@link Codec}.
  *
  * @example
  * ```ts
  * jsonCodec.encodeEvent({ type: "AccountOpened", accountId: "a-1" });
  * // => { eventType: "AccountOpened", payload: '{"type":"AccountOpened","accountId":"a-1"}' }
+ * jsonCodec.encodeEvent({ type: "Deposited", amount: Number.NaN }); // throws: event.amount is NaN
  * ```
  */
 export const jsonCodec: Codec = Object.freeze({
@@ -47,8 +60,137 @@ export function eventTypeOf(event: unknown): string {
   return typeof event;
 }
 
+/** Deeper than this is refused: a cycle ends here too, without a set of ancestors on the hot path. */
+const MAX_DEPTH = 512;
+
 function toJson(value: unknown, what: string): string {
-  const text = JSON.stringify(value);
-  if (text === undefined) throw new TypeError(`the ${what} cannot be represented as JSON`);
+  let found = problemIn(value, 0, false);
+  if (found === null) {
+    // The walk has refused everything JSON.stringify would drop or change, so this is the whole value.
+    const text = JSON.stringify(value);
+    // JSON.stringify writes a lone surrogate or U+0000 (in a string or a key) as a \u escape, and
+    // uses \u for nothing but those and other control characters: only then are the strings walked.
+    if (text.indexOf("\\u") === -1) return text;
+    found = problemIn(value, 0, true);
+    if (found === null) return text;
+  }
+  throw new TypeError(`${what}${pathText(found.path)} ${found.reason}`);
+}
+
+/** What JSON cannot hold, with the keys that lead to it (innermost last once the walk unwinds). */
+interface Problem {
+  readonly reason: string;
+  readonly path: (string | number)[];
+}
+
+/**
+ * One recursive walk over a value about to become JSON. Returns `null` when JSON.stringify gives text
+ * that parses back to an equal value; no path is built unless something is wrong. With `text`, strings
+ * and keys are checked too (the second walk, only when the JSON holds a \u escape).
+ */
+function problemIn(value: unknown, depth: number, text: boolean): Problem | null {
+  switch (typeof value) {
+    case "string":
+      return !text || storableText(value)
+        ? null
+        : { reason: `is a string that ${(textProblem(value) ?? "").replace(/^it /, "")}`, path: [] };
+    case "number":
+      return Number.isFinite(value) ? null : { reason: `is ${String(value)}`, path: [] };
+    case "boolean":
+      return null;
+    case "object":
+      return value === null ? null : objectProblem(value, depth, text);
+    case "undefined":
+      return { reason: "is undefined", path: [] };
+    case "bigint":
+      return { reason: "is a bigint, which JSON cannot hold", path: [] };
+    case "symbol":
+      return { reason: "is a symbol, which JSON cannot hold", path: [] };
+    default:
+      return { reason: "is a function, which JSON cannot hold", path: [] };
+  }
+}
+
+function objectProblem(value: object, depth: number, text: boolean): Problem | null {
+  if (depth >= MAX_DEPTH)
+    return { reason: `is nested more than ${MAX_DEPTH} levels deep (or refers to itself)`, path: [] };
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = problemIn(value[i], depth + 1, text);
+      if (found !== null) {
+        found.path.push(i);
+        return found;
+      }
+    }
+    return null;
+  }
+  const prototype = Object.getPrototypeOf(value);
+  const plain = prototype === Object.prototype || prototype === null;
+  if (!plain) {
+    const refused = builtInProblem(value);
+    if (refused !== null) return { reason: refused, path: [] };
+    if (typeof (value as { toJSON?: unknown }).toJSON === "function") return toJsonProblem();
+  }
+  const keys = Object.keys(value);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
+    const field = (value as Record<string, unknown>)[key];
+    // An undefined field is left out, as JSON does: it reads back as an absent optional field.
+    if (field === undefined) continue;
+    if (text && !storableText(key))
+      return {
+        reason: `has a key ${JSON.stringify(key)} that ${(textProblem(key) ?? "").replace(/^it /, "")}`,
+        path: [],
+      };
+    if (key === "toJSON" && typeof field === "function") return toJsonProblem();
+    const found = problemIn(field, depth + 1, text);
+    if (found !== null) {
+      found.path.push(key);
+      return found;
+    }
+  }
+  return null;
+}
+
+function toJsonProblem(): Problem {
+  return { reason: "has a toJSON method, so its JSON would not read back as the same value", path: [] };
+}
+
+/** Built-in objects whose JSON is `{}` or a string, never the same value again. */
+function builtInProblem(value: object): string | null {
+  const name =
+    value instanceof Date
+      ? "a Date"
+      : value instanceof Map
+        ? "a Map"
+        : value instanceof Set
+          ? "a Set"
+          : value instanceof WeakMap || value instanceof WeakSet
+            ? "a weak collection"
+            : value instanceof RegExp
+              ? "a RegExp"
+              : value instanceof Error
+                ? "an Error"
+                : value instanceof Promise
+                  ? "a Promise"
+                  : ArrayBuffer.isView(value) || value instanceof ArrayBuffer
+                    ? "binary data"
+                    : value instanceof Number || value instanceof String || value instanceof Boolean
+                      ? "a boxed primitive"
+                      : null;
+  return name === null ? null : `is ${name}, which JSON cannot hold (use your own codec)`;
+}
+
+function pathText(path: readonly (string | number)[]): string {
+  let text = "";
+  for (let i = path.length - 1; i >= 0; i--) {
+    const key = path[i] as string | number;
+    text +=
+      typeof key === "number"
+        ? `[${key}]`
+        : /^[A-Za-z_$][\w$]*$/.test(key)
+          ? `.${key}`
+          : `[${JSON.stringify(key)}]`;
+  }
   return text;
 }

@@ -16,6 +16,8 @@ export type EventSourcingError<TDomainError> =
   | { readonly type: "ActorTimeout"; readonly operation: string; readonly timeoutMs: number }
   | { readonly type: "ActorCrashed"; readonly operation: string; readonly cause: unknown }
   | { readonly type: "InvalidAggregateId"; readonly aggregateId: string; readonly reason: string }
+  /** Metadata that is not a plain object of string values, or holds text a store cannot keep intact. */
+  | { readonly type: "InvalidMetadata"; readonly reason: string }
   | { readonly type: "Stopped" };
 
 /** Builds an `EventStoreError` from a thrown value, keeping it as `cause`. */
@@ -56,6 +58,8 @@ export function describeError(error: EventSourcingError<unknown>): string {
       return `${error.operation} threw: ${describeValue(error.cause)}`;
     case "InvalidAggregateId":
       return `invalid aggregate id ${JSON.stringify(truncate(error.aggregateId))}: ${error.reason}`;
+    case "InvalidMetadata":
+      return `invalid metadata: ${error.reason}`;
     case "Stopped":
       return "the event-sourcing system is not running (not started yet, or stopped)";
   }

@@ -177,6 +177,14 @@ export interface EventStore {
   readonly appendConcurrency?: number;
 
   /**
+   * Optional: whether a rejection of `append` may come from one request's data (text the store cannot
+   * hold, a key too large, a constraint), so that sending the requests apart may let the others through;
+   * `false` when the whole store failed (a lost connection, a lock that timed out). The system then
+   * sends a failed batch again in halves only when this is not `false`; without it, always.
+   */
+  isRequestError?(error: unknown): boolean;
+
+  /**
    * Optional: takes the exclusive right to run the named query across every process using this store,
    * or returns `null` at once if another holder has it. Without it, a named query runs wherever started.
    */

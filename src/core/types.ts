@@ -7,7 +7,9 @@ import type { Result } from "./result.js";
 
 /**
  * String pairs recorded with every event of a command (user id, trace id, source ...), given with
- * `execute(id, command, { metadata })` and read back on each {@link EventEnvelope}.
+ * `execute(id, command, { metadata })` and read back on each {@link EventEnvelope}. Checked when
+ * `execute` is called: a plain object whose values are strings, every key and value well-formed Unicode
+ * without U+0000; anything else gives `InvalidMetadata`. Envelopes carry a frozen copy.
  *
  * @example
  * ```ts
@@ -275,26 +277,60 @@ export interface Logger {
 }
 
 /**
- * Options of a supervised event-sourcing system, given to `start` or `supervised`. Only `store`,
- * `handle`, `apply` and `emptyState` are required. The config is copied and checked at once: a bad
- * option throws a `TypeError` naming it.
+ * How snapshot states become text and back. A state that does not come back deep-equal
+ * (`node:util`'s `isDeepStrictEqual`: Maps, Sets, Dates, NaN and prototypes count) is not snapshotted.
  *
  * @example
  * ```ts
- * import { frequency, start, timeout } from "eventsourcing";
+ * const seenCodec: StateCodec<{ seen: Map<string, number> }> = {
+ *   encode: (state) => JSON.stringify([...state.seen]),
+ *   decode: (text) => ({ seen: new Map(JSON.parse(text) as [string, number][]) }),
+ * };
+ * ```
+ */
+export interface StateCodec<TState> {
+  /** The state as text. */
+  encode(state: TState): string;
+  /** The state back from `encode`'s text. */
+  decode(text: string): TState;
+}
+
+/** The `snapshot` option of a system. */
+export interface SnapshotConfig<TState> {
+  /**
+   * A snapshot when a commit reaches or crosses a multiple of it (events per aggregate): a
+   * {@link Frequency} from `frequency(n)` or a plain positive integer (anything else throws a TypeError
+   * at construction).
+   */
+  readonly frequency: Frequency | number;
+  /**
+   * The version of the state's shape (a positive integer, default 1). Raise it when the state changes
+   * shape: a stored snapshot of another version is ignored on load (the aggregate replays its events)
+   * and replaced by the next one taken.
+   */
+  readonly version?: number;
+  /** Default: the system codec's `encodeState`/`decodeState` (JSON). */
+  readonly codec?: StateCodec<TState>;
+}
+
+/**
+ * Options of a supervised event-sourcing system, given to `start` or `supervised`. Only `store`,
+ * `handle`, `apply` and `emptyState` are required. Checked at construction: an unknown key or a value
+ * of the wrong shape throws a `TypeError` naming the option and what to pass.
+ *
+ * @example
+ * ```ts
+ * import { start } from "eventsourcing";
  * import { sqliteStore } from "eventsourcing/sqlite";
  *
- * const every100 = frequency(100);
- * const twoSeconds = timeout(2_000);
- * if (!every100.ok || !twoSeconds.ok) throw new Error("not positive integers");
  * const accounts = await start({
  *   store: sqliteStore({ path: "./data/bank.db" }),
  *   handle,
  *   apply,
  *   emptyState,
  *   queries: [(accountId, events) => console.log(`Account ${accountId} processed ${events.length} events`)],
- *   snapshot: { frequency: every100.value },
- *   commandTimeout: twoSeconds.value,
+ *   snapshot: { frequency: 100 },
+ *   commandTimeout: 2_000,
  * });
  * ```
  */
@@ -318,23 +354,18 @@ export interface EventSourcingConfig<TState, TCommand, TEvent, TDomainError> {
   readonly queries?: readonly Query<TEvent>[];
   /**
    * Snapshots taken after a commit that reaches or crosses a multiple of `frequency` (events per
-   * aggregate, from `frequency(n)`), so rebuilding reads the latest snapshot and the events after it.
-   * Omitted: no snapshots.
+   * aggregate, from `frequency(n)` or a plain positive integer), so rebuilding reads the latest snapshot
+   * and the events after it. Omitted: no snapshots. `codec`: how the state becomes text and back
+   * (default: the system codec's JSON); a snapshot is saved only when `decode(encode(state))`
+   * deep-equals the state, otherwise skipped (logged once, counted in `snapshotsSkipped`) and the
+   * aggregate is rebuilt by replay. `version`: default 1.
    */
-  readonly snapshot?: {
-    readonly frequency: Frequency;
-    /**
-     * The version of the state's shape (a positive integer, default 1). Raise it when the state
-     * changes shape: a stored snapshot of another version is ignored on load (the aggregate replays
-     * its events) and replaced by the next one taken.
-     */
-    readonly version?: number;
-  };
+  readonly snapshot?: SnapshotConfig<TState>;
   /**
    * The type of this system's aggregates (default `"default"`): a stream is (aggregateType,
    * aggregateId) in every store, so systems of different types share a store without ever seeing each
    * other's streams, snapshots, conflicts or query batches. A non-empty string of at most 255
-   * characters, without `\u0000`.
+   * characters, well-formed text without U+0000.
    */
   readonly aggregateType?: string;
   /**
@@ -347,11 +378,12 @@ export interface EventSourcingConfig<TState, TCommand, TEvent, TDomainError> {
   /** The child id under a supervisor, shown by `children()` and in logs; unique among its siblings. Default `"eventsourcing"`. */
   readonly id?: string;
   /**
-   * Milliseconds a command may take, from `timeout(ms)`: queueing, handling and committing; past it the
-   * caller gets `ActorTimeout` (the command may still commit). Also bounds loads and waits for a
-   * restart. Per command: `execute`'s `timeout` option. Default 5,000 ms.
+   * Milliseconds a command may take, a `Timeout` from `timeout(ms)` or a plain positive integer:
+   * queueing, handling and committing; past it the caller gets `ActorTimeout` (the command may still
+   * commit). Also bounds loads and waits for a restart. Per command: `execute`'s `timeout` option.
+   * Default 5,000 ms.
    */
-  readonly commandTimeout?: Timeout;
+  readonly commandTimeout?: Timeout | number;
   /**
    * How many times a command is decided again after a concurrency conflict (another writer appended
    * to the aggregate first) before the caller sees `ConcurrencyConflict`. A non-negative integer. Default 3.
@@ -429,6 +461,8 @@ export interface SystemStats {
   readonly snapshotsTaken: number;
   /** Snapshots that could not be saved (the commands still succeeded). */
   readonly snapshotFailures: number;
+  /** Snapshots not saved because the state did not round-trip through the snapshot codec. */
+  readonly snapshotsSkipped: number;
   /** Aggregate actors dropped from memory, idle or past `maxLive`. */
   readonly passivations: number;
   /** Per query: its status, batches delivered and waiting, failures and the last one, checkpoint, holder. */
@@ -491,10 +525,16 @@ export interface AggregateStats {
 
 /** Per-call options of `execute`. */
 export interface ExecuteOptions {
-  /** Recorded with every event of this command. Default `{}`. */
+  /**
+   * Recorded with every event of the command: a plain object of string values, well-formed text
+   * without U+0000. Anything else gives `InvalidMetadata` and nothing is stored. Default `{}`.
+   */
   readonly metadata?: Metadata;
-  /** Milliseconds for this command, from `timeout(ms)`, instead of the config's `commandTimeout`. */
-  readonly timeout?: Timeout;
+  /**
+   * Covers queueing, handling and committing, in ms: a {@link Timeout} from `timeout(ms)` or a plain
+   * positive integer; anything else gives `NonPositiveArgument`. Default: the system's `commandTimeout`.
+   */
+  readonly timeout?: Timeout | number;
   /**
    * The id of the conversation this command belongs to, stored in every event's metadata under
    * `correlationId` (overriding a `correlationId` key of `metadata`).

@@ -123,6 +123,7 @@ export class AggregateActor<TState, TCommand, TEvent, TDomainError> {
       } catch (cause) {
         return message.reply(this.#crash("handle", cause));
       }
+      if (!isDecision(decision)) return message.reply(this.#crash("handle", notADecision(decision)));
       if (!decision.ok) {
         counters.commandsProcessed++;
         counters.domainErrors++;
@@ -258,4 +259,25 @@ export class AggregateActor<TState, TCommand, TEvent, TDomainError> {
   #aggregate(): Aggregate<TState> {
     return { aggregateId: this.aggregateId, state: this.#state, sequence: this.#sequence };
   }
+}
+
+/** Whether `handle` kept its contract: `ok(events)` with an array, or `err(error)`. */
+function isDecision(value: unknown): value is Result<readonly unknown[], unknown> {
+  if (typeof value !== "object" || value === null) return false;
+  const ok = (value as { ok?: unknown }).ok;
+  return ok === true ? Array.isArray((value as { value?: unknown }).value) : ok === false && "error" in value;
+}
+
+function notADecision(value: unknown): TypeError {
+  const shown =
+    value === undefined
+      ? "undefined (a missing return?)"
+      : value instanceof Promise
+        ? "a Promise (handle must be synchronous: load what it needs before execute)"
+        : typeof value === "object" && value !== null && (value as { ok?: unknown }).ok === true
+          ? "ok(...) of something that is not an array of events"
+          : typeof value === "object" && value !== null
+            ? "an object that is not a Result"
+            : `${typeof value} ${String(value)}`;
+  return new TypeError(`handle must return ok(events) or err(error), it returned ${shown}`);
 }

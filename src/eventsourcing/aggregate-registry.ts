@@ -1,5 +1,5 @@
 import type { TimerHandle } from "../runtime/clock.js";
-import { AggregateActor } from "./aggregate-actor.js";
+import { AggregateActor, type AggregateMessage } from "./aggregate-actor.js";
 import type { SystemContext } from "./system-context.js";
 
 /** How many actors the clock hand examines at most for one new actor when the live bound is exceeded. */
@@ -9,8 +9,10 @@ const EVICTION_SCAN = 64;
  * The live aggregate actors of one system, at most one per id. Actors idle for `idleMs` are passivated
  * by a periodic sweep. Past `maxLive`, a new actor takes the place of an idle one not used since the
  * clock hand last passed it (the CLOCK approximation of least-recently-used: no reordering on every
- * command, constant work per eviction). A passivated aggregate is rebuilt from the store (snapshot plus
- * tail) by its next command.
+ * command, constant work per eviction). While more than `maxLive` actors are live, each actor that goes
+ * idle frees a place at once (an older idle one if the hand finds one, else itself), so the bound holds at
+ * every moment except for actors with work queued. A passivated aggregate is rebuilt from the store
+ * (snapshot plus tail) by its next command.
  */
 export class AggregateRegistry<TState, TCommand, TEvent, TDomainError> {
   readonly #context: SystemContext<TState, TCommand, TEvent, TDomainError>;
@@ -40,6 +42,42 @@ export class AggregateRegistry<TState, TCommand, TEvent, TDomainError> {
     actor.lastActive = this.#context.clock.now();
     actor.recentlyUsed = true;
     return actor;
+  }
+
+  /**
+   * Posts `message` to the actor of `aggregateId`. While the registry is over its bound, the actor is
+   * checked again when its mailbox goes idle, so a burst of commands to many ids shrinks back to
+   * `maxLive` as soon as each finishes, not at the next sweep.
+   */
+  post(aggregateId: string, message: AggregateMessage<TState, TCommand, TEvent, TDomainError>): void {
+    const actor = this.actor(aggregateId);
+    actor.mailbox.post(message);
+    if (this.#live.size > this.#context.config.maxLive)
+      void actor.mailbox.whenIdle().then(() => this.#trim(actor));
+  }
+
+  /**
+   * Frees places while over the bound: idle actors the clock hand finds (the ones it passed before, not
+   * used since), and, failing those, `finished` itself, which has just gone idle.
+   */
+  #trim(finished: AggregateActor<TState, TCommand, TEvent, TDomainError>): void {
+    const { maxLive } = this.#context.config;
+    const ring = this.#ring;
+    let examined = 0;
+    for (
+      let step = 0;
+      this.#live.size > maxLive && step < ring.length && examined < 2 * EVICTION_SCAN;
+      step++
+    ) {
+      const slot = this.#hand;
+      this.#hand = (slot + 1) % ring.length;
+      const other = ring[slot] as AggregateActor<TState, TCommand, TEvent, TDomainError>;
+      if (other.passivated) continue;
+      examined++;
+      if (other.mailbox.idle && !other.recentlyUsed) this.#passivate(other);
+      else other.recentlyUsed = false;
+    }
+    if (this.#live.size > maxLive && !finished.passivated && finished.mailbox.idle) this.#passivate(finished);
   }
 
   /** Puts a new actor in the ring: in the place of a passivated or evictable one when over the bound. */

@@ -1,5 +1,6 @@
 import { streamKey } from "../core/event-id.js";
 import type { AppendOutcome, AppendRequest, EventStore } from "../core/event-store.js";
+import { deferToEventLoop, yieldDue } from "../runtime/cooperative.js";
 
 interface PendingAppend {
   readonly request: AppendRequest;
@@ -11,11 +12,18 @@ interface PendingAppend {
 const MAX_BATCH = 1_000;
 
 /**
+ * The most store calls spent isolating the requests a store refuses in one failed batch: enough to
+ * single out a few in a full batch (about 2 log2 n calls each), bounded when the whole store is down.
+ */
+const ISOLATION_CALLS = 64;
+
+/**
  * Group commit: appends that arrive while the store is busy are written together in its next call, one
  * transaction for many aggregates, and a batch never holds two requests for the same aggregate. By
  * default one call is in flight at a time per store, so a store never sees two of our transactions
  * interleave; a store with `appendConcurrency` above 1 gets up to that many calls at once, the waiting
- * requests shared out among them.
+ * requests shared out among them. When a store refuses one request of a batch, only that request fails:
+ * see `#isolate`.
  */
 export class GroupCommitter {
   readonly #store: EventStore;
@@ -43,7 +51,7 @@ export class GroupCommitter {
         this.#scheduled = true;
         queueMicrotask(() => {
           this.#scheduled = false;
-          this.#pump();
+          this.#pumpInTurn();
         });
       }
     });
@@ -62,19 +70,98 @@ export class GroupCommitter {
       this.#inFlight++;
       void this.#send(batch).finally(() => {
         this.#inFlight--;
-        this.#pump();
+        this.#pumpInTurn();
       });
     }
   }
 
+  /**
+   * Pumps now, or after the event loop's next turn when this process has been busy for a while: a store
+   * that answers without I/O (memory, SQLite) would otherwise chain batch after batch in microtasks and
+   * starve every timer, command timeouts included.
+   */
+  #pumpInTurn(): void {
+    if (!yieldDue()) {
+      this.#pump();
+      return;
+    }
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    deferToEventLoop(() => {
+      this.#scheduled = false;
+      this.#pump();
+    });
+  }
+
   async #send(batch: readonly PendingAppend[]): Promise<void> {
     try {
-      const outcomes = await this.#store.append(batch.map((p) => p.request));
-      if (outcomes.length !== batch.length)
-        throw new Error(`the store answered ${outcomes.length} outcomes for ${batch.length} requests`);
-      for (const [i, pending] of batch.entries()) pending.resolve(outcomes[i] as AppendOutcome);
+      this.#settle(batch, await this.#call(batch));
     } catch (error) {
+      if (batch.length === 1 || !this.#mayIsolate(error)) for (const pending of batch) pending.reject(error);
+      else await this.#isolate(batch, error, { calls: ISOLATION_CALLS });
+    }
+  }
+
+  async #call(batch: readonly PendingAppend[]): Promise<readonly AppendOutcome[]> {
+    const outcomes = await this.#store.append(batch.map((p) => p.request));
+    if (outcomes.length !== batch.length)
+      throw new Error(`the store answered ${outcomes.length} outcomes for ${batch.length} requests`);
+    return outcomes;
+  }
+
+  /** Unless the store says the failure is its own as a whole, some request may be refused alone. */
+  #mayIsolate(error: unknown): boolean {
+    try {
+      return this.#store.isRequestError?.(error) !== false;
+    } catch {
+      return false;
+    }
+  }
+
+  #settle(batch: readonly PendingAppend[], outcomes: readonly AppendOutcome[]): void {
+    for (const [i, pending] of batch.entries()) pending.resolve(outcomes[i] as AppendOutcome);
+  }
+
+  /**
+   * A store call for several requests failed, and nothing of it was written: the store may refuse one
+   * request alone (text it cannot hold, a key too large for an index, a constraint), so the halves are
+   * sent again, and so on, until the requests it refuses are alone and only they get the error.
+   *
+   * A failure the store reports as its own as a whole (`isRequestError` false: a lost connection, a lock
+   * that timed out) is not sent again; other failures of the whole store would make every half fail too,
+   * and a budget of store calls bounds that case, past which the rest get the error at once. And since a failed call's outcome may
+   * be unknown (the connection dropped around COMMIT), a request that conflicts when sent again gets the
+   * failure rather than a conflict: it may be its own first write that it conflicts with, and a conflict
+   * would make its actor decide the command again.
+   */
+  async #isolate(batch: readonly PendingAppend[], error: unknown, budget: { calls: number }): Promise<void> {
+    if (batch.length === 1) {
       for (const pending of batch) pending.reject(error);
+      return;
+    }
+    const middle = Math.ceil(batch.length / 2);
+    for (const half of [batch.slice(0, middle), batch.slice(middle)]) {
+      if (budget.calls <= 0) {
+        for (const pending of half) pending.reject(error);
+        continue;
+      }
+      budget.calls--;
+      let outcomes: readonly AppendOutcome[];
+      try {
+        outcomes = await this.#call(half);
+      } catch (halfError) {
+        if (this.#mayIsolate(halfError)) await this.#isolate(half, halfError, budget);
+        else {
+          budget.calls = 0; // the whole store failed: the rest fail with it, at once
+          for (const pending of half) pending.reject(halfError);
+        }
+        continue;
+      }
+      for (const [i, pending] of half.entries()) {
+        const outcome = outcomes[i] as AppendOutcome;
+        if (outcome.ok) pending.resolve(outcome);
+        else pending.reject(error);
+      }
     }
   }
 

@@ -1,3 +1,6 @@
+import type { Frequency } from "../core/arguments.js";
+import { kindOf } from "../core/metadata.js";
+import { textProblem } from "../core/text.js";
 import type { EventSourcingConfig, Logger, Query } from "../core/types.js";
 import { EventVersions } from "./event-versions.js";
 import type { ResolvedConfig } from "./system-context.js";
@@ -16,8 +19,53 @@ const DEFAULTS = {
   lockRetryMs: 2_000,
 } as const;
 
+/**
+ * Every option a config may have, and the keys of its nested options. A key not listed here is refused
+ * (a misspelt option must not be silently ignored): add a new option here when adding it to the type.
+ */
+const KNOWN_KEYS = [
+  "store",
+  "handle",
+  "apply",
+  "emptyState",
+  "queries",
+  "snapshot",
+  "id",
+  "commandTimeout",
+  "conflictRetries",
+  "passivation",
+  "queryRetry",
+  "namedQueries",
+  "codec",
+  "clock",
+  "logger",
+  "aggregateType",
+  "eventVersions",
+  "upcasters",
+] as const;
+const NESTED_KEYS: Readonly<Record<string, readonly string[]>> = {
+  snapshot: ["frequency", "version", "codec"],
+  passivation: ["idleMs", "maxLive"],
+  queryRetry: ["initialMs", "maxMs", "onError"],
+  namedQueries: ["pollMs", "pageSize", "lockRetryMs"],
+};
+
+/** The methods every EventStore has; optional capabilities are checked where used. */
+const STORE_METHODS = [
+  "init",
+  "append",
+  "readAggregate",
+  "currentSequence",
+  "readAll",
+  "loadSnapshot",
+  "saveSnapshot",
+  "loadCheckpoint",
+  "saveCheckpoint",
+  "close",
+] as const;
+
 function fail(option: string, expectation: string, value: unknown): never {
-  throw new TypeError(`eventsourcing: \`${option}\` must be ${expectation}, got ${String(value)}`);
+  throw new TypeError(`eventsourcing: \`${option}\` must be ${expectation}, got ${kindOf(value)}`);
 }
 
 function positiveInteger(option: string, value: number | undefined, fallback: number): number {
@@ -32,6 +80,79 @@ function nonNegativeInteger(option: string, value: number | undefined, fallback:
   return value;
 }
 
+/** Refuses keys of `options` that are not in `known`, suggesting the nearest known one. */
+function checkKeys(where: string, options: object, known: readonly string[]): void {
+  for (const key of Object.keys(options)) {
+    if (known.includes(key)) continue;
+    const near = known.find((k) => nearlyEqual(k, key));
+    throw new TypeError(
+      `eventsourcing: unknown option \`${where}${key}\`${near ? `; did you mean \`${where}${near}\`?` : ""} ` +
+        `(known: ${known.join(", ")})`,
+    );
+  }
+}
+
+/** Same word but for case, a trailing "s", a prefix, or a few letters (snapshots, idleMS, conflictRetry). */
+function nearlyEqual(known: string, given: string): boolean {
+  const a = known.toLowerCase();
+  const b = given.toLowerCase();
+  if (a === b || `${a}s` === b || a === `${b}s` || a.startsWith(b) || b.startsWith(a)) return true;
+  return editDistance(a, b) <= Math.max(2, Math.floor(Math.min(a.length, b.length) / 4));
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(
+        (previous[j] as number) + 1,
+        (current[j - 1] as number) + 1,
+        (previous[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    previous = current;
+  }
+  return previous[b.length] as number;
+}
+
+/** An optional nested options object: absent, or a plain object with known keys only. */
+function nested(option: string, value: unknown): void {
+  if (value === undefined) return;
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    fail(option, `an object with ${(NESTED_KEYS[option] ?? []).join(", ")}`, value);
+  checkKeys(`${option}.`, value, NESTED_KEYS[option] ?? []);
+}
+
+function checkStore(store: unknown): void {
+  if (typeof store === "function")
+    fail(
+      "store",
+      "an EventStore; call the factory: memoryStore(), sqliteStore({ path }), postgresStore({ connectionString })",
+      store,
+    );
+  const missing =
+    typeof store === "object" && store !== null
+      ? STORE_METHODS.filter((m) => typeof (store as Record<string, unknown>)[m] !== "function")
+      : STORE_METHODS;
+  if (missing.length > 0)
+    fail(
+      "store",
+      `an EventStore (memoryStore(), sqliteStore({ path }), postgresStore({ connectionString })); missing ${missing.join(", ")}`,
+      store,
+    );
+}
+
+function checkMethods(option: string, value: unknown, methods: readonly string[], what: string): void {
+  if (value === undefined) return;
+  if (
+    typeof value !== "object" ||
+    value === null ||
+    methods.some((m) => typeof (value as Record<string, unknown>)[m] !== "function")
+  )
+    fail(option, what, value);
+}
+
 /** Checks a query's shape; throws a TypeError that says what is wrong. */
 export function checkQuery(query: Query<unknown>, where: string): void {
   if (typeof query === "function") return;
@@ -43,42 +164,37 @@ export function checkQuery(query: Query<unknown>, where: string): void {
     typeof query.handle !== "function"
   )
     fail(where, "a function or { name: non-empty string, handle: function }", query);
+  const problem = textProblem(query.name);
+  if (problem !== null)
+    throw new TypeError(
+      `eventsourcing: the name of ${where} cannot be stored as a checkpoint name: ${problem}`,
+    );
   const types = query.aggregateTypes;
   if (
     types !== undefined &&
     types !== "all" &&
     (!Array.isArray(types) ||
       types.length === 0 ||
-      types.some((type) => typeof type !== "string" || type.length === 0))
+      types.some((type) => typeof type !== "string" || textProblem(type) !== null))
   )
     fail(`${where}.aggregateTypes`, '"all" or a non-empty array of aggregate types', types);
 }
-
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** The longest aggregate type accepted. */
 const MAX_AGGREGATE_TYPE_LENGTH = 255;
 
 function aggregateTypeOf(type: string | undefined): string {
   if (type === undefined) return "default";
-  if (
-    typeof type !== "string" ||
-    type.length === 0 ||
-    type.length > MAX_AGGREGATE_TYPE_LENGTH ||
-    type.includes("\u0000") ||
-    LONE_SURROGATE.test(type)
-  )
-    fail(
-      "aggregateType",
-      `a non-empty string of at most ${MAX_AGGREGATE_TYPE_LENGTH} characters, well-formed Unicode without \\u0000`,
-      type,
-    );
+  if (typeof type !== "string" || type.length === 0 || type.length > MAX_AGGREGATE_TYPE_LENGTH)
+    fail("aggregateType", `a non-empty string of at most ${MAX_AGGREGATE_TYPE_LENGTH} characters`, type);
+  const problem = textProblem(type);
+  if (problem !== null) throw new TypeError(`eventsourcing: \`aggregateType\` cannot be stored: ${problem}`);
   return type;
 }
 
 /**
  * Validates a system's configuration and fills in the defaults. A bad option is a programmer error: it
- * throws at once with a message that names the option.
+ * throws a TypeError at once, naming the option and what to pass. Unknown keys are refused.
  */
 export function resolveConfig<TState, TCommand, TEvent, TDomainError>(
   config: EventSourcingConfig<TState, TCommand, TEvent, TDomainError>,
@@ -87,27 +203,63 @@ export function resolveConfig<TState, TCommand, TEvent, TDomainError>(
   logger: Logger;
 } {
   if (typeof config !== "object" || config === null) fail("config", "an object", config);
-  const store = config.store as unknown as Record<string, unknown> | undefined;
-  if (!store || typeof store.append !== "function" || typeof store.readAggregate !== "function")
-    fail("store", "an EventStore (memoryStore(), sqliteStore(...), postgresStore(...))", config.store);
-  if (typeof config.handle !== "function") fail("handle", "a function", config.handle);
-  if (typeof config.apply !== "function") fail("apply", "a function", config.apply);
-  if (!("emptyState" in config)) fail("emptyState", "given", undefined);
+  checkKeys("", config, KNOWN_KEYS);
+  checkStore(config.store);
+  if (typeof config.handle !== "function")
+    fail("handle", "a function (state, command) => Result", config.handle);
+  if (typeof config.apply !== "function") fail("apply", "a function (state, event) => state", config.apply);
+  if (!("emptyState" in config)) fail("emptyState", "given (the state before any event)", undefined);
+  if (config.queries !== undefined && !Array.isArray(config.queries))
+    fail("queries", "an array of queries, e.g. [query] or [{ name, handle }]", config.queries);
   for (const [i, query] of (config.queries ?? []).entries())
     checkQuery(query as Query<unknown>, `queries[${i}]`);
+  if (config.id !== undefined && (typeof config.id !== "string" || config.id.length === 0))
+    fail("id", "a non-empty string", config.id);
+  for (const option of ["snapshot", "passivation", "queryRetry", "namedQueries"] as const)
+    nested(option, config[option]);
   const frequency = config.snapshot?.frequency;
   if (config.snapshot && (!Number.isSafeInteger(frequency) || (frequency as number) <= 0))
-    fail("snapshot.frequency", "a Frequency made with frequency(n)", frequency);
-  const snapshotVersion = positiveInteger("snapshot.version", config.snapshot?.version, 1);
+    fail("snapshot.frequency", "a positive integer, or a Frequency made with frequency(n)", frequency);
+  const stateCodec = config.snapshot?.codec;
+  if (
+    stateCodec !== undefined &&
+    (typeof stateCodec !== "object" ||
+      stateCodec === null ||
+      typeof stateCodec.encode !== "function" ||
+      typeof stateCodec.decode !== "function")
+  )
+    fail("snapshot.codec", "a StateCodec { encode(state): string, decode(text): state }", stateCodec);
   const onError = config.queryRetry?.onError ?? (() => "retry" as const);
   if (typeof onError !== "function") fail("queryRetry.onError", "a function", onError);
+  checkMethods(
+    "logger",
+    config.logger,
+    ["warn", "error"],
+    "an object with warn and error methods, such as console",
+  );
+  checkMethods(
+    "codec",
+    config.codec,
+    ["encodeEvent", "decodeEvent", "encodeState", "decodeState"],
+    "a Codec (encodeEvent, decodeEvent, encodeState, decodeState), such as jsonCodec",
+  );
+  checkMethods(
+    "clock",
+    config.clock,
+    ["now", "setTimeout", "clearTimeout"],
+    "a Clock (now, setTimeout, clearTimeout)",
+  );
   const resolved: ResolvedConfig<TState, TCommand, TEvent, TDomainError> = {
     id: config.id ?? DEFAULTS.id,
     handle: config.handle,
     apply: config.apply,
     emptyState: config.emptyState,
     snapshot: config.snapshot
-      ? Object.freeze({ frequency: config.snapshot.frequency, version: snapshotVersion })
+      ? Object.freeze({
+          frequency: frequency as Frequency,
+          version: positiveInteger("snapshot.version", config.snapshot.version, 1),
+          codec: stateCodec,
+        })
       : undefined,
     aggregateType: aggregateTypeOf(config.aggregateType),
     versions: new EventVersions(config.eventVersions, config.upcasters),

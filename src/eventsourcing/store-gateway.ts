@@ -1,4 +1,5 @@
-import type { Codec } from "../core/codec.js";
+import { isDeepStrictEqual } from "node:util";
+import { type Codec, jsonCodec } from "../core/codec.js";
 import { type EventSourcingError, eventStoreError } from "../core/errors.js";
 import type {
   AppendOutcome,
@@ -9,7 +10,8 @@ import type {
   StoredSnapshot,
 } from "../core/event-store.js";
 import { err, ok, type Result } from "../core/result.js";
-import type { EventEnvelope, Metadata, Snapshot } from "../core/types.js";
+import { textProblem } from "../core/text.js";
+import type { EventEnvelope, Metadata, Snapshot, StateCodec } from "../core/types.js";
 import type { EventVersions } from "./event-versions.js";
 import { type GroupCommitter, groupCommitterFor } from "./group-commit.js";
 
@@ -31,18 +33,32 @@ export class StoreGateway<TState, TEvent> {
   readonly #codec: Codec;
   readonly #versions: EventVersions;
   readonly #snapshotVersion: number;
+  readonly #stateCodec: StateCodec<TState>;
   readonly #committer: GroupCommitter;
+  /** The last event type found fine: a system's commands mostly repeat a few types. */
+  #lastType: string | undefined;
 
   constructor(
     store: EventStore,
     codec: Codec,
-    options: { aggregateType: string; versions: EventVersions; snapshotVersion: number },
+    options: {
+      aggregateType: string;
+      versions: EventVersions;
+      snapshotVersion: number;
+      /** Default: `codec`'s `encodeState`/`decodeState`. */
+      stateCodec?: StateCodec<TState> | undefined;
+    },
   ) {
     this.store = store;
     this.aggregateType = options.aggregateType;
     this.#codec = codec;
     this.#versions = options.versions;
     this.#snapshotVersion = options.snapshotVersion;
+    const stateCodec = options.stateCodec;
+    this.#stateCodec = stateCodec ?? {
+      encode: (state) => codec.encodeState(state),
+      decode: (text) => codec.decodeState(text) as TState,
+    };
     this.#committer = groupCommitterFor(store);
   }
 
@@ -70,15 +86,47 @@ export class StoreGateway<TState, TEvent> {
     const encoded: EncodedEvent[] = [];
     const decoded: TEvent[] = [];
     for (const event of events) {
+      let eventType: string;
+      let payload: string;
       try {
-        const { eventType, payload } = this.#codec.encodeEvent(event);
-        encoded.push({ eventType, eventVersion: this.#versions.versionOf(eventType), payload, metadata });
+        ({ eventType, payload } = this.#codec.encodeEvent(event));
+      } catch (cause) {
+        return err(eventStoreError("the event cannot be serialized, nothing was stored", cause));
+      }
+      const refused = this.#refusedText(eventType, payload);
+      if (refused !== null) return err({ type: "EventStoreError", message: refused });
+      try {
         decoded.push(this.#codec.decodeEvent(eventType, payload) as TEvent);
       } catch (cause) {
         return err(eventStoreError("the event cannot be serialized, nothing was stored", cause));
       }
+      encoded.push({ eventType, eventVersion: this.#versions.versionOf(eventType), payload, metadata });
     }
     return ok({ encoded, decoded });
+  }
+
+  /**
+   * Why a codec's output cannot be stored intact by every store, or `null`. An event type must be
+   * non-empty, well-formed text without U+0000; so must a payload, which the default codec already
+   * guarantees (its walk refuses such strings), so only another codec's payload is scanned here.
+   */
+  #refusedText(eventType: unknown, payload: unknown): string | null {
+    if (typeof eventType !== "string" || eventType.length === 0)
+      return `the codec gave the event type ${JSON.stringify(eventType) ?? String(eventType)}; it must be a non-empty string, nothing was stored`;
+    if (eventType !== this.#lastType) {
+      const problem = textProblem(eventType);
+      if (problem !== null)
+        return `the event type ${JSON.stringify(eventType)} cannot be stored: ${problem}; nothing was stored`;
+      this.#lastType = eventType;
+    }
+    if (typeof payload !== "string")
+      return "the codec gave a payload that is not a string; nothing was stored";
+    if (this.#codec !== jsonCodec) {
+      const problem = textProblem(payload);
+      if (problem !== null)
+        return `the payload of event type ${JSON.stringify(eventType)} cannot be stored: ${problem}; nothing was stored`;
+    }
+    return null;
   }
 
   /** Appends through the store's group committer. Rejects when the store call fails. */
@@ -160,7 +208,7 @@ export class StoreGateway<TState, TEvent> {
   #decodeSnapshot(aggregateId: string, stored: StoredSnapshot): Snapshot<TState> {
     let state: TState;
     try {
-      state = this.#codec.decodeState(stored.state) as TState;
+      state = this.#stateCodec.decode(stored.state);
     } catch (cause) {
       throw new DecodeError(
         `cannot decode the snapshot of aggregate ${JSON.stringify(aggregateId)} at sequence ${stored.sequence}`,
@@ -176,15 +224,36 @@ export class StoreGateway<TState, TEvent> {
     };
   }
 
-  /** Saves a snapshot of `state` as of `sequence`. Throws on encode or store failure. */
-  async saveSnapshot(aggregateId: string, state: TState, sequence: number, timestamp: Date): Promise<void> {
-    const encoded = this.#codec.encodeState(state);
+  /**
+   * The snapshot text of `state`, or why there is none: a snapshot must give back exactly the state a
+   * replay gives, so a state the codec cannot encode, or that does not decode deep-equal to itself
+   * (a Map through JSON, a Date, NaN, a class instance), is not snapshotted.
+   */
+  encodeState(state: TState): Result<string, string> {
+    let text: string;
+    let back: TState;
+    try {
+      text = this.#stateCodec.encode(state);
+      back = this.#stateCodec.decode(text);
+    } catch (cause) {
+      return err(
+        `the snapshot codec cannot encode it (${cause instanceof Error ? cause.message : String(cause)})`,
+      );
+    }
+    if (typeof text !== "string") return err("the snapshot codec did not give text");
+    return isDeepStrictEqual(back, state)
+      ? ok(text)
+      : err("it does not come back equal through the snapshot codec");
+  }
+
+  /** Saves `state`, encoded by {@link encodeState}, as of `sequence`. Throws on store failure. */
+  async saveSnapshot(aggregateId: string, state: string, sequence: number, timestamp: Date): Promise<void> {
     await this.store.saveSnapshot({
       aggregateType: this.aggregateType,
       aggregateId,
       sequence,
       version: this.#snapshotVersion,
-      state: encoded,
+      state,
       timestamp,
     });
   }

@@ -6,6 +6,7 @@ import type {
   Logger,
   QueryErrorDecision,
   QueryFailure,
+  StateCodec,
 } from "../core/types.js";
 import type { Clock } from "../runtime/clock.js";
 import type { EventVersions } from "./event-versions.js";
@@ -18,7 +19,13 @@ export interface ResolvedConfig<TState, TCommand, TEvent, TDomainError> {
   readonly handle: Handle<TState, TCommand, TEvent, TDomainError>;
   readonly apply: Apply<TState, TEvent>;
   readonly emptyState: TState;
-  readonly snapshot: { readonly frequency: Frequency; readonly version: number } | undefined;
+  readonly snapshot:
+    | {
+        readonly frequency: Frequency;
+        readonly version: number;
+        readonly codec: StateCodec<TState> | undefined;
+      }
+    | undefined;
   readonly aggregateType: string;
   readonly versions: EventVersions;
   readonly commandTimeoutMs: number;

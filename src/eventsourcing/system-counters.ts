@@ -10,5 +10,6 @@ export class SystemCounters {
   restarts = 0;
   snapshotsTaken = 0;
   snapshotFailures = 0;
+  snapshotsSkipped = 0;
   passivations = 0;
 }

@@ -1,6 +1,10 @@
+import { deferToEventLoop, yieldDue } from "./cooperative.js";
+
 /**
  * A first-in, first-out queue of messages handled one at a time: the heart of an actor. The next
- * message starts only when the previous one's handler has finished (its promise settled).
+ * message starts only when the previous one's handler has finished (its promise settled). A mailbox
+ * that has been busy for a while hands over to the event loop between two messages (see
+ * `cooperative.ts`), so that a burst of messages never starves timers and I/O.
  */
 export class Mailbox<TMessage> {
   readonly #handler: (message: TMessage) => void | Promise<void>;
@@ -8,6 +12,8 @@ export class Mailbox<TMessage> {
   #queue: TMessage[] = [];
   #head = 0;
   #running = false;
+  /** True while a handler runs (not while the mailbox waits for its turn between messages). */
+  #busy = false;
   #idleWaiters: (() => void)[] = [];
 
   /**
@@ -46,7 +52,7 @@ export class Mailbox<TMessage> {
 
   /** Removes and returns every message not yet started. */
   drain(): TMessage[] {
-    const start = this.#running ? this.#head + 1 : this.#head;
+    const start = this.#busy ? this.#head + 1 : this.#head;
     const rest = this.#queue.slice(start);
     this.#queue.length = start;
     return rest;
@@ -55,7 +61,13 @@ export class Mailbox<TMessage> {
   async #run(): Promise<void> {
     this.#running = true;
     while (this.#head < this.#queue.length) {
+      if (yieldDue()) {
+        // Still running: the loop goes on from the event loop's next turn (cheaper than awaiting).
+        deferToEventLoop(() => void this.#run());
+        return;
+      }
       const message = this.#queue[this.#head] as TMessage;
+      this.#busy = true;
       try {
         const pending = this.#handler(message);
         if (pending) await pending;
@@ -66,6 +78,7 @@ export class Mailbox<TMessage> {
           console.error("Mailbox: onError threw", reportError);
         }
       }
+      this.#busy = false;
       this.#head++;
       // A mailbox that never goes idle must not keep every message it has handled.
       if (this.#head >= 1_024 && this.#head * 2 >= this.#queue.length) {

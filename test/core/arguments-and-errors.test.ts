@@ -57,6 +57,10 @@ describe("describeError", () => {
       { type: "InvalidAggregateId", aggregateId: "", reason: "it is empty" },
       /invalid aggregate id "": it is empty/,
     ],
+    [
+      { type: "InvalidMetadata", reason: 'metadata "user" must be a string, got number 1' },
+      /invalid metadata: metadata "user" must be a string, got number 1/,
+    ],
     [{ type: "Stopped" }, /not running/],
   ];
   it.each(cases)("describes %o in one line", (error, expected) => {

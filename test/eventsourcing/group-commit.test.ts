@@ -81,22 +81,109 @@ describe("GroupCommitter", () => {
     expect(calls.map((call) => call.length)).toEqual([3, 3, 3]);
   });
 
-  it("rejects every request of a call that fails, and goes on with the next", async () => {
-    let failNext = true;
+  it("rejects every request when the whole store fails, within a bounded number of calls, and goes on with the next", async () => {
+    let failing = true;
+    let calls = 0;
     const inner = memoryStore();
     const store = Object.assign(Object.create(null), {
       append: async (requests: readonly AppendRequest[]) => {
-        if (failNext) {
-          failNext = false;
-          throw new Error("connection lost");
-        }
+        calls++;
+        if (failing) throw new Error("connection lost");
         return inner.append(requests);
       },
     }) as EventStore;
     const committer = new GroupCommitter(store);
-    const failed = [committer.append(request("a")), committer.append(request("b"))];
-    await expect(failed[0]).rejects.toThrow("connection lost");
-    await expect(failed[1]).rejects.toThrow("connection lost");
-    expect((await committer.append(request("a"))).ok).toBe(true);
+    const failed = Array.from({ length: 500 }, (_, i) => committer.append(request(`a-${i}`)));
+    for (const each of failed) await expect(each).rejects.toThrow("connection lost");
+    expect(calls).toBeLessThanOrEqual(1 + 64);
+    failing = false;
+    expect((await committer.append(request("a-0"))).ok).toBe(true);
+  });
+
+  it("sends a failed batch again in halves, so that only the requests the store refuses fail", async () => {
+    const inner = memoryStore();
+    const calls: string[][] = [];
+    const store = Object.assign(Object.create(null), {
+      append: async (requests: readonly AppendRequest[]) => {
+        calls.push(requests.map((r) => r.aggregateId));
+        if (requests.some((r) => r.aggregateId === "bad-7" || r.aggregateId === "bad-30"))
+          throw new Error("value too long for the index");
+        return inner.append(requests);
+      },
+    }) as EventStore;
+    const committer = new GroupCommitter(store);
+    const ids = Array.from({ length: 40 }, (_, i) => (i === 7 || i === 30 ? `bad-${i}` : `ok-${i}`));
+    const settled = await Promise.allSettled(ids.map((id) => committer.append(request(id))));
+    for (const [i, each] of settled.entries()) {
+      if (ids[i]?.startsWith("bad")) expect(each).toMatchObject({ status: "rejected" });
+      else expect(each).toMatchObject({ status: "fulfilled", value: { ok: true } });
+    }
+    expect(calls[0]?.length).toBe(40);
+    expect(calls.length).toBeLessThanOrEqual(1 + 4 * Math.ceil(Math.log2(40)));
+  });
+
+  it("fails, rather than reports a conflict for, a request sent again after a failure of unknown outcome", async () => {
+    const inner = memoryStore();
+    let first = true;
+    const store = Object.assign(Object.create(null), {
+      append: async (requests: readonly AppendRequest[]) => {
+        const outcomes = await inner.append(requests);
+        if (first) {
+          first = false;
+          throw new Error("connection lost after COMMIT");
+        }
+        return outcomes;
+      },
+    }) as EventStore;
+    const committer = new GroupCommitter(store);
+    const both = await Promise.allSettled([committer.append(request("a")), committer.append(request("b"))]);
+    expect(both).toMatchObject([{ status: "rejected" }, { status: "rejected" }]);
+    expect((await inner.readAggregate("default", "a", 0)).length).toBe(1);
+  });
+
+  it("fails a batch at once, without sending it again, when the store says the failure is its own as a whole", async () => {
+    let calls = 0;
+    const store = Object.assign(Object.create(null), {
+      isRequestError: (error: unknown) => !(error instanceof Error && error.message === "connection lost"),
+      append: async () => {
+        calls++;
+        throw new Error("connection lost");
+      },
+    }) as EventStore;
+    const committer = new GroupCommitter(store);
+    const settled = await Promise.allSettled(["a", "b", "c"].map((id) => committer.append(request(id))));
+    expect(settled.map((each) => each.status)).toEqual(["rejected", "rejected", "rejected"]);
+    expect(calls).toBe(1);
+  });
+});
+
+describe("GroupCommitter under a burst", () => {
+  it("hands over to the event loop between store calls when the store answers without I/O", async () => {
+    const inner = memoryStore();
+    let calls = 0;
+    // Each call resolves in a microtask, as the memory store and better-sqlite3 do; the next one starts
+    // only when the previous resolved, so the whole burst is one long chain of store calls.
+    const store: EventStore = Object.assign(Object.create(null), {
+      init: () => inner.init(),
+      append: async (requests: readonly AppendRequest[]) => {
+        calls++;
+        const start = performance.now();
+        while (performance.now() - start < 1); // a millisecond of synchronous work per call
+        return inner.append(requests);
+      },
+    });
+    const committer = new GroupCommitter(store);
+    let callsAtFirstImmediate = -1;
+    setImmediate(() => {
+      callsAtFirstImmediate = calls;
+    });
+    // One aggregate: each request waits for the previous one's batch, so every call carries one.
+    const done: Promise<AppendOutcome>[] = [];
+    for (let i = 0; i < 200; i++) done.push(committer.append(request("a", i)));
+    const outcomes = await Promise.all(done);
+    expect(outcomes.every((outcome) => outcome.ok)).toBe(true);
+    expect(calls).toBe(200);
+    expect(callsAtFirstImmediate).toBeGreaterThanOrEqual(1);
+    expect(callsAtFirstImmediate).toBeLessThan(200);
   });
 });

@@ -54,7 +54,7 @@ describePostgres("PostgreSQL stores in several processes", () => {
     const codes = await Promise.all(processes.map((p) => p.exited));
     expect(codes, processes.map((p) => p.stderr()).join("\n")).toEqual(Array(10).fill(0));
     const versions = await withPostgres(async (client) => {
-      const { rows } = await client.query(`SELECT version FROM "${schema}".schema_version`);
+      const { rows } = await client.query(`SELECT version FROM "${schema}".schema_version ORDER BY version`);
       return rows.map((row) => row.version);
     });
     expect(versions).toEqual([1, 2]);

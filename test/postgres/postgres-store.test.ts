@@ -27,6 +27,38 @@ it("refuses options it cannot use, saying what to change", () => {
     /at most 3000/,
   );
   expect(() => postgresStore({ pool: {} as PostgresPool })).toThrow(/pg\.Pool/);
+  expect(() => postgresStore({ connectionString: "postgres://x/y", queryTimeoutMs: 0 })).toThrow(
+    /queryTimeoutMs/,
+  );
+  expect(() => postgresStore({ connectionString: "postgres://x/y", closeTimeoutMs: 1.5 })).toThrow(
+    /closeTimeoutMs/,
+  );
+  expect(() =>
+    postgresStore({ connectionString: "postgres://x/y", reconnectMs: 5_000, reconnectMaxMs: 1_000 }),
+  ).toThrow(/reconnectMaxMs \(1000\) must be at least reconnectMs \(5000\)/);
+});
+
+it("refuses a connection string that is not a postgres URL at once, without echoing it", () => {
+  for (const text of ["not a url", "user:secret@host/db", "http://host/db"]) {
+    let message = "";
+    try {
+      postgresStore({ connectionString: text });
+    } catch (error) {
+      expect(error).toBeInstanceOf(TypeError);
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(
+      /connectionString must be a URL such as postgres:\/\/user:password@host:5432\/database/,
+    );
+    expect(message).not.toContain("secret");
+  }
+  for (const text of [
+    "postgres://h/db",
+    "postgresql://u@h:5/db",
+    "postgres:///db",
+    "socket:/var/run/pg?db=x",
+  ])
+    expect(() => postgresStore({ connectionString: text })).not.toThrow();
 });
 
 it("connects lazily: making a store for an unreachable server succeeds, and init says why it failed", async () => {
@@ -84,11 +116,11 @@ describePostgres("the PostgreSQL store", () => {
         "SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name",
         [schema],
       );
-      const version = await client.query(`SELECT version FROM "${schema}".schema_version`);
+      const version = await client.query(`SELECT version FROM "${schema}".schema_version ORDER BY version`);
       return { names: rows.map((row) => row.table_name), versions: version.rows.map((row) => row.version) };
     });
     expect(tables.names).toEqual(["checkpoints", "events", "schema_version", "snapshots"]);
-    expect(tables.versions).toEqual([1, 2]);
+    expect(tables.versions).toEqual([1, 2, 3]);
   });
 
   it("quotes a schema name safely, whatever it contains", async () => {
@@ -112,19 +144,40 @@ describePostgres("the PostgreSQL store", () => {
     expect(await two.currentSequence("default", "a")).toBe(0);
   });
 
-  it("stores payloads and metadata as JSONB, queryable in SQL", async () => {
+  it("keeps payloads, metadata and snapshot states as the codec's exact text, in json columns queryable in SQL", async () => {
     const schema = freshSchema();
     const store = open(schema);
+    const payload = '{"type":"Counted","n":7,"jobs":{"urgent":1,"b":2,"a":3}}';
+    const metadata = { zeta: "1", alpha: "2" };
     await store.append([
-      { aggregateType: "default", aggregateId: "a", expectedSequence: 0, events: [event(7)] },
+      {
+        aggregateType: "default",
+        aggregateId: "a",
+        expectedSequence: 0,
+        events: [{ eventType: "Counted", payload, metadata }],
+      },
     ]);
+    await store.saveSnapshot({
+      aggregateType: "default",
+      aggregateId: "a",
+      sequence: 1,
+      version: 1,
+      state: payload,
+      timestamp: new Date(),
+    });
     const row = await withPostgres(async (client) => {
       const { rows } = await client.query(
-        `SELECT payload->>'n' AS n, metadata->>'source' AS source, pg_typeof(payload)::text AS type FROM "${schema}".events`,
+        `SELECT payload->>'n' AS n, payload->'jobs'->>'urgent' AS urgent, metadata->>'alpha' AS alpha,
+                pg_typeof(payload)::text AS type FROM "${schema}".events`,
       );
       return rows[0];
     });
-    expect(row).toEqual({ n: "7", source: "test", type: "jsonb" });
+    expect(row).toEqual({ n: "7", urgent: "1", alpha: "2", type: "json" });
+    const [read] = await store.readAggregate("default", "a", 0);
+    expect(read?.payload).toBe(payload);
+    expect(Object.keys(read?.metadata ?? {})).toEqual(["zeta", "alpha"]);
+    expect((await store.readAll(0n, 10))[0]?.payload).toBe(payload);
+    expect((await store.loadSnapshot("default", "a"))?.state).toBe(payload);
   });
 
   it("appends a batch of a thousand aggregates in one round trip, isolating each conflict", async () => {
@@ -132,12 +185,25 @@ describePostgres("the PostgreSQL store", () => {
     const pg = await import("pg");
     const pool = new pg.default.Pool({ connectionString: postgresUrl, max: 2 });
     let queries = 0;
+    // Counts the statements sent, whether through the pool or a connection checked out of it.
+    const counted = <T extends object>(target: T): T =>
+      new Proxy(target, {
+        get(object, property) {
+          const value = Reflect.get(object, property, object);
+          if (property === "query")
+            return (config: unknown) => {
+              queries++;
+              return (value as (config: unknown) => unknown).call(object, config);
+            };
+          return typeof value === "function" ? value.bind(object) : value;
+        },
+      });
     const counting: PostgresPool = {
       query: (config) => {
         queries++;
         return pool.query(config);
       },
-      connect: () => pool.connect(),
+      connect: async () => counted(await pool.connect()),
     };
     const store = postgresStore({ pool: counting, schema });
     try {
@@ -297,6 +363,33 @@ describePostgres("the PostgreSQL store", () => {
     expect(again?.held).toBe(true);
     await again?.release();
     unsubscribe();
+  });
+
+  it("refuses metadata rows that are JSON but not an object of strings, as every store does", async () => {
+    const schema = freshSchema();
+    const store = open(schema);
+    const cases = ['"x"', "[1,2]", "42", '{"user":1}'];
+    await store.append([
+      ...cases.map((_, i) => ({
+        aggregateType: "default",
+        aggregateId: `bad-${i}`,
+        expectedSequence: 0,
+        events: [event(i)],
+      })),
+      { aggregateType: "default", aggregateId: "fine", expectedSequence: 0, events: [event(9)] },
+    ]);
+    await withPostgres(async (client) => {
+      for (const [i, text] of cases.entries())
+        await client.query(`UPDATE "${schema}".events SET metadata = $1::jsonb WHERE aggregate_id = $2`, [
+          text,
+          `bad-${i}`,
+        ]);
+    });
+    for (const [i] of cases.entries())
+      await expect(store.readAggregate("default", `bad-${i}`, 0)).rejects.toThrow(
+        new RegExp(`corrupt event row at position \\d+: aggregate "bad-${i}" sequence 1: (the )?metadata`),
+      );
+    expect(await store.readAggregate("default", "fine", 0)).toHaveLength(1);
   });
 
   it("keeps the newer snapshot and ignores an older one", async () => {

@@ -191,3 +191,48 @@ describe("Mailbox under long or faulty use", () => {
     expect(handled).toEqual(Array.from({ length: 5_000 }, (_, n) => n));
   });
 });
+
+describe("Mailbox under a burst", () => {
+  it("hands over to the event loop between messages, in order, when its handlers only ever await promises", async () => {
+    const handled: number[] = [];
+    const mailbox = new Mailbox<number>(
+      async (n) => {
+        await Promise.resolve();
+        handled.push(n);
+      },
+      () => {},
+    );
+    let immediates = 0;
+    let handledAtFirstImmediate = -1;
+    const probe = () =>
+      setImmediate(() => {
+        if (immediates++ === 0) handledAtFirstImmediate = handled.length;
+        if (mailbox.size > 0) probe();
+      });
+    probe();
+    const count = 200_000;
+    for (let n = 0; n < count; n++) mailbox.post(n);
+    await mailbox.whenIdle();
+    expect(handledAtFirstImmediate).toBeGreaterThanOrEqual(0);
+    expect(handledAtFirstImmediate).toBeLessThan(count);
+    expect(handled).toEqual(Array.from({ length: count }, (_, n) => n));
+  });
+
+  it("never hands a message drained while it waited for its turn to the handler", async () => {
+    const handled: number[] = [];
+    const mailbox = new Mailbox<number>(
+      async (n) => {
+        await Promise.resolve();
+        handled.push(n);
+      },
+      () => {},
+    );
+    for (let n = 0; n < 200_000; n++) mailbox.post(n);
+    let drained: number[] = [];
+    await new Promise((resolve) => setImmediate(resolve));
+    drained = mailbox.drain();
+    await mailbox.whenIdle();
+    expect(drained.length).toBeGreaterThan(0);
+    expect([...handled, ...drained]).toEqual(Array.from({ length: 200_000 }, (_, n) => n));
+  });
+});

@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -88,6 +89,47 @@ describe("opening the SQLite store", () => {
       }
     },
   );
+
+  /** Makes `path` immutable with `chattr +i` (which binds root too); false where the platform cannot. */
+  const makeImmutable = (path: string, on: boolean): boolean => {
+    try {
+      execFileSync("chattr", [on ? "+i" : "-i", path], { stdio: "ignore" });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  it("rejects at init, saying so, when the file is read-only in a writable directory", async (context) => {
+    const { path, store } = await fresh();
+    await store.close();
+    if (!makeImmutable(path, true)) {
+      console.warn(
+        "skipped: `chattr +i` is not available here, and root may write any file whatever its mode",
+      );
+      context.skip();
+    }
+    try {
+      const again = sqliteStore({ path });
+      await expect(again.init()).rejects.toThrow(/cannot open the SQLite store at ".*": .*read-only/);
+      await again.close();
+    } finally {
+      makeImmutable(path, false);
+    }
+  });
+
+  it("rejects at init, saying so, a given database opened read-only", async () => {
+    const { path, store } = await fresh();
+    await store.close();
+    const database = new Database(path, { readonly: true });
+    try {
+      const given = sqliteStore({ database });
+      await expect(given.init()).rejects.toThrow(/read-only/);
+      await given.close();
+    } finally {
+      database.close();
+    }
+  });
 
   it("rejects a file that is not a SQLite database", async () => {
     const { path } = await fresh();
@@ -301,6 +343,21 @@ describe("faults in the SQLite file", () => {
     await expect(store.readAggregate("default", "broken", 0)).rejects.toThrow(
       /aggregate "broken" sequence 2/,
     );
+    expect(await store.readAggregate("default", "fine", 0)).toHaveLength(1);
+  });
+
+  it("refuses metadata rows that are JSON but not an object of strings, as every store does", async () => {
+    const { store, path } = await fresh();
+    const cases = ['"x"', "[1,2]", "42", "null", '{"user":1}'];
+    await store.append([...cases.map((_, i) => request(`bad-${i}`, 0)), request("fine", 0)]);
+    const database = new Database(path);
+    const update = database.prepare("UPDATE eventsourcing_events SET metadata = ? WHERE aggregate_id = ?");
+    for (const [i, text] of cases.entries()) update.run(text, `bad-${i}`);
+    database.close();
+    for (const [i] of cases.entries())
+      await expect(store.readAggregate("default", `bad-${i}`, 0)).rejects.toThrow(
+        new RegExp(`corrupt event row at aggregate "bad-${i}" sequence 1: (the )?metadata`),
+      );
     expect(await store.readAggregate("default", "fine", 0)).toHaveLength(1);
   });
 

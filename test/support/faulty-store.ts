@@ -9,12 +9,15 @@ export interface FaultyStore extends EventStore {
   heal(method: Method): void;
   /** Makes the next calls of `method` wait until the returned function is called. */
   hold(method: Method): () => void;
+  /** Makes every `append` call carrying a request for `aggregateId` throw, as a store refusing its data would. */
+  refuse(aggregateId: string): void;
 }
 
 /** Wraps `inner`; everything passes through until told otherwise. */
 export function faultyStore(inner: EventStore): FaultyStore {
   const failing = new Map<Method, Error>();
   const held = new Map<Method, Promise<void>>();
+  const refused = new Set<string>();
   const guard =
     <A extends unknown[], R>(method: Method, call: (...args: A) => Promise<R>) =>
     async (...args: A): Promise<R> => {
@@ -27,7 +30,11 @@ export function faultyStore(inner: EventStore): FaultyStore {
   const store: FaultyStore = {
     init: () => inner.init(),
     close: () => inner.close(),
-    append: guard("append", (requests) => inner.append(requests)),
+    append: guard("append", async (requests) => {
+      const bad = requests.find((request) => refused.has(request.aggregateId));
+      if (bad) throw new Error(`the store refuses the events of ${JSON.stringify(bad.aggregateId)}`);
+      return inner.append(requests);
+    }),
     readAggregate: guard("readAggregate", (type, id, after) => inner.readAggregate(type, id, after)),
     currentSequence: guard("currentSequence", (type, id) => inner.currentSequence(type, id)),
     readAll: guard("readAll", (after, limit, options) => inner.readAll(after, limit, options)),
@@ -40,6 +47,9 @@ export function faultyStore(inner: EventStore): FaultyStore {
     },
     heal(method) {
       failing.delete(method);
+    },
+    refuse(aggregateId) {
+      refused.add(aggregateId);
     },
     hold(method) {
       let release = () => {};

@@ -57,6 +57,44 @@ forEachStore("crashes and stable handles", (kind) => {
     expect(expectOk(await counter.execute("c", { add: 1 })).aggregate.state).toBe(2);
   });
 
+  it("answers a handle that returns no Result with ActorCrashed on operation handle, storing nothing", async () => {
+    const { store } = await systems.store();
+    const returns = [
+      undefined,
+      null,
+      7,
+      { ok: true, value: "not an array" },
+      { ok: "yes" },
+      Promise.resolve(ok([])),
+    ];
+    const sloppy = systems.track(
+      await start({
+        store,
+        emptyState: 0,
+        handle: (_count: number, index: number) =>
+          (index < returns.length ? returns[index] : ok([{ type: "Added", add: 1 }])) as never,
+        apply: (count: number, event: { add: number }) => count + event.add,
+      }),
+    );
+    for (let index = 0; index < returns.length; index++) {
+      const crashed = await sloppy.execute("s", index);
+      if (!crashed.ok && crashed.error.type === "ActorCrashed") {
+        expect(crashed.error.operation).toBe("handle");
+        expect(crashed.error.cause).toBeInstanceOf(TypeError);
+        expect((crashed.error.cause as Error).message).toMatch(
+          /^handle must return ok\(events\) or err\(error\)/,
+        );
+        if (returns[index] instanceof Promise)
+          expect((crashed.error.cause as Error).message).toContain("handle must be synchronous");
+      } else
+        expect.fail(
+          `expected ActorCrashed for ${JSON.stringify(returns[index])}, got ${JSON.stringify(crashed)}`,
+        );
+    }
+    expect(await store.currentSequence("default", "s")).toBe(0);
+    expect(expectOk(await sloppy.execute("s", returns.length)).aggregate.sequence).toBe(1);
+  });
+
   it("survives a poison command repeated many times", async () => {
     const { store } = await systems.store();
     const counter = systems.track(
@@ -138,7 +176,7 @@ it("throws at once for a bad configuration, naming the option", () => {
   expect(() => supervised({ store: {} as never, handle, apply, emptyState })).toThrow(/store/);
   expect(() =>
     supervised({
-      store: { append() {}, readAggregate() {} } as never,
+      store: memoryStore(),
       handle: 1 as never,
       apply,
       emptyState,
@@ -146,7 +184,7 @@ it("throws at once for a bad configuration, naming the option", () => {
   ).toThrow(/handle/);
   expect(() =>
     supervised({
-      store: { append() {}, readAggregate() {} } as never,
+      store: memoryStore(),
       handle,
       apply,
       emptyState,
@@ -155,7 +193,7 @@ it("throws at once for a bad configuration, naming the option", () => {
   ).toThrow(/conflictRetries/);
   expect(() =>
     supervised({
-      store: { append() {}, readAggregate() {} } as never,
+      store: memoryStore(),
       handle,
       apply,
       emptyState,

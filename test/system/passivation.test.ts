@@ -2,7 +2,7 @@
 import { expect, it } from "vitest";
 import { manualClock } from "../../src/runtime/clock.js";
 import { forEachStore } from "../support/stores.js";
-import { deposit, expectOk, open, useSystems } from "../support/system.js";
+import { deposit, expectOk, open, until, useSystems } from "../support/system.js";
 
 forEachStore("passivation", (kind) => {
   const systems = useSystems(kind);
@@ -42,5 +42,29 @@ forEachStore("passivation", (kind) => {
       sequence: 2,
       state: { type: "BankAccount", balance: 2 },
     });
+  });
+
+  it("holds maxLive at every moment of a burst of concurrent commands to distinct ids", async () => {
+    const maxLive = 20;
+    const bank = await systems.bank({ passivation: { maxLive } });
+    const ids = Array.from({ length: 600 }, (_, i) => `burst-${i}`);
+    let unanswered = ids.length;
+    const samples: { live: number; unanswered: number }[] = [];
+    await Promise.all(
+      ids.map(async (id) => {
+        expectOk(await bank.execute(id, open(id)));
+        const stillRunning = unanswered; // this one included: its actor may still be finishing its turn
+        samples.push({ live: (await bank.systemStats()).liveAggregates, unanswered: stillRunning });
+        unanswered--;
+      }),
+    );
+    for (const sample of samples) expect(sample.live).toBeLessThanOrEqual(maxLive + sample.unanswered);
+    await until(async () => (await bank.systemStats()).liveAggregates <= maxLive);
+    const after = await bank.systemStats();
+    expect(after.liveAggregates).toBeLessThanOrEqual(maxLive);
+    expect(after.passivations).toBeGreaterThanOrEqual(ids.length - maxLive);
+    for (const id of ids.slice(0, 40)) expectOk(await bank.execute(id, deposit(1)));
+    expect((await bank.systemStats()).liveAggregates).toBeLessThanOrEqual(maxLive);
+    expect(expectOk(await bank.loadAggregate("burst-0")).state).toEqual({ type: "BankAccount", balance: 1 });
   });
 });

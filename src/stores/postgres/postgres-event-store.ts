@@ -48,12 +48,12 @@ export class PostgresEventStore implements EventStore {
   constructor(options: PostgresStoreOptions) {
     this.#options = resolvePostgresOptions(options);
     this.#schema = postgresSchema(this.#options.schema);
-    this.#connections = new PostgresConnections(this.#options.connection);
-    this.#notifier = new PostgresNotifier(
-      () => this.#connections.dedicated(),
-      this.#schema.channel,
-      this.#options.reconnectMs,
-    );
+    this.#connections = new PostgresConnections(this.#options);
+    this.#notifier = new PostgresNotifier(() => this.#connections.dedicated(), this.#schema.channel, {
+      initialMs: this.#options.reconnectMs,
+      maxMs: this.#options.reconnectMaxMs,
+      heartbeatMs: this.#options.queryTimeoutMs,
+    });
     // Prepared-statement names are per connection; a given pool may serve stores of several schemas.
     this.#statement = `eventsourcing_${createHash("sha256").update(this.#schema.name).digest("hex").slice(0, 16)}`;
   }
@@ -75,6 +75,16 @@ export class PostgresEventStore implements EventStore {
       throw error;
     });
     return this.#initializing;
+  }
+
+  /**
+   * PostgreSQL refuses one request's data with an error of class 22 (data exception: text that is not
+   * JSON, a character it cannot hold), 23 (a constraint) or 54 (a limit, such as an index key too
+   * large); anything else (a connection lost or ended, a timeout, a missing table) fails the whole call.
+   */
+  isRequestError(error: unknown): boolean {
+    const code = (error as { code?: unknown } | null)?.code;
+    return typeof code === "string" && /^(22|23|54)[0-9A-Z]{3}$/.test(code);
   }
 
   async append(requests: readonly AppendRequest[]): Promise<readonly AppendOutcome[]> {
@@ -173,7 +183,7 @@ export class PostgresEventStore implements EventStore {
       text:
         `INSERT INTO ${this.#schema.q}.snapshots AS s ` +
         "(aggregate_type, aggregate_id, sequence, version, state, recorded_at) " +
-        "VALUES ($1, $2, $3, $4, $5::jsonb, $6) ON CONFLICT (aggregate_type, aggregate_id) DO UPDATE " +
+        "VALUES ($1, $2, $3, $4, $5::json, $6) ON CONFLICT (aggregate_type, aggregate_id) DO UPDATE " +
         "SET sequence = excluded.sequence, version = excluded.version, state = excluded.state, " +
         "recorded_at = excluded.recorded_at " +
         "WHERE s.sequence < excluded.sequence OR s.version <> excluded.version",
@@ -257,11 +267,14 @@ export class PostgresEventStore implements EventStore {
     return this.#connections.pool();
   }
 
-  /** Runs one statement on the pool; a schema dropped under a running store gets a message saying so. */
+  /**
+   * Runs one statement on a pooled connection, bounded by `queryTimeoutMs`; a schema dropped under a
+   * running store gets a message saying so.
+   */
   async #query(query: PostgresQuery): Promise<PostgresResult> {
-    const pool = await this.#pool();
+    await this.#pool();
     try {
-      return await pool.query(query);
+      return await this.#connections.query(query);
     } catch (cause) {
       const code = (cause as { code?: unknown }).code;
       if (code === "42P01" || code === "42883" || code === "3F000") {
@@ -277,12 +290,11 @@ export class PostgresEventStore implements EventStore {
 
   async #initialize(): Promise<void> {
     try {
-      const pool = await this.#connections.pool();
-      const client = await pool.connect();
+      const client = await this.#connections.checkout();
       const swallow = () => undefined;
       client.on("error", swallow);
       try {
-        await ensureSchema(client, this.#schema);
+        await ensureSchema(this.#connections.bounded(client), this.#schema);
         client.release();
       } catch (error) {
         client.release(true);

@@ -1,25 +1,39 @@
 import type { DedicatedClient } from "./postgres-connections.js";
+import { Backoff } from "./postgres-reconnect.js";
+
+/** How the notifier reconnects and checks its connection. */
+export interface NotifierTiming {
+  /** The first wait before reconnecting; it doubles with jitter up to `maxMs`. */
+  readonly initialMs: number;
+  readonly maxMs: number;
+  /** How often the listening connection is checked (a statement that must answer in time). */
+  readonly heartbeatMs: number;
+}
 
 /**
  * Wakes listeners when any process appends to the schema: LISTEN on a dedicated connection, started
  * with the first listener, stopped with the last. If the connection drops it reconnects, and wakes
- * everyone once it is back, since notifications may have been missed meanwhile. Only a wake-up:
- * readers poll as well.
+ * everyone once it is back, since notifications may have been missed meanwhile; reconnects back off
+ * (bounded, with jitter). A heartbeat drops a connection that went silent, which nothing else would
+ * notice on a connection that only listens. Only a wake-up: readers poll as well.
  */
 export class PostgresNotifier {
   readonly #connect: () => Promise<DedicatedClient>;
   readonly #channel: string;
-  readonly #reconnectMs: number;
+  readonly #backoff: Backoff;
+  readonly #heartbeatMs: number;
   readonly #listeners = new Set<() => void>();
   #connection: DedicatedClient | null = null;
   #starting: Promise<void> | null = null;
   #retry: NodeJS.Timeout | null = null;
+  #heartbeat: NodeJS.Timeout | null = null;
   #generation = 0;
 
-  constructor(connect: () => Promise<DedicatedClient>, channel: string, reconnectMs: number) {
+  constructor(connect: () => Promise<DedicatedClient>, channel: string, timing: NotifierTiming) {
     this.#connect = connect;
     this.#channel = channel;
-    this.#reconnectMs = reconnectMs;
+    this.#backoff = new Backoff(timing.initialMs, timing.maxMs);
+    this.#heartbeatMs = timing.heartbeatMs;
   }
 
   /** Adds a listener; the returned function removes it. */
@@ -49,6 +63,7 @@ export class PostgresNotifier {
     this.#generation++;
     if (this.#retry) clearTimeout(this.#retry);
     this.#retry = null;
+    this.#stopHeartbeat();
     await this.#starting?.catch(() => undefined);
     const connection = this.#connection;
     this.#connection = null;
@@ -70,6 +85,7 @@ export class PostgresNotifier {
     const dropped = () => {
       if (this.#connection !== connection) return;
       this.#connection = null;
+      this.#stopHeartbeat();
       void connection.close(true);
       this.#scheduleReconnect(generation);
     };
@@ -85,7 +101,35 @@ export class PostgresNotifier {
       await connection.close(true);
       throw error;
     }
+    this.#backoff.reset();
+    this.#startHeartbeat(connection, dropped);
     this.wake();
+  }
+
+  /** Checks the listening connection now and then; one that does not answer in time is dropped. */
+  #startHeartbeat(connection: DedicatedClient, dropped: () => void): void {
+    this.#stopHeartbeat();
+    let beating = false;
+    this.#heartbeat = setInterval(() => {
+      if (beating || this.#connection !== connection) return;
+      beating = true;
+      // LISTEN again: a no-op for the server, and a round trip that must answer in time.
+      connection.query({ text: `LISTEN ${this.#channel}` }).then(
+        () => {
+          beating = false;
+        },
+        () => {
+          beating = false;
+          dropped();
+        },
+      );
+    }, this.#heartbeatMs);
+    this.#heartbeat.unref();
+  }
+
+  #stopHeartbeat(): void {
+    if (this.#heartbeat) clearInterval(this.#heartbeat);
+    this.#heartbeat = null;
   }
 
   #scheduleReconnect(generation: number): void {
@@ -93,7 +137,7 @@ export class PostgresNotifier {
     this.#retry = setTimeout(() => {
       this.#retry = null;
       if (generation === this.#generation && this.#listeners.size > 0) this.#start();
-    }, this.#reconnectMs);
+    }, this.#backoff.next());
     this.#retry.unref();
   }
 }

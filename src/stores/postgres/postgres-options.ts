@@ -67,6 +67,8 @@ export interface PostgresPoolClient extends PostgresClient {
 export interface PostgresPool {
   query(config: PostgresQuery): Promise<PostgresResult>;
   connect(): Promise<PostgresPoolClient>;
+  /** Connections open and not checked out (a `pg.Pool` has it): taking one needs no connection attempt. */
+  readonly idleCount?: number;
 }
 
 /**
@@ -86,8 +88,25 @@ export interface PostgresCommonOptions {
    * notices before the server frees the lock of a silent connection (after about 8 s).
    */
   readonly lockHeartbeatMs?: number;
-  /** How long the notifier waits before reconnecting after its connection dropped. Default 1,000 ms. */
+  /**
+   * The first wait before connecting again after a connection attempt failed (the pool's, the LISTEN
+   * connection's, a query lock's): it doubles, with jitter, up to `reconnectMaxMs`, and meanwhile calls
+   * that need a new connection fail at once instead of trying. Default 1,000 ms.
+   */
   readonly reconnectMs?: number;
+  /** The longest wait between two connection attempts while the server stays unreachable. Default 10,000 ms. */
+  readonly reconnectMaxMs?: number;
+  /**
+   * How long one statement may go unanswered: past it the call fails and its connection is destroyed
+   * (the pool opens a fresh one), so a connection that went silent never holds a call, `stop()` or
+   * `close()`. The store's own pool also gets it as the server's `statement_timeout`. Default 10,000 ms.
+   */
+  readonly queryTimeoutMs?: number;
+  /**
+   * How long `close()` waits for connections to end politely before destroying them, so that it
+   * finishes whatever the server does. Default 2,000 ms.
+   */
+  readonly closeTimeoutMs?: number;
   /**
    * How many batches of appends may be in flight at once, each on its own connection, so that one
    * batch's round trip overlaps another's (they still commit one after another). Default 4.
@@ -140,6 +159,9 @@ export interface ResolvedPostgresOptions {
   readonly lockHeartbeatMs: number;
   readonly appendConcurrency: number;
   readonly reconnectMs: number;
+  readonly reconnectMaxMs: number;
+  readonly queryTimeoutMs: number;
+  readonly closeTimeoutMs: number;
   readonly connection:
     | {
         readonly kind: "own";
@@ -169,6 +191,18 @@ export function resolvePostgresOptions(options: PostgresStoreOptions): ResolvedP
     throw new TypeError(`postgresStore: lockHeartbeatMs must be at most 3000, got ${lockHeartbeatMs}`);
   }
   const reconnectMs = positive("reconnectMs", options.reconnectMs ?? 1_000);
+  const reconnectMaxMs = positive("reconnectMaxMs", options.reconnectMaxMs ?? Math.max(10_000, reconnectMs));
+  if (reconnectMaxMs < reconnectMs) {
+    throw new TypeError(
+      `postgresStore: reconnectMaxMs (${reconnectMaxMs}) must be at least reconnectMs (${reconnectMs})`,
+    );
+  }
+  const timing = {
+    reconnectMs,
+    reconnectMaxMs,
+    queryTimeoutMs: positive("queryTimeoutMs", options.queryTimeoutMs ?? 10_000),
+    closeTimeoutMs: positive("closeTimeoutMs", options.closeTimeoutMs ?? 2_000),
+  };
   if ("pool" in options && options.pool !== undefined) {
     const pool = options.pool;
     if (typeof pool.query !== "function" || typeof pool.connect !== "function") {
@@ -178,7 +212,7 @@ export function resolvePostgresOptions(options: PostgresStoreOptions): ResolvedP
       schema,
       lockHeartbeatMs,
       appendConcurrency,
-      reconnectMs,
+      ...timing,
       connection: Object.freeze({ kind: "given" as const, pool }),
     });
   }
@@ -186,11 +220,12 @@ export function resolvePostgresOptions(options: PostgresStoreOptions): ResolvedP
   if (typeof own.connectionString !== "string" || own.connectionString.length === 0) {
     throw new TypeError("postgresStore: pass a non-empty connectionString, or a pool");
   }
+  checkConnectionString(own.connectionString);
   return Object.freeze({
     schema,
     lockHeartbeatMs,
     appendConcurrency,
-    reconnectMs,
+    ...timing,
     connection: Object.freeze({
       kind: "own" as const,
       connectionString: own.connectionString,
@@ -205,4 +240,28 @@ function positive(name: string, value: number): number {
     throw new TypeError(`postgresStore: ${name} must be a positive integer, got ${String(value)}`);
   }
   return value;
+}
+
+/**
+ * A connection string must be a URL pg reads as one (`postgres:`, `postgresql:` or `socket:`, or pg's
+ * form starting with a socket directory);
+ * pg would read anything else as a path relative to a host called "base". The value is never echoed: it
+ * may hold a password.
+ */
+function checkConnectionString(text: string): void {
+  let url: URL | undefined;
+  try {
+    url = new URL(text);
+  } catch {
+    url = undefined;
+  }
+  const fits =
+    text.startsWith("/") || // pg's "socket-directory database" form
+    (url !== undefined && ["postgres:", "postgresql:", "socket:"].includes(url.protocol));
+  if (!fits) {
+    throw new TypeError(
+      "postgresStore: connectionString must be a URL such as postgres://user:password@host:5432/database " +
+        `(the one given ${url ? `has the protocol ${JSON.stringify(url.protocol)}` : "is not a URL"})`,
+    );
+  }
 }

@@ -1,5 +1,5 @@
 import type { StoredEvent } from "../../core/event-store.js";
-import type { Metadata } from "../../core/types.js";
+import { storedMetadata } from "../../core/metadata.js";
 
 /** Columns of an event row, with every value in a form that no custom type parser can change. */
 export const EVENT_COLUMNS =
@@ -34,7 +34,11 @@ export function storedEvent(row: EventRow): StoredEvent {
     eventType: row.event_type,
     eventVersion: row.event_version,
     payload: row.payload,
-    metadata: JSON.parse(row.metadata) as Metadata,
+    metadata: storedMetadata(
+      row.metadata,
+      () =>
+        `position ${row.position}: aggregate ${JSON.stringify(row.aggregate_id)} sequence ${row.sequence}`,
+    ),
     recordedAt: toDate(row.recorded_at),
   };
 }

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { PostgresClient } from "./postgres-options.js";
 
 /** The schema version this code writes and reads. Raise it with a new step in {@link migrations}. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /** A name quoted as a PostgreSQL identifier, safe whatever it contains. */
 export function quoteIdentifier(name: string): string {
@@ -47,14 +47,67 @@ export function postgresSchema(name: string): PostgresSchema {
 }
 
 /**
+ * `append_events`, inserting payloads and metadata as `type`: `jsonb` in version 1, `json` from version
+ * 2 on (which keeps the codec's exact text).
+ */
+function appendFunction(schema: PostgresSchema, type: "json" | "jsonb"): string {
+  const s = schema.q;
+  return `
+    CREATE OR REPLACE FUNCTION ${s}.append_events(
+      p_ids text[], p_expected integer[],
+      p_event_ids text[], p_event_requests integer[], p_event_numbers integer[],
+      p_types text[], p_payloads text[], p_metadata text[]
+    ) RETURNS TABLE (actual integer[], positions bigint[], recorded_at timestamptz)
+    LANGUAGE plpgsql VOLATILE AS $fn$
+    DECLARE
+      v_actual integer[];
+      v_positions bigint[];
+    BEGIN
+      PERFORM pg_advisory_xact_lock(${schema.appendLockKey});
+      -- Read after taking the lock: each statement of a volatile function sees the latest commits.
+      SELECT array_agg(
+               COALESCE((SELECT max(e.sequence) FROM ${s}.events e WHERE e.aggregate_id = r.id), 0)
+               ORDER BY r.idx)
+        INTO v_actual
+        FROM unnest(p_ids) WITH ORDINALITY AS r(id, idx);
+      -- Identity values are drawn in the order rows are inserted, so positions follow e.k.
+      WITH ins AS (
+        INSERT INTO ${s}.events (aggregate_id, sequence, commit_start, event_type, payload, metadata)
+        SELECT e.id, p_expected[e.request] + e.n, p_expected[e.request] + 1, e.type,
+               e.payload::${type}, e.metadata::${type}
+        FROM unnest(p_event_ids, p_event_requests, p_event_numbers, p_types, p_payloads, p_metadata)
+               WITH ORDINALITY AS e(id, request, n, type, payload, metadata, k)
+        WHERE v_actual[e.request] = p_expected[e.request]
+        ORDER BY e.k
+        RETURNING position
+      )
+      SELECT array_agg(ins.position ORDER BY ins.position) INTO v_positions FROM ins;
+      IF v_positions IS NOT NULL THEN
+        PERFORM pg_notify(${quoteLiteral(schema.channel)}, '');
+      END IF;
+      RETURN QUERY SELECT v_actual, COALESCE(v_positions, '{}'), now();
+    END
+    $fn$;`;
+}
+
+/**
  * Steps from one version to the next; step `i` takes the schema from version `i` to `i + 1`.
  *
  * Appends go through one function, `append_events`: it takes a transaction-scoped advisory lock before
  * it inserts, held until COMMIT, so positions are handed out in commit order and a reader following
  * positions can never pass an event that commits later (the gap problem). Each request's expected
  * sequence is checked under that lock; `UNIQUE (aggregate_id, sequence)` stays as the backstop.
+ *
+ * Version 2: payloads, metadata and snapshot states are `json`, not `jsonb`. `jsonb` keeps the value,
+ * not the text: it reorders object keys, so an `apply` that reads keys in order built a different state
+ * live (from the codec's text) than on replay. `json` keeps the text exactly and is still queryable with
+ * `->` and `->>`. Existing rows keep the text `jsonb` gave them.
+ *
+ * Version 3: a stream is (aggregate_type, aggregate_id); every event has a unique `event_id` (UUID v7)
+ * and an `event_version`; snapshots have a `version`; `(aggregate_type, position)` is indexed so a
+ * named query reads the log of its types without scanning the others.
  */
-function migrations(schema: PostgresSchema): readonly string[] {
+export function migrations(schema: PostgresSchema): readonly string[] {
   const s = schema.q;
   return [
     `
@@ -80,43 +133,16 @@ function migrations(schema: PostgresSchema): readonly string[] {
       position bigint NOT NULL,
       updated_at timestamptz NOT NULL DEFAULT now()
     );
-    CREATE OR REPLACE FUNCTION ${s}.append_events(
-      p_ids text[], p_expected integer[],
-      p_event_ids text[], p_event_requests integer[], p_event_numbers integer[],
-      p_types text[], p_payloads text[], p_metadata text[]
-    ) RETURNS TABLE (actual integer[], positions bigint[], recorded_at timestamptz)
-    LANGUAGE plpgsql VOLATILE AS $fn$
-    DECLARE
-      v_actual integer[];
-      v_positions bigint[];
-    BEGIN
-      PERFORM pg_advisory_xact_lock(${schema.appendLockKey});
-      -- Read after taking the lock: each statement of a volatile function sees the latest commits.
-      SELECT array_agg(
-               COALESCE((SELECT max(e.sequence) FROM ${s}.events e WHERE e.aggregate_id = r.id), 0)
-               ORDER BY r.idx)
-        INTO v_actual
-        FROM unnest(p_ids) WITH ORDINALITY AS r(id, idx);
-      -- Identity values are drawn in the order rows are inserted, so positions follow e.k.
-      WITH ins AS (
-        INSERT INTO ${s}.events (aggregate_id, sequence, commit_start, event_type, payload, metadata)
-        SELECT e.id, p_expected[e.request] + e.n, p_expected[e.request] + 1, e.type,
-               e.payload::jsonb, e.metadata::jsonb
-        FROM unnest(p_event_ids, p_event_requests, p_event_numbers, p_types, p_payloads, p_metadata)
-               WITH ORDINALITY AS e(id, request, n, type, payload, metadata, k)
-        WHERE v_actual[e.request] = p_expected[e.request]
-        ORDER BY e.k
-        RETURNING position
-      )
-      SELECT array_agg(ins.position ORDER BY ins.position) INTO v_positions FROM ins;
-      IF v_positions IS NOT NULL THEN
-        PERFORM pg_notify(${quoteLiteral(schema.channel)}, '');
-      END IF;
-      RETURN QUERY SELECT v_actual, COALESCE(v_positions, '{}'), now();
-    END
-    $fn$;
+    ${appendFunction(schema, "jsonb")}
     `,
-    // 1 -> 2: aggregate types, event ids and versions, snapshot versions. A stream becomes
+    `
+    ALTER TABLE ${s}.events
+      ALTER COLUMN payload TYPE json USING payload::json,
+      ALTER COLUMN metadata TYPE json USING metadata::json;
+    ALTER TABLE ${s}.snapshots ALTER COLUMN state TYPE json USING state::json;
+    ${appendFunction(schema, "json")}
+    `,
+    // 2 -> 3: aggregate types, event ids and versions, snapshot versions. A stream becomes
     // (aggregate_type, aggregate_id). Existing events get the type 'default', version 1 and a UUID v7
     // made from their recorded time; snapshots get version 1.
     `
@@ -168,7 +194,7 @@ function migrations(schema: PostgresSchema): readonly string[] {
                                  event_version, payload, metadata)
         SELECT p_aggregate_types[e.request], p_ids[e.request], p_expected[e.request] + e.n,
                p_expected[e.request] + 1, e.event_id::uuid, e.type, e.version,
-               e.payload::jsonb, e.metadata::jsonb
+               e.payload::json, e.metadata::json
         FROM unnest(p_event_requests, p_event_numbers, p_event_ids, p_types, p_versions, p_payloads, p_metadata)
                WITH ORDINALITY AS e(request, n, event_id, type, version, payload, metadata, k)
         WHERE v_actual[e.request] = p_expected[e.request]

@@ -39,9 +39,23 @@ export async function openConnection(settings: SqliteStoreSettings): Promise<Con
     return { database, statements: prepareStatements(database), guard };
   } catch (cause) {
     if (given === undefined) database.close();
-    const detail = cause instanceof Error ? cause.message : String(cause);
-    throw new Error(`cannot open the SQLite store at "${path ?? "(given database)"}": ${detail}`, { cause });
+    throw new Error(`cannot open the SQLite store at "${path ?? "(given database)"}": ${describe(cause)}`, {
+      cause,
+    });
   }
+}
+
+/** Why opening failed, said so that the reader knows what to change. */
+function describe(cause: unknown): string {
+  const detail = cause instanceof Error ? cause.message : String(cause);
+  const code = (cause as { code?: unknown } | null)?.code;
+  if (typeof code === "string" && code.startsWith("SQLITE_READONLY")) {
+    return (
+      `the database is read-only for this process (${detail}): make the file writable (its mode, ` +
+      "owner, immutable flag or mount), or pass a connection not opened read-only"
+    );
+  }
+  return detail;
 }
 
 /**

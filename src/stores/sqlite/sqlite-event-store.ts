@@ -76,6 +76,21 @@ export class SqliteEventStore implements EventStore {
     await this.#open();
   }
 
+  /**
+   * A lock that stayed busy, an I/O failure, a full disk, a read-only or closed database fail every
+   * request alike; anything else (a constraint, a value too big, a value that cannot be encoded) may be
+   * one request's own.
+   */
+  isRequestError(error: unknown): boolean {
+    if (this.#closed) return false;
+    const code = (error as { code?: unknown } | null)?.code;
+    if (typeof code === "string")
+      return !/^SQLITE_(BUSY|LOCKED|IOERR|FULL|READONLY|CANTOPEN|CORRUPT|NOTADB|NOMEM|PERM|AUTH|PROTOCOL)/.test(
+        code,
+      );
+    return !(error instanceof Error && /stayed locked/.test(error.message));
+  }
+
   async append(requests: readonly AppendRequest[]): Promise<readonly AppendOutcome[]> {
     if (requests.length === 0) return [];
     const sequences = this.#sequences;

@@ -4,6 +4,7 @@
  * store writes is refused with an error naming the aggregate and sequence.
  */
 import type { StoredEvent, StoredSnapshot } from "../../core/event-store.js";
+import { storedMetadata } from "../../core/metadata.js";
 import type { Metadata } from "../../core/types.js";
 
 /** An events row as SQLite returns it with safe integers on. */
@@ -70,17 +71,7 @@ export function toStoredEvent(row: EventRow): StoredEvent {
 }
 
 function parseMetadata(text: unknown, where: () => string): Metadata {
-  if (text === EMPTY_METADATA) return {};
-  let value: unknown;
-  try {
-    value = typeof text === "string" ? JSON.parse(text) : undefined;
-  } catch (cause) {
-    throw new Error(`corrupt event row at ${where()}: the metadata is not JSON`, { cause });
-  }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new Error(`corrupt event row at ${where()}: the metadata is not a JSON object`);
-  }
-  return value as Metadata;
+  return text === EMPTY_METADATA ? {} : storedMetadata(text, where);
 }
 
 /** A stored snapshot from its row; throws, naming the aggregate, when the state is not text. */

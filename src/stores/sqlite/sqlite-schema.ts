@@ -123,6 +123,11 @@ export function ensureSchema(database: SqliteDatabase): void {
       database.exec(`INSERT INTO ${tables.version} (version) VALUES (${SQLITE_SCHEMA_VERSION})`);
     } else if (found < SQLITE_SCHEMA_VERSION) {
       database.exec(`UPDATE ${tables.version} SET version = ${SQLITE_SCHEMA_VERSION}`);
+    } else {
+      // Nothing to write, yet the store will write: a statement that may write (and changes nothing)
+      // makes SQLite take the write lock now, so a file it can only read (file mode, an immutable file,
+      // a read-only mount or connection) is refused here rather than by every command.
+      database.exec(`UPDATE ${tables.version} SET version = version WHERE version < 0`);
     }
     database.exec("COMMIT");
   } catch (error) {
