@@ -1,6 +1,7 @@
 import type { QueryLock, StoredEvent } from "../core/event-store.js";
 import type { Logger } from "../core/types.js";
 import type { ChildSpec, RunningChild } from "../runtime/child-spec.js";
+import { nextTurn, yieldDue } from "../runtime/cooperative.js";
 import type { QueryDelivery } from "./query-delivery.js";
 import { retryDelay } from "./query-delivery.js";
 import type { StoreGateway } from "./store-gateway.js";
@@ -157,6 +158,9 @@ export class NamedQueryActor<TEvent> implements ChildSpec {
       }
       let lost = false;
       for (const batch of commitBatches(rows)) {
+        // A catch-up on a store that answers without I/O runs in microtasks alone: hand over to the
+        // event loop now and then, so timers and I/O are not starved.
+        if (yieldDue()) await nextTurn();
         // The lock may have been lost while the previous batch ran: never hand over another.
         if (lock && !lock.held) {
           lost = true;

@@ -1,5 +1,6 @@
 import type { EventEnvelope, Logger, QueryStats } from "../core/types.js";
 import type { ChildSpec, RunningChild } from "../runtime/child-spec.js";
+import { nextTurn, yieldDue } from "../runtime/cooperative.js";
 import type { QueryDelivery } from "./query-delivery.js";
 import type { SystemCounters } from "./system-counters.js";
 
@@ -95,6 +96,12 @@ export class PlainQueryActor<TEvent> implements ChildSpec {
 
   async #pump(): Promise<void> {
     while (this.delivery.active && this.#head < this.#queue.length) {
+      // A synchronous query over a long backlog would otherwise run in microtasks alone and starve
+      // timers and I/O: hand over to the event loop now and then.
+      if (yieldDue()) {
+        await nextTurn();
+        if (!this.delivery.active) break;
+      }
       const batch = this.#queue[this.#head] as Batch<TEvent>;
       const outcome = await this.delivery.deliver(
         batch.aggregateId,

@@ -19,35 +19,50 @@ const DEFAULTS = {
   lockRetryMs: 2_000,
 } as const;
 
+type AnyConfig = EventSourcingConfig<unknown, unknown, unknown, unknown>;
+/** Every key of `T`, each exactly once: the compiler refuses a key missing here or one too many. */
+type EveryKey<T> = { readonly [K in keyof Required<T>]: true };
+const keysOf = <T>(keys: EveryKey<T>): readonly string[] => Object.freeze(Object.keys(keys));
+
 /**
  * Every option a config may have, and the keys of its nested options. A key not listed here is refused
- * (a misspelt option must not be silently ignored): add a new option here when adding it to the type.
+ * (a misspelt option must not be silently ignored); the lists are checked against the config's type, so
+ * an option added to the type and forgotten here does not compile.
  */
-const KNOWN_KEYS = [
-  "store",
-  "handle",
-  "apply",
-  "emptyState",
-  "queries",
-  "snapshot",
-  "id",
-  "commandTimeout",
-  "conflictRetries",
-  "passivation",
-  "queryRetry",
-  "namedQueries",
-  "codec",
-  "clock",
-  "logger",
-  "aggregateType",
-  "eventVersions",
-  "upcasters",
-] as const;
+const KNOWN_KEYS = keysOf<AnyConfig>({
+  store: true,
+  handle: true,
+  apply: true,
+  emptyState: true,
+  queries: true,
+  snapshot: true,
+  id: true,
+  commandTimeout: true,
+  conflictRetries: true,
+  passivation: true,
+  queryRetry: true,
+  namedQueries: true,
+  codec: true,
+  clock: true,
+  logger: true,
+  aggregateType: true,
+  eventVersions: true,
+  upcasters: true,
+});
 const NESTED_KEYS: Readonly<Record<string, readonly string[]>> = {
-  snapshot: ["frequency", "version", "codec"],
-  passivation: ["idleMs", "maxLive"],
-  queryRetry: ["initialMs", "maxMs", "onError"],
-  namedQueries: ["pollMs", "pageSize", "lockRetryMs"],
+  snapshot: keysOf<NonNullable<AnyConfig["snapshot"]>>({ frequency: true, version: true, codec: true }),
+  passivation: keysOf<NonNullable<AnyConfig["passivation"]>>({ idleMs: true, maxLive: true }),
+  queryRetry: keysOf<NonNullable<AnyConfig["queryRetry"]>>({
+    initialMs: true,
+    maxMs: true,
+    maxPending: true,
+    onError: true,
+  }),
+  namedQueries: keysOf<NonNullable<AnyConfig["namedQueries"]>>({
+    pollMs: true,
+    pageSize: true,
+    lockRetryMs: true,
+  }),
 };
 
 /** The methods every EventStore has; optional capabilities are checked where used. */

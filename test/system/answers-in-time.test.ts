@@ -7,7 +7,7 @@
 import { expect, it } from "vitest";
 import { type Timeout, timeout } from "../../src/index.js";
 import { forEachStore } from "../support/stores.js";
-import { deposit, expectOk, open, useSystems, withdraw } from "../support/system.js";
+import { deposit, expectOk, open, until, useSystems, withdraw } from "../support/system.js";
 
 const SHORT = expectOk(timeout(20)) as Timeout;
 
@@ -86,6 +86,87 @@ forEachStore("every call answers in time under a burst", (kind) => {
       expect([...kinds.keys()].sort()).toEqual(
         kinds.has("DomainError") ? ["ActorTimeout", "DomainError"] : ["ActorTimeout"],
       );
+    } finally {
+      probe.stop();
+    }
+  });
+});
+
+forEachStore("query actors let the event loop run", (kind) => {
+  const systems = useSystems(kind);
+
+  it("lets timers run while a named query catches up on a long log with a synchronous handler", async () => {
+    const created = await systems.store();
+    const commits = 20_000;
+    for (let from = 0; from < commits; from += 1_000) {
+      const requests = Array.from({ length: 1_000 }, (_, i) => ({
+        aggregateId: `acc-${from + i}`,
+        expectedSequence: 0,
+        events: [
+          {
+            eventType: "AccountOpened",
+            payload: JSON.stringify({ type: "AccountOpened", accountId: `acc-${from + i}` }),
+            metadata: {},
+          },
+        ],
+      }));
+      for (const outcome of await created.store.append(requests)) expect(outcome.ok).toBe(true);
+    }
+    const probe = timerProbe();
+    let delivered = 0;
+    let ticksWhenCaughtUp = -1;
+    try {
+      await systems.bank({
+        store: created.store,
+        queries: [
+          {
+            name: "catch-up",
+            handle: () => {
+              if (++delivered === commits) ticksWhenCaughtUp = probe.ticks;
+            },
+          },
+        ],
+      });
+      await until(() => ticksWhenCaughtUp >= 0);
+      expect(delivered).toBe(commits);
+      expect(ticksWhenCaughtUp).toBeGreaterThan(0);
+    } finally {
+      probe.stop();
+    }
+  });
+  it("lets timers run while a plain query works through a backlog with a synchronous handler", async () => {
+    const created = await systems.store();
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const commits = kind.name === "postgres" ? 5_000 : 20_000;
+    let delivered = 0;
+    let probe: ReturnType<typeof timerProbe> | undefined;
+    let ticksWhenDone = -1;
+    const bank = await systems.bank({
+      store: created.store,
+      queryRetry: { maxPending: commits + 10 },
+      queries: [
+        () => {
+          delivered++;
+          if (delivered === 1) return gate; // holds the query while the backlog builds up
+          // About 20 µs of work per batch, so that the backlog takes longer than one slice of work.
+          const busyUntil = performance.now() + 0.02;
+          while (performance.now() < busyUntil);
+          if (delivered === commits) ticksWhenDone = probe?.ticks ?? -1;
+        },
+      ],
+    });
+    const opened = await Promise.all(
+      Array.from({ length: commits }, (_, i) => bank.execute(`acc-${i}`, open(`acc-${i}`))),
+    );
+    expect(opened.every((result) => result.ok)).toBe(true);
+    probe = timerProbe();
+    try {
+      release();
+      await until(() => ticksWhenDone >= 0);
+      expect(ticksWhenDone).toBeGreaterThan(0);
     } finally {
       probe.stop();
     }
