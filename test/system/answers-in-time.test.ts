@@ -100,6 +100,7 @@ forEachStore("query actors let the event loop run", (kind) => {
     const commits = 20_000;
     for (let from = 0; from < commits; from += 1_000) {
       const requests = Array.from({ length: 1_000 }, (_, i) => ({
+        aggregateType: "default",
         aggregateId: `acc-${from + i}`,
         expectedSequence: 0,
         events: [
