@@ -19,6 +19,9 @@ const documented = {
   SystemStats: true,
   QueryStats: true,
   Logger: true,
+  Upcaster: true,
+  NamedQuery: true,
+  SnapshotConfig: true,
   // the declaration itself
   Handle: false,
   Apply: false,
