@@ -2,7 +2,8 @@
  * Guarantee 13, stores agree: the same random sequence of public calls, run on memory, SQLite and
  * PostgreSQL, gets the same answers from all three (values and error types). Two systems run on two
  * handles of one database, opened both ways the README allows (SQLite: a path and a given `Database`;
- * PostgreSQL: a connection string and a given `pg.Pool`), with snapshots on. Inputs the public API must
+ * PostgreSQL: a connection string and a given `pg.Pool`), with snapshots on, and a third system of
+ * another aggregate type on the same store, whose streams share ids with theirs but nothing else. Inputs the public API must
  * refuse (bad ids, metadata that is not `Record<string, string>`) are generated too: they must be refused
  * alike. Positions are compared by order, since PostgreSQL's identity may skip numbers.
  */
@@ -128,7 +129,8 @@ const extreme = fc.oneof(
     -1e308,
   ),
 );
-const system = fc.integer({ min: 0, max: 1 });
+/** Systems 0 and 1 share a type on two handles; system 2 is of another type, on the first handle. */
+const system = fc.integer({ min: 0, max: 2 });
 
 type Call =
   | {
@@ -273,11 +275,14 @@ async function runCalls(kind: string, calls: readonly Call[]): Promise<unknown[]
   const opened = await open();
   const systems: System[] = [];
   try {
-    for (const [i, store] of opened.stores.entries())
+    const placed = [...opened.stores.map((store) => ({ store, aggregateType: "default" }))];
+    placed.push({ store: opened.stores[0] as EventStore, aggregateType: "other" });
+    for (const [i, { store, aggregateType }] of placed.entries())
       systems.push(
         await start<State, Command, Event, string>({
           id: `agree-${i}`,
           store,
+          aggregateType,
           handle,
           apply,
           emptyState,
@@ -286,7 +291,7 @@ async function runCalls(kind: string, calls: readonly Call[]): Promise<unknown[]
         }),
       );
     const answers: unknown[] = [];
-    const due = [0, 0];
+    const due = [0, 0, 0];
     for (const each of calls) {
       const target = systems[each.system] as System;
       let answer: unknown;

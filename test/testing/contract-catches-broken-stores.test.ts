@@ -177,6 +177,35 @@ const brokenStores: [string, string, () => EventStore][] = [
     })),
   ],
   [
+    "ignores the aggregate type, keying streams by id alone",
+    "keeps two aggregate types with the same id as independent streams",
+    broken((store) => ({
+      append: (requests) => store.append(requests.map((r) => ({ ...r, aggregateType: "default" }))),
+      readAggregate: (_type, id, after) => store.readAggregate("default", id, after),
+      currentSequence: (_type, id) => store.currentSequence("default", id),
+    })),
+  ],
+  [
+    "ignores readAll's aggregate types",
+    "reads the global log of some aggregate types only",
+    broken((store) => ({ readAll: (after, limit) => store.readAll(after, limit) })),
+  ],
+  [
+    "gives every event of a commit the same id",
+    "gives every event a distinct UUID",
+    broken((store) => ({
+      append: async (requests) =>
+        (await store.append(requests)).map((outcome) =>
+          outcome.ok
+            ? {
+                ok: true,
+                value: outcome.value.map((e) => ({ ...e, eventId: outcome.value[0]?.eventId ?? "" })),
+              }
+            : outcome,
+        ),
+    })),
+  ],
+  [
     "lets an older snapshot replace a newer one",
     "ignores an older one",
     broken(() => {
