@@ -1,8 +1,21 @@
-import { v7 } from "uuid";
+import { randomFillSync } from "node:crypto";
+import { stringify, v7 } from "uuid";
 
 /**
- * A new event id: a UUID v7, so that ids sort by the time they were made. Every store assigns one to
- * each event it writes.
+ * Random bytes drawn 16 KiB at a time: the `uuid` package's own pool holds 256 bytes, so that one
+ * `randomFillSync` call (which costs tens of microseconds here) served only 16 ids, and each id
+ * allocated two typed arrays; on the hot path that was most of an append's cost.
+ */
+const pool = new Uint8Array(16_384);
+let drawn = pool.length;
+const random = new Uint8Array(16);
+const bytes = new Uint8Array(16);
+/** The options of each `v7` call, reused: the time and a counter kept the way `uuid` keeps them. */
+const state = { random, msecs: Number.NEGATIVE_INFINITY, seq: 0 };
+
+/**
+ * A new event id: a UUID v7, so that ids sort by the time they were made (and, within one millisecond
+ * of one process, by the order they were made). Every store assigns one to each event it writes.
  *
  * @example
  * ```ts
@@ -10,7 +23,24 @@ import { v7 } from "uuid";
  * ```
  */
 export function newEventId(): string {
-  return v7();
+  if (drawn === pool.length) {
+    randomFillSync(pool);
+    drawn = 0;
+  }
+  for (let i = 0; i < 16; i++) random[i] = pool[drawn++] as number;
+  const now = Date.now();
+  if (now > state.msecs) {
+    state.msecs = now;
+    state.seq =
+      ((random[6] as number) << 23) |
+      ((random[7] as number) << 16) |
+      ((random[8] as number) << 8) |
+      (random[9] as number);
+  } else {
+    state.seq = (state.seq + 1) | 0;
+    if (state.seq === 0) state.msecs++;
+  }
+  return stringify(v7(state, bytes));
 }
 
 /**

@@ -1,4 +1,3 @@
-import { streamKey } from "../core/event-id.js";
 import type { AppendOutcome, AppendRequest, EventStore } from "../core/event-store.js";
 import { deferToEventLoop, yieldDue } from "../runtime/cooperative.js";
 
@@ -170,14 +169,20 @@ export class GroupCommitter {
    * is already in the batch waits for the next one, ahead of anything newer for that aggregate.
    */
   #takeBatch(limit: number): PendingAppend[] {
-    const seen = new Set<string>();
+    // Streams by type, then id: no key is built per request (a system has one type).
+    const seen = new Map<string, Set<string>>();
     const batch: PendingAppend[] = [];
     const deferred: PendingAppend[] = [];
     const take = (pending: PendingAppend) => {
-      const id = streamKey(pending.request.aggregateType, pending.request.aggregateId);
-      if (seen.has(id)) deferred.push(pending);
+      const { aggregateType, aggregateId } = pending.request;
+      let ids = seen.get(aggregateType);
+      if (ids === undefined) {
+        ids = new Set();
+        seen.set(aggregateType, ids);
+      }
+      if (ids.has(aggregateId)) deferred.push(pending);
       else {
-        seen.add(id);
+        ids.add(aggregateId);
         batch.push(pending);
       }
     };

@@ -162,16 +162,23 @@ export class StoreGateway<TState, TEvent> {
    * row just written at its current version; otherwise the row is decoded (and upcast).
    */
   envelope(row: StoredEvent, event?: TEvent): EventEnvelope<TEvent> {
-    const decoded = event === undefined ? this.#decode(row) : { eventType: row.eventType, event };
+    if (event === undefined) {
+      const decoded = this.#decode(row);
+      return this.#envelope(row, decoded.eventType, decoded.event);
+    }
+    return this.#envelope(row, row.eventType, event);
+  }
+
+  #envelope(row: StoredEvent, eventType: string, event: TEvent): EventEnvelope<TEvent> {
     return {
       aggregateType: row.aggregateType,
       aggregateId: row.aggregateId,
       eventId: row.eventId,
       sequence: row.sequence,
       position: row.position,
-      eventType: decoded.eventType,
+      eventType,
       eventVersion: row.eventVersion,
-      event: decoded.event,
+      event,
       metadata: row.metadata,
       recordedAt: row.recordedAt,
     };

@@ -1,4 +1,3 @@
-import { streamKey } from "../../core/event-id.js";
 import type { AppendRequest } from "../../core/event-store.js";
 
 /**
@@ -55,14 +54,18 @@ function assertRequest(request: AppendRequest, index: number): void {
 }
 
 function assertDistinct(requests: readonly AppendRequest[]): void {
-  const seen = new Set<string>();
+  const seen = new Map<string, Set<string>>();
   for (const { aggregateType, aggregateId } of requests) {
-    const key = streamKey(aggregateType, aggregateId);
-    if (seen.has(key))
+    let ids = seen.get(aggregateType);
+    if (ids === undefined) {
+      ids = new Set();
+      seen.set(aggregateType, ids);
+    }
+    if (ids.has(aggregateId))
       throw new TypeError(
         `append: aggregate ${JSON.stringify(aggregateId)} appears in two requests of one call ` +
           `(type ${JSON.stringify(aggregateType)}); merge its events into one request`,
       );
-    seen.add(key);
+    ids.add(aggregateId);
   }
 }

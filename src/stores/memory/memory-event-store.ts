@@ -71,7 +71,8 @@ class InMemoryEventStore implements MemoryEventStore {
   readonly #now: () => Date;
   /** The global log: the event at position p is at index p - 1. */
   #log: StoredEvent[] = [];
-  #streams = new Map<string, StoredEvent[]>();
+  /** Streams by aggregate type, then id: no key is built per append (most stores hold one type). */
+  #streams = new Map<string, Map<string, StoredEvent[]>>();
   /** Each aggregate type's events in position order. */
   #byType = new Map<string, StoredEvent[]>();
   #snapshots = new Map<string, StoredSnapshot>();
@@ -98,8 +99,7 @@ class InMemoryEventStore implements MemoryEventStore {
     let written = false;
     for (let i = 0; i < requests.length; i++) {
       const request = requests[i] as AppendRequest;
-      const key = streamKey(request.aggregateType, request.aggregateId);
-      const stream = this.#streams.get(key);
+      const stream = this.#streams.get(request.aggregateType)?.get(request.aggregateId);
       const actualSequence = stream === undefined ? 0 : stream.length;
       if (actualSequence !== request.expectedSequence) {
         outcomes[i] = err({
@@ -110,7 +110,7 @@ class InMemoryEventStore implements MemoryEventStore {
         });
         continue;
       }
-      outcomes[i] = ok(this.#write(request, key, stream, recordedAt));
+      outcomes[i] = ok(this.#write(request, stream, recordedAt));
       written = true;
     }
     if (written) this.#notify();
@@ -125,7 +125,7 @@ class InMemoryEventStore implements MemoryEventStore {
     this.#assertOpen("readAggregate");
     if (typeof afterSequence !== "number" || Number.isNaN(afterSequence))
       throw new TypeError("readAggregate: afterSequence must be a number");
-    const stream = this.#streams.get(streamKey(aggregateType, aggregateId));
+    const stream = this.#streams.get(aggregateType)?.get(aggregateId);
     if (stream === undefined) return [];
     // Sequences are dense from 1, so the event with sequence s sits at index s - 1.
     return stream.slice(Math.max(0, Math.floor(afterSequence)));
@@ -133,7 +133,7 @@ class InMemoryEventStore implements MemoryEventStore {
 
   async currentSequence(aggregateType: string, aggregateId: string): Promise<number> {
     this.#assertOpen("currentSequence");
-    return this.#streams.get(streamKey(aggregateType, aggregateId))?.length ?? 0;
+    return this.#streams.get(aggregateType)?.get(aggregateId)?.length ?? 0;
   }
 
   async readAll(
@@ -247,17 +247,17 @@ class InMemoryEventStore implements MemoryEventStore {
     this.#checkpoints = new Map();
   }
 
-  #write(
-    request: AppendRequest,
-    key: string,
-    stream: StoredEvent[] | undefined,
-    recordedAt: Date,
-  ): StoredEvent[] {
+  #write(request: AppendRequest, stream: StoredEvent[] | undefined, recordedAt: Date): StoredEvent[] {
     const { aggregateType, aggregateId, expectedSequence: commitEnd, events } = request;
     let target = stream;
     if (target === undefined) {
       target = [];
-      this.#streams.set(key, target);
+      let ofType = this.#streams.get(aggregateType);
+      if (ofType === undefined) {
+        ofType = new Map();
+        this.#streams.set(aggregateType, ofType);
+      }
+      ofType.set(aggregateId, target);
     }
     let ofType = this.#byType.get(aggregateType);
     if (ofType === undefined) {
