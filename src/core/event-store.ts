@@ -119,6 +119,10 @@ export interface EventStore {
    * distinct. For each request, the events are written only if the aggregate's stream currently ends at
    * `expectedSequence`; otherwise that request alone gets a conflict and the others are still written.
    * Outcomes are in request order. If the call rejects, nothing of it was written.
+   *
+   * Streams are (aggregateType, aggregateId): a request sees and extends only the stream of its own type.
+   * The store gives every event it writes a new UUID v7 (`eventId`, unique in the store) and keeps the
+   * `eventVersion` it was given (1 when none).
    */
   append(requests: readonly AppendRequest[]): Promise<readonly AppendOutcome[]>;
 
