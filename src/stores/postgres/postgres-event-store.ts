@@ -145,11 +145,12 @@ export class PostgresEventStore implements EventStore {
             values: [afterPosition.toString(), limit],
           })
         : await this.#query({
-            // The (aggregate_type, position) index serves it.
+            // One range of the (aggregate_type, position) index per type, merged by position.
             name: `${this.#statement}_read_all_of_types`,
             text:
-              `SELECT ${EVENT_COLUMNS} FROM ${this.#schema.q}.events e ` +
-              "WHERE e.aggregate_type = ANY ($3::text[]) AND e.position > $1 ORDER BY e.position LIMIT $2",
+              `SELECT ${EVENT_COLUMNS} FROM unnest($3::text[]) AS t(type) CROSS JOIN LATERAL ` +
+              `(SELECT * FROM ${this.#schema.q}.events x WHERE x.aggregate_type = t.type AND x.position > $1 ` +
+              "ORDER BY x.position LIMIT $2) e ORDER BY e.position LIMIT $2",
             values: [afterPosition.toString(), limit, types],
           });
     return (rows as EventRow[]).map(storedEvent);

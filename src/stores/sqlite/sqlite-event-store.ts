@@ -136,7 +136,11 @@ export class SqliteEventStore implements EventStore {
           ? s.readAll.all(afterPosition, limit)
           : types.length === 1
             ? s.readAllOfType.all(types[0], afterPosition, limit)
-            : s.readAllOfTypes.all(JSON.stringify(types), afterPosition, limit)) as EventRow[],
+            : // One index range per type, merged by position: no sort of everything after the position.
+              types
+                .flatMap((type) => s.readAllOfType.all(type, afterPosition, limit) as EventRow[])
+                .sort((a, b) => (a.position < b.position ? -1 : 1))
+                .slice(0, limit)) as EventRow[],
     );
     return rows.map(toStoredEvent);
   }

@@ -20,8 +20,6 @@ export interface SqliteStatements {
   readonly readAll: SqliteStatement;
   /** The global log of one aggregate type. */
   readonly readAllOfType: SqliteStatement;
-  /** The global log of some aggregate types, their JSON array text the first parameter. */
-  readonly readAllOfTypes: SqliteStatement;
   readonly loadSnapshot: SqliteStatement;
   readonly saveSnapshot: SqliteStatement;
   readonly loadCheckpoint: SqliteStatement;
@@ -63,10 +61,6 @@ export function prepareStatements(database: SqliteDatabase): SqliteStatements {
     readAllOfType: safe(
       `SELECT ${eventColumns} FROM ${tables.events} ` +
         "WHERE aggregate_type = ? AND position > ? ORDER BY position LIMIT ?",
-    ),
-    readAllOfTypes: safe(
-      `SELECT ${eventColumns} FROM ${tables.events} ` +
-        "WHERE aggregate_type IN (SELECT value FROM json_each(?)) AND position > ? ORDER BY position LIMIT ?",
     ),
     loadSnapshot: safe(
       `SELECT aggregate_type, aggregate_id, sequence, version, state, timestamp FROM ${tables.snapshots} ` +
