@@ -84,6 +84,47 @@ describe("a system's configuration", () => {
     expect(refusal({ ...base(), id: "" })).toMatch(/`id` must be a non-empty string/);
   });
 
+  it("refuses an aggregate type a store cannot hold, and a named query's aggregateTypes of the wrong shape", () => {
+    expect(refusal({ ...base(), aggregateType: "" })).toMatch(/`aggregateType` must be a non-empty string/);
+    expect(refusal({ ...base(), aggregateType: "x".repeat(256) })).toMatch(/at most 255 characters/);
+    expect(refusal({ ...base(), aggregateType: 7 })).toMatch(/`aggregateType` must be/);
+    expect(refusal({ ...base(), aggregateType: "cart\u0000" })).toMatch(/`aggregateType`.*U\+0000/);
+    expect(refusal({ ...base(), aggregateType: "cart\ud800" })).toMatch(/`aggregateType`.*well-formed/);
+    expect(refusal({ ...base(), queries: [{ name: "q", handle: () => {}, aggregateTypes: [] }] })).toMatch(
+      /queries\[0\]\.aggregateTypes/,
+    );
+    expect(
+      refusal({ ...base(), queries: [{ name: "q", handle: () => {}, aggregateTypes: "cart" }] }),
+    ).toMatch(/queries\[0\]\.aggregateTypes/);
+    expect(
+      supervised({
+        ...base(),
+        aggregateType: "cart",
+        queries: [{ name: "q", handle: () => {}, aggregateTypes: "all" }],
+      }).id,
+    ).toBe("eventsourcing");
+  });
+
+  it("refuses event versions and upcasters of the wrong shape", () => {
+    expect(refusal({ ...base(), eventVersions: { A: 1.5 } })).toMatch(
+      /`eventVersions.A` must be a positive integer/,
+    );
+    expect(refusal({ ...base(), upcasters: {} })).toMatch(/`upcasters` must be an array/);
+    expect(
+      refusal({ ...base(), upcasters: [{ eventType: "A", fromVersion: 0, upcast: () => ({ payload: 1 }) }] }),
+    ).toMatch(/`upcasters\[0\].fromVersion` must be a positive integer/);
+    expect(refusal({ ...base(), upcasters: [{ eventType: "A", fromVersion: 1 }] })).toMatch(
+      /`upcasters\[0\].upcast` must be a function/,
+    );
+    expect(
+      refusal({
+        ...base(),
+        eventVersions: { A: 2 },
+        upcasters: [{ eventType: "A", fromVersion: 2, upcast: () => ({ payload: 1 }) }],
+      }),
+    ).toMatch(/from version 2, but eventVersions says version 2 is current/);
+  });
+
   it("refuses a named query whose name a store cannot hold as text", () => {
     expect(refusal({ ...base(), queries: [{ name: "q\u0000", handle: () => {} }] })).toMatch(
       /queries\[0\].*U\+0000/,
