@@ -123,7 +123,7 @@ export async function alternate(
       const result = await timedRun(contender, plan, mode);
       runs.get(contender.name)?.push(result);
       console.log(
-        `  round ${round}/${rounds}  ${mode.padEnd(10)}  ${contender.name.padEnd(22)} ${formatRate(result.perSecond)} commands/s  (${result.commands} in ${result.ms.toFixed(0)} ms, checked)`,
+        `  round ${round}/${rounds}  ${mode.padEnd(10)}  ${contender.name.padEnd(28)} ${formatRate(result.perSecond)} commands/s  (${result.commands} in ${result.ms.toFixed(0)} ms, checked)`,
       );
     }
   }

@@ -30,7 +30,7 @@ export function ours(
   const settings = Object.freeze({ ...options });
   return {
     name,
-    modes: ["sequential", "concurrent"],
+    modes: ["sequential", "concurrent", "windowed"],
     probe: async () => {
       try {
         await import("../../src/index.js");

@@ -10,6 +10,7 @@ import type { BenchOptions } from "./options.js";
 import { ours } from "./ours.js";
 import { rawPostgres } from "./raw-postgres.js";
 import { printTable, printTargets, type SectionResult } from "./report.js";
+import { NAMES, postgresTargets } from "./targets.js";
 import { workload } from "./workload.js";
 
 /** The server the section uses: `EVENTSOURCING_PG_URL`, as the tests do. */
@@ -52,7 +53,7 @@ export async function postgresSection(options: BenchOptions): Promise<SectionRes
     return schema;
   };
   try {
-    const oursPostgres = ours("ours PostgreSQL", async () =>
+    const oursPostgres = ours(NAMES.oursPostgres, async () =>
       (await import("../../src/stores/postgres/index.js")).postgresStore({
         connectionString: PG_URL,
         schema: name("ours"),
@@ -61,7 +62,9 @@ export async function postgresSection(options: BenchOptions): Promise<SectionRes
     const contenders: Contender[] = [
       oursPostgres,
       emmettPostgres(PG_URL, freshSchema("emmett")),
-      rawPostgres(PG_URL, freshSchema("raw")),
+      rawPostgres(NAMES.rawPostgres, PG_URL, freshSchema("raw"), { kind: "per-command" }),
+      rawPostgres(NAMES.rawPostgresValues, PG_URL, freshSchema("raw"), { kind: "values", rows: 100 }),
+      rawPostgres(NAMES.rawPostgresUnnest, PG_URL, freshSchema("raw"), { kind: "unnest", rows: 500 }),
     ];
     const plan = workload(options.accounts);
     console.log(
@@ -71,28 +74,7 @@ export async function postgresSection(options: BenchOptions): Promise<SectionRes
     for (const mode of ["sequential", "concurrent"] as const)
       series.push(...(await alternate(contenders, plan, mode, options.rounds)));
     printTable("PostgreSQL (commands/s)", series);
-    const ref = (contender: string, mode: "sequential" | "concurrent") => ({
-      contender,
-      mode,
-      accounts: options.accounts,
-    });
-    const outcomes = printTargets(series, [
-      {
-        numerator: ref("ours PostgreSQL", "concurrent"),
-        denominator: ref("Emmett PostgreSQL", "concurrent"),
-        atLeast: 10,
-      },
-      {
-        numerator: ref("ours PostgreSQL", "concurrent"),
-        denominator: ref("raw pg", "concurrent"),
-        atLeast: 0.5,
-      },
-      {
-        numerator: ref("ours PostgreSQL", "sequential"),
-        denominator: ref("Emmett PostgreSQL", "sequential"),
-        atLeast: 2,
-      },
-    ]);
+    const outcomes = printTargets(series, postgresTargets(options));
     return { title: "PostgreSQL", series, outcomes };
   } finally {
     for (const schema of created) await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);

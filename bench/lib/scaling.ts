@@ -9,12 +9,15 @@ import { emmettMemory } from "./emmett-contenders.js";
 import { forceGc, type RunResult, type Series, settle, timedRun } from "./measure.js";
 import type { BenchOptions } from "./options.js";
 import { ours } from "./ours.js";
+import { NAMES } from "./targets.js";
 import { workload } from "./workload.js";
 
 /** What a scaling child runs. */
 export interface ScalingJob {
   readonly contender: "ours" | "emmett" | "bare";
   readonly accounts: number;
+  /** `concurrent` (every account's chain at once) or `windowed` (1,000 at once); default concurrent. */
+  readonly mode?: "concurrent" | "windowed";
   /** Bounds the run: no command starts after it. */
   readonly budgetMs?: number;
   /** Our system's `passivation.maxLive`; omitted: the library's default. */
@@ -38,7 +41,7 @@ export function scalingContender(job: ScalingJob): Contender {
   if (job.contender === "emmett") return emmettMemory();
   if (job.contender === "bare") return bareLoop;
   return ours(
-    "ours memory",
+    NAMES.oursMemory,
     async () => (await import("../../src/stores/memory/index.js")).memoryStore(),
     job.maxLive === undefined ? {} : { passivation: { maxLive: job.maxLive } },
   );
@@ -64,7 +67,7 @@ export async function runScalingJob(job: ScalingJob): Promise<void> {
   const warmUp = workload(Math.min(job.accounts, SCALING_WARM_UP.accounts));
   for (let run = 0; run < SCALING_WARM_UP.runs; run++) await timedRun(contender, warmUp, "concurrent");
   await settle(contender, warmUp, "concurrent");
-  const result = await timedRun(contender, plan, "concurrent", job.budgetMs, measureRetained);
+  const result = await timedRun(contender, plan, job.mode ?? "concurrent", job.budgetMs, measureRetained);
   const peakRssMb = process.resourceUsage().maxRSS / 1024;
   console.log(`${MARK}${JSON.stringify({ ...result, peakRssMb, retainedMb })}`);
 }
@@ -123,12 +126,18 @@ export async function scalingSeries(options: BenchOptions, script: string): Prom
   const passivation =
     options.maxLive === undefined ? "default passivation" : `passivation.maxLive ${options.maxLive}`;
   const series = [
-    await childSeries(script, "ours memory", options.rounds, passivation, {
+    await childSeries(script, NAMES.oursMemory, options.rounds, `${passivation}, 1,000 in flight`, {
+      contender: "ours",
+      accounts: options.scaleAccounts,
+      mode: "windowed",
+      ...(options.maxLive === undefined ? {} : { maxLive: options.maxLive }),
+    }),
+    await childSeries(script, NAMES.oursMemory, options.rounds, `${passivation}, all in flight`, {
       contender: "ours",
       accounts: options.scaleAccounts,
       ...(options.maxLive === undefined ? {} : { maxLive: options.maxLive }),
     }),
-    await childSeries(script, "bare loop", 1, "reference", {
+    await childSeries(script, NAMES.bareLoop, 1, "reference", {
       contender: "bare",
       accounts: options.scaleAccounts,
     }),
@@ -140,8 +149,8 @@ export async function scalingSeries(options: BenchOptions, script: string): Prom
       budgetMs: options.emmettBudgetMs,
     };
     series.push(
-      await childSeries(script, "Emmett memory", 1, `bounded to ${options.emmettBudgetMs} ms`, job),
-      await childSeries(script, "ours memory", 1, "the same size as Emmett's, for contrast", {
+      await childSeries(script, NAMES.emmettMemory, 1, `bounded to ${options.emmettBudgetMs} ms`, job),
+      await childSeries(script, NAMES.oursMemory, 1, "the same size as Emmett's, for contrast", {
         contender: "ours",
         accounts: options.emmettScaleAccounts,
       }),
@@ -167,5 +176,5 @@ async function childSeries(
   }
   const peakRssMb = Math.max(...runs.map((run) => run.peakRssMb));
   const retainedMb = Math.max(...runs.map((run) => run.retainedMb));
-  return { contender, mode: "concurrent", accounts: job.accounts, runs, peakRssMb, retainedMb };
+  return { contender, mode: job.mode ?? "concurrent", accounts: job.accounts, runs, peakRssMb, retainedMb };
 }
