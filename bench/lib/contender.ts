@@ -26,6 +26,8 @@ export interface Session {
   readBack(plan: Workload): Promise<ReadBack>;
   /** Releases the store (not timed). */
   close(): Promise<void>;
+  /** Optional: how many aggregates the system under test holds live now (ours only). */
+  liveAggregates?(): Promise<number>;
 }
 
 /**

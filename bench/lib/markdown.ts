@@ -32,6 +32,8 @@ export function toMarkdown(results: readonly SectionResult[]): string {
       const met = outcome.met === null ? "reference" : outcome.met ? "yes" : "**no**";
       lines.push(`| ${describeTarget(outcome)} | ${ratio}${rss} | ${spreads} | ${met} |`);
     }
+    if (result.figures !== undefined && result.figures.length > 0)
+      lines.push("", ...result.figures.map((figure) => `- ${figure}`));
     lines.push("");
   }
   return lines.join("\n");

@@ -5,6 +5,7 @@
 import { bareLoop } from "./bare-loop.js";
 import type { Contender } from "./contender.js";
 import { emmettMemory } from "./emmett-contenders.js";
+import { idleMemoryFigures } from "./idle-memory.js";
 import { alternate, type Series } from "./measure.js";
 import type { BenchOptions } from "./options.js";
 import { ours } from "./ours.js";
@@ -49,7 +50,9 @@ export async function memorySection(options: BenchOptions, script: string): Prom
       })),
     );
   if (options.scaleAccounts > 0) series.push(...(await scalingSeries(options, script)));
+  const figures = await idleMemoryFigures(script, options.idleAggregates);
   printTable("Memory (commands/s)", series);
   const outcomes = printTargets(series, memoryTargets(options));
-  return { title: "Memory", series, outcomes };
+  for (const figure of figures) console.log(`  ${figure}`);
+  return { title: "Memory", series, outcomes, figures };
 }

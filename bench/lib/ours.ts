@@ -11,6 +11,8 @@ import type { ReadBackEvent } from "./workload.js";
 /** Options of the system under test, beyond the domain. */
 export interface OursOptions {
   readonly passivation?: { readonly idleMs?: number; readonly maxLive?: number };
+  /** Called when a session closes, once the system has stopped and before the store is closed. */
+  readonly afterStop?: () => void;
 }
 
 /**
@@ -80,8 +82,10 @@ export function ours(
           }
           return streams;
         },
+        liveAggregates: async () => (await system.systemStats()).liveAggregates,
         close: async () => {
           await system.stop();
+          settings.afterStop?.();
           await store.close();
         },
       };

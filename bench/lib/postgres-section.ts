@@ -1,6 +1,6 @@
 /**
  * The PostgreSQL section: ours against Emmett's PostgreSQL store and raw pg, each run in a fresh schema,
- * all dropped at the end. Skipped, with the reason, when no server answers.
+ * all dropped at the end, then ours in several processes on one schema (`--processes`). Skipped, with the reason, when no server answers.
  */
 import pg from "pg";
 import type { Contender } from "./contender.js";
@@ -8,6 +8,7 @@ import { emmettPostgres } from "./emmett-contenders.js";
 import { alternate, type Series } from "./measure.js";
 import type { BenchOptions } from "./options.js";
 import { ours } from "./ours.js";
+import { processesSeries } from "./processes.js";
 import { rawPostgres } from "./raw-postgres.js";
 import { printTable, printTargets, type SectionResult } from "./report.js";
 import { NAMES, postgresTargets } from "./targets.js";
@@ -21,10 +22,10 @@ export const PG_URL = process.env.EVENTSOURCING_PG_URL ?? "postgres://postgres@1
  *
  * @example
  * ```ts
- * await postgresSection(options);
+ * await postgresSection(options, process.argv[1]);
  * ```
  */
-export async function postgresSection(options: BenchOptions): Promise<SectionResult | null> {
+export async function postgresSection(options: BenchOptions, script: string): Promise<SectionResult | null> {
   const admin = new pg.Pool({ connectionString: PG_URL, max: 2, connectionTimeoutMillis: 3_000 });
   admin.on("error", () => {});
   try {
@@ -73,6 +74,14 @@ export async function postgresSection(options: BenchOptions): Promise<SectionRes
     const series: Series[] = [];
     for (const mode of ["sequential", "concurrent"] as const)
       series.push(...(await alternate(contenders, plan, mode, options.rounds)));
+    if (options.processes.length > 0) {
+      console.log(
+        `  multi-process: ${options.processes.join(", ")} processes on one schema, ${options.accounts.toLocaleString("en-US")} accounts shared out`,
+      );
+      series.push(
+        ...(await processesSeries(script, PG_URL, name, options.processes, options.accounts, options.rounds)),
+      );
+    }
     printTable("PostgreSQL (commands/s)", series);
     const outcomes = printTargets(series, postgresTargets(options));
     return { title: "PostgreSQL", series, outcomes };

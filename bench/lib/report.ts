@@ -39,6 +39,8 @@ export interface SectionResult {
   readonly title: string;
   readonly series: readonly Series[];
   readonly outcomes: readonly TargetOutcome[];
+  /** Figures that are not commands per second (memory per idle aggregate ...), one line each. */
+  readonly figures?: readonly string[];
 }
 
 /**
@@ -52,14 +54,14 @@ export interface SectionResult {
 export function printTable(title: string, series: readonly Series[]): void {
   console.log(`\n${title}`);
   console.log(
-    `  ${"contender".padEnd(28)} ${"mode".padEnd(10)} ${"accounts".padStart(8)}  ${"median/s".padStart(11)}  ${"min/s".padStart(11)}  ${"max/s".padStart(11)}  spread  peak RSS  heap retained`,
+    `  ${"contender".padEnd(28)} ${"mode".padEnd(15)} ${"accounts".padStart(8)}  ${"median/s".padStart(11)}  ${"min/s".padStart(11)}  ${"max/s".padStart(11)}  spread  peak RSS  heap retained`,
   );
   for (const one of series) {
     const rates = one.runs.map((run) => run.perSecond);
     const rss = one.peakRssMb === undefined ? "" : `${one.peakRssMb.toFixed(0)} MB`.padStart(8);
     const retained = one.retainedMb === undefined ? "" : `${one.retainedMb.toFixed(0)} MB`.padStart(13);
     console.log(
-      `  ${one.contender.padEnd(28)} ${modeLabel(one.mode).padEnd(10)} ${one.accounts.toLocaleString("en-US").padStart(8)}  ${formatRate(median(one))}  ${formatRate(Math.min(...rates))}  ${formatRate(Math.max(...rates))}  ${spreadPercent(one).toFixed(0).padStart(5)}%  ${rss}  ${retained}`,
+      `  ${one.contender.padEnd(28)} ${modeLabel(one.mode).padEnd(15)} ${one.accounts.toLocaleString("en-US").padStart(8)}  ${formatRate(median(one))}  ${formatRate(Math.min(...rates))}  ${formatRate(Math.max(...rates))}  ${spreadPercent(one).toFixed(0).padStart(5)}%  ${rss}  ${retained}`,
     );
   }
 }

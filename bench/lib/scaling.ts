@@ -2,8 +2,8 @@
  * Scaling runs, each in a child process of its own so that its peak resident memory is its own: our
  * memory store at many accounts, and Emmett's in-memory store at fewer, within a time budget.
  */
-import { spawn } from "node:child_process";
 import { bareLoop } from "./bare-loop.js";
+import { reportToParent, startChild } from "./child.js";
 import type { Contender } from "./contender.js";
 import { emmettMemory } from "./emmett-contenders.js";
 import { forceGc, type RunResult, type Series, settle, timedRun } from "./measure.js";
@@ -30,8 +30,6 @@ export interface ScalingResult extends RunResult {
   /** The JavaScript heap still in use after the run and a full collection, the store still open. */
   readonly retainedMb: number;
 }
-
-const MARK = "BENCH_SCALING_RESULT ";
 
 /** Untimed runs before a scaling run: as many, of as many accounts, as the memory section's warm-up. */
 export const SCALING_WARM_UP = Object.freeze({ runs: 5, accounts: 1_000 });
@@ -67,9 +65,12 @@ export async function runScalingJob(job: ScalingJob): Promise<void> {
   const warmUp = workload(Math.min(job.accounts, SCALING_WARM_UP.accounts));
   for (let run = 0; run < SCALING_WARM_UP.runs; run++) await timedRun(contender, warmUp, "concurrent");
   await settle(contender, warmUp, "concurrent");
-  const result = await timedRun(contender, plan, job.mode ?? "concurrent", job.budgetMs, measureRetained);
+  const { commands, ms, perSecond } = await timedRun(contender, plan, job.mode ?? "concurrent", {
+    ...(job.budgetMs === undefined ? {} : { budgetMs: job.budgetMs }),
+    afterRun: measureRetained,
+  });
   const peakRssMb = process.resourceUsage().maxRSS / 1024;
-  console.log(`${MARK}${JSON.stringify({ ...result, peakRssMb, retainedMb })}`);
+  reportToParent({ commands, ms, perSecond, peakRssMb, retainedMb });
 }
 
 /**
@@ -78,33 +79,11 @@ export async function runScalingJob(job: ScalingJob): Promise<void> {
  *
  * @example
  * ```ts
- * const result = await runScalingChild({ contender: "emmett", accounts: 20_000, budgetMs: 15_000 });
+ * const result = await runScalingChild(script, { contender: "emmett", accounts: 20_000, budgetMs: 15_000 });
  * ```
  */
 export function runScalingChild(script: string, job: ScalingJob): Promise<ScalingResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [...process.execArgv, script, "--scaling-job", JSON.stringify(job)],
-      {
-        stdio: ["ignore", "pipe", "inherit"],
-      },
-    );
-    let output = "";
-    child.stdout.setEncoding("utf8");
-    child.stdout.on("data", (chunk: string) => {
-      output += chunk;
-    });
-    child.on("error", reject);
-    child.on("close", (code) => {
-      const line = output.split("\n").find((text) => text.startsWith(MARK));
-      if (code !== 0 || line === undefined) {
-        reject(new Error(`scaling run ${JSON.stringify(job)} failed (exit ${code}):\n${output}`));
-        return;
-      }
-      resolve(JSON.parse(line.slice(MARK.length)) as ScalingResult);
-    });
-  });
+  return startChild<ScalingResult>(script, "--scaling-job", job).result;
 }
 
 /**
@@ -143,6 +122,16 @@ export async function scalingSeries(options: BenchOptions, script: string): Prom
     }),
   ];
   if (options.emmettScaleAccounts > 0) {
+    // Ours at Emmett's size, for contrast, unless the scaling runs above already ran that size.
+    const contrast =
+      options.emmettScaleAccounts === options.scaleAccounts
+        ? []
+        : [
+            await childSeries(script, NAMES.oursMemory, 1, "the same size as Emmett's, for contrast", {
+              contender: "ours",
+              accounts: options.emmettScaleAccounts,
+            }),
+          ];
     const job = {
       contender: "emmett" as const,
       accounts: options.emmettScaleAccounts,
@@ -150,10 +139,7 @@ export async function scalingSeries(options: BenchOptions, script: string): Prom
     };
     series.push(
       await childSeries(script, NAMES.emmettMemory, 1, `bounded to ${options.emmettBudgetMs} ms`, job),
-      await childSeries(script, NAMES.oursMemory, 1, "the same size as Emmett's, for contrast", {
-        contender: "ours",
-        accounts: options.emmettScaleAccounts,
-      }),
+      ...contrast,
     );
   }
   return series;

@@ -23,6 +23,11 @@ export const NAMES = Object.freeze({
   rawPostgresUnnest: "raw pg 500-row unnest",
 });
 
+/** The name of the multi-process series of `count` processes: in all, or per process (`each`). */
+export function processesName(count: number, each: boolean): string {
+  return `ours PostgreSQL ${count} proc${count === 1 ? "" : "s"}${each ? ", each" : ""}`;
+}
+
 /** The peak resident memory the run with all 100,000 aggregates in flight must stay under (1 GB). */
 export const SCALING_RSS_BOUND_MB = 1_024;
 
@@ -88,7 +93,8 @@ export function sqliteTargets(options: BenchOptions): Target[] {
 
 /**
  * The PostgreSQL section's targets: ours concurrent against raw pg's 100-row VALUES and 500-row
- * `unnest` inserts (10 in flight), ours sequential against Emmett; Emmett concurrent for reference.
+ * `unnest` inserts (10 in flight), ours sequential against Emmett; for reference, Emmett concurrent and
+ * N processes on one schema against one.
  *
  * @example
  * ```ts
@@ -107,5 +113,12 @@ export function postgresTargets(options: BenchOptions): Target[] {
       atLeast: 2,
     },
     { numerator: ours, denominator: ref(NAMES.emmettPostgres, "concurrent", n) },
+    // Multi-process runs, for reference: N processes in all against one process.
+    ...options.processes
+      .filter((count) => count > 1 && options.processes.includes(1))
+      .map((count) => ({
+        numerator: ref(processesName(count, false), "concurrent", n),
+        denominator: ref(processesName(1, false), "concurrent", n),
+      })),
   ];
 }
