@@ -32,6 +32,8 @@ export function startChild<T>(script: string, flag: string, job: object): BenchC
   const child = spawn(process.execPath, [...process.execArgv, script, flag, JSON.stringify(job)], {
     stdio: ["pipe", "pipe", "inherit"],
   });
+  // A child that has already exited closes its stdin: a late go() must not crash the parent.
+  child.stdin.on("error", () => {});
   let output = "";
   let markReady = () => {};
   const ready = new Promise<void>((resolve) => {
