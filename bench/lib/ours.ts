@@ -11,6 +11,8 @@ import type { ReadBackEvent } from "./workload.js";
 /** Options of the system under test, beyond the domain. */
 export interface OursOptions {
   readonly passivation?: { readonly idleMs?: number; readonly maxLive?: number };
+  /** The system's `commandTimeout` (ms); omitted: the library's default. */
+  readonly commandTimeout?: number;
   /** Called when a session closes, once the system has stopped and before the store is closed. */
   readonly afterStop?: () => void;
 }
@@ -52,6 +54,7 @@ export function ours(
         apply: domain.apply,
         emptyState: domain.emptyState,
         ...(settings.passivation === undefined ? {} : { passivation: settings.passivation }),
+        ...(settings.commandTimeout === undefined ? {} : { commandTimeout: settings.commandTimeout }),
       });
       return {
         run: (plan, mode, deadline) =>

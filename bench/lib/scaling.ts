@@ -34,6 +34,13 @@ export interface ScalingResult extends RunResult {
 /** Untimed runs before a scaling run: as many, of as many accounts, as the memory section's warm-up. */
 export const SCALING_WARM_UP = Object.freeze({ runs: 5, accounts: 1_000 });
 
+/**
+ * Our system's `commandTimeout` in the scaling runs: ten minutes. With every chain in flight a command
+ * waits behind up to one command of every other account (100,000), which takes longer than the
+ * library's default (5 s) on a loaded machine; these runs measure throughput, not latency.
+ */
+export const SCALING_COMMAND_TIMEOUT_MS = 600_000;
+
 /** The contender a scaling job names. */
 export function scalingContender(job: ScalingJob): Contender {
   if (job.contender === "emmett") return emmettMemory();
@@ -41,7 +48,10 @@ export function scalingContender(job: ScalingJob): Contender {
   return ours(
     NAMES.oursMemory,
     async () => (await import("../../src/stores/memory/index.js")).memoryStore(),
-    job.maxLive === undefined ? {} : { passivation: { maxLive: job.maxLive } },
+    {
+      commandTimeout: SCALING_COMMAND_TIMEOUT_MS,
+      ...(job.maxLive === undefined ? {} : { passivation: { maxLive: job.maxLive } }),
+    },
   );
 }
 
