@@ -120,10 +120,13 @@ export async function processesSeries(
   script: string,
   connectionString: string,
   name: SchemaNamer,
-  counts: readonly number[],
+  wanted: readonly number[],
   accounts: number,
   rounds: number,
 ): Promise<Series[]> {
+  const counts = wanted.filter((count) => count <= accounts);
+  if (counts.length < wanted.length)
+    console.log(`  multi-process: more processes than accounts skipped (${accounts} accounts)`);
   const all = new Map<number, RunResult[]>(counts.map((count) => [count, []]));
   const each = new Map<number, RunResult[]>(counts.map((count) => [count, []]));
   for (let round = 1; round <= rounds; round++) {
