@@ -6,10 +6,12 @@
 import { writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
+import { type IdleMemoryJob, runIdleMemoryJob } from "./lib/idle-memory.js";
 import { toMarkdown } from "./lib/markdown.js";
 import { memorySection } from "./lib/memory-section.js";
 import { parseOptions } from "./lib/options.js";
 import { postgresSection } from "./lib/postgres-section.js";
+import { type ProcessJob, runProcessJob } from "./lib/processes.js";
 import type { SectionResult } from "./lib/report.js";
 import { runScalingJob, type ScalingJob } from "./lib/scaling.js";
 import { selfTest } from "./lib/self-test.js";
@@ -18,6 +20,14 @@ import { sqliteSection } from "./lib/sqlite-section.js";
 async function main(args: readonly string[]): Promise<number> {
   if (args[0] === "--scaling-job") {
     await runScalingJob(JSON.parse(args[1] ?? "{}") as ScalingJob);
+    return 0;
+  }
+  if (args[0] === "--idle-job") {
+    await runIdleMemoryJob(JSON.parse(args[1] ?? "{}") as IdleMemoryJob);
+    return 0;
+  }
+  if (args[0] === "--process-job") {
+    await runProcessJob(JSON.parse(args[1] ?? "{}") as ProcessJob);
     return 0;
   }
   if (args[0] === "--self-test") return (await selfTest()) === 0 ? 0 : 1;
@@ -37,7 +47,7 @@ async function main(args: readonly string[]): Promise<number> {
       if (section === "memory") results.push(await memorySection(options, script));
       if (section === "sqlite") results.push(await sqliteSection(options));
       if (section === "postgres") {
-        const result = await postgresSection(options);
+        const result = await postgresSection(options, script);
         if (result !== null) results.push(result);
       }
     } catch (error) {

@@ -28,7 +28,7 @@ interface Row {
  */
 export const bareLoop: Contender = Object.freeze({
   name: "bare loop",
-  modes: ["sequential", "concurrent"] as const,
+  modes: ["sequential", "concurrent", "windowed"] as const,
   open: async (): Promise<Session> => {
     const states = new Map<string, { state: BankAccount; sequence: number }>();
     const log: Row[] = [];

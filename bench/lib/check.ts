@@ -56,7 +56,8 @@ export function checkRun(contender: string, plan: Workload, completed: Uint8Arra
 
 function isPlanned(plan: Workload, id: string): boolean {
   const match = /^acct-(\d+)$/.exec(id);
-  return match !== null && Number(match[1]) < plan.accounts;
+  const number = Number(match?.[1]);
+  return match !== null && number >= plan.first && number < plan.first + plan.accounts;
 }
 
 /** The same keys with the same values, in any key order (PostgreSQL's JSONB does not keep the order). */

@@ -5,8 +5,15 @@
 import type { BankAccountCommand } from "../../examples/bank-account/domain.js";
 import { COMMANDS_PER_ACCOUNT, type ReadBack, type Workload } from "./workload.js";
 
-/** `sequential`: every command awaited one by one. `concurrent`: all accounts at once, each in order. */
-export type Mode = "sequential" | "concurrent";
+/**
+ * `sequential`: every command awaited one by one. `concurrent`: all accounts at once, each in order.
+ * `windowed`: as concurrent, but at most {@link WINDOW} accounts' chains running at once (the next
+ * account starts when one finishes).
+ */
+export type Mode = "sequential" | "concurrent" | "windowed";
+
+/** Accounts' chains running at once in the `windowed` mode. */
+export const WINDOW = 1_000;
 
 /** One contender's fresh store for one timed run. */
 export interface Session {
@@ -19,6 +26,8 @@ export interface Session {
   readBack(plan: Workload): Promise<ReadBack>;
   /** Releases the store (not timed). */
   close(): Promise<void>;
+  /** Optional: how many aggregates the system under test holds live now (ours only). */
+  liveAggregates?(): Promise<number>;
 }
 
 /**
@@ -42,7 +51,8 @@ export type Execute = (accountId: string, command: BankAccountCommand) => Promis
 
 /**
  * Feeds the workload to `execute`: account after account, command after command (sequential), or every
- * account's chain of commands at once (concurrent). Every contender that takes commands one at a time
+ * account's chain of commands at once (concurrent), or at most {@link WINDOW} chains at once (windowed).
+ * Every contender that takes commands one at a time
  * goes through this same driver, so its cost is the same for all.
  *
  * @example
@@ -67,6 +77,12 @@ export async function drive(
   };
   if (mode === "sequential") {
     for (let account = 0; account < plan.accounts && open(); account++) await chain(account);
+  } else if (mode === "windowed") {
+    let next = 0;
+    const lane = async (): Promise<void> => {
+      while (next < plan.accounts) await chain(next++);
+    };
+    await Promise.all(Array.from({ length: Math.min(WINDOW, plan.accounts) }, lane));
   } else {
     const chains: Promise<void>[] = new Array(plan.accounts);
     for (let account = 0; account < plan.accounts; account++) chains[account] = chain(account);

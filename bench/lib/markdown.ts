@@ -2,7 +2,7 @@
  * The results as Markdown tables, for bench/RESULTS.md (`npm run bench -- --markdown <file>`).
  */
 import { median, type Series, spreadPercent } from "./measure.js";
-import { describe, type SectionResult } from "./report.js";
+import { describeTarget, modeLabel, type SectionResult } from "./report.js";
 
 /**
  * A table of commands per second and a list of targets for each section.
@@ -21,13 +21,19 @@ export function toMarkdown(results: readonly SectionResult[]): string {
     );
     lines.push("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     for (const one of result.series) lines.push(row(one));
-    lines.push("", "| target | ratio | met |", "| --- | ---: | --- |");
+    lines.push("", "| target | ratio | spreads | met |", "| --- | ---: | ---: | --- |");
     for (const outcome of result.outcomes) {
-      const ratio = Number.isNaN(outcome.ratio) ? "not measured" : `${outcome.ratio.toFixed(2)}x`;
-      lines.push(
-        `| ${describe(outcome.numerator)} / ${describe(outcome.denominator)} >= ${outcome.atLeast}x | ${ratio} | ${outcome.met ? "yes" : "**no**"} |`,
-      );
+      const measured = !Number.isNaN(outcome.ratio);
+      const ratio = measured ? `${outcome.ratio.toFixed(2)}x` : "not measured";
+      const spreads = measured
+        ? `${outcome.numeratorSpread.toFixed(0)}% / ${outcome.denominatorSpread.toFixed(0)}%`
+        : "";
+      const rss = outcome.peakRssMb === undefined ? "" : `, peak RSS ${outcome.peakRssMb.toFixed(0)} MB`;
+      const met = outcome.met === null ? "reference" : outcome.met ? "yes" : "**no**";
+      lines.push(`| ${describeTarget(outcome)} | ${ratio}${rss} | ${spreads} | ${met} |`);
     }
+    if (result.figures !== undefined && result.figures.length > 0)
+      lines.push("", ...result.figures.map((figure) => `- ${figure}`));
     lines.push("");
   }
   return lines.join("\n");
@@ -38,5 +44,5 @@ function row(one: Series): string {
   const format = (value: number) => Math.round(value).toLocaleString("en-US");
   const rss = one.peakRssMb === undefined ? "" : `${one.peakRssMb.toFixed(0)} MB`;
   const retained = one.retainedMb === undefined ? "" : `${one.retainedMb.toFixed(0)} MB`;
-  return `| ${one.contender} | ${one.mode} | ${one.accounts.toLocaleString("en-US")} | ${format(median(one))} | ${format(Math.min(...rates))} | ${format(Math.max(...rates))} | ${spreadPercent(one).toFixed(0)}% | ${one.runs.length} | ${rss} | ${retained} |`;
+  return `| ${one.contender} | ${modeLabel(one.mode)} | ${one.accounts.toLocaleString("en-US")} | ${format(median(one))} | ${format(Math.min(...rates))} | ${format(Math.max(...rates))} | ${spreadPercent(one).toFixed(0)}% | ${one.runs.length} | ${rss} | ${retained} |`;
 }

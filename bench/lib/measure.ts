@@ -6,7 +6,7 @@
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { checkRun } from "./check.js";
-import type { Contender, Mode } from "./contender.js";
+import type { Contender, Mode, Session } from "./contender.js";
 import { type Workload, workload } from "./workload.js";
 
 /** One checked run. */
@@ -57,10 +57,25 @@ export function forceGc(): void {
   gcFunction();
 }
 
+/** Optional parts of a timed run. */
+export interface RunHooks {
+  /** Bounds the run: chains start no command after it (ms after the start). */
+  readonly budgetMs?: number;
+  /** Called once the session is open, before the clock starts (a barrier between processes). */
+  readonly beforeRun?: () => Promise<void>;
+  /** Called once the clock has stopped, while the store still holds the run's events. */
+  readonly afterRun?: (session: Session) => void | Promise<void>;
+}
+
+/** A checked run with the wall-clock times it started and ended (ms since the epoch). */
+export interface TimedRunResult extends RunResult {
+  readonly startedAt: number;
+  readonly endedAt: number;
+}
+
 /**
  * Opens a fresh session, runs the workload (timed), reads every stream back and checks it (not timed),
- * closes. A failed check throws. `budgetMs` bounds the run: chains start no command after it.
- * `afterRun` is called once the clock has stopped, while the store still holds the run's events.
+ * closes. A failed check throws.
  *
  * @example
  * ```ts
@@ -71,18 +86,26 @@ export async function timedRun(
   contender: Contender,
   plan: Workload,
   mode: Mode,
-  budgetMs?: number,
-  afterRun?: () => void,
-): Promise<RunResult> {
+  hooks: RunHooks = {},
+): Promise<TimedRunResult> {
   const session = await contender.open(plan);
   try {
+    await hooks.beforeRun?.();
     const started = performance.now();
-    const completed = await session.run(plan, mode, budgetMs === undefined ? undefined : started + budgetMs);
-    const ms = performance.now() - started;
-    afterRun?.();
+    const deadline = hooks.budgetMs === undefined ? undefined : started + hooks.budgetMs;
+    const completed = await session.run(plan, mode, deadline);
+    const ended = performance.now();
+    const ms = ended - started;
+    await hooks.afterRun?.(session);
     checkRun(`${contender.name} (${mode})`, plan, completed, await session.readBack(plan));
     const commands = completed.reduce((sum, count) => sum + count, 0);
-    return { commands, ms, perSecond: (commands / ms) * 1_000 };
+    return {
+      commands,
+      ms,
+      perSecond: (commands / ms) * 1_000,
+      startedAt: performance.timeOrigin + started,
+      endedAt: performance.timeOrigin + ended,
+    };
   } finally {
     await session.close();
   }
@@ -121,9 +144,11 @@ export async function alternate(
     for (const contender of playing) {
       await settle(contender, warmUpPlan, mode);
       const result = await timedRun(contender, plan, mode);
-      runs.get(contender.name)?.push(result);
+      runs
+        .get(contender.name)
+        ?.push({ commands: result.commands, ms: result.ms, perSecond: result.perSecond });
       console.log(
-        `  round ${round}/${rounds}  ${mode.padEnd(10)}  ${contender.name.padEnd(22)} ${formatRate(result.perSecond)} commands/s  (${result.commands} in ${result.ms.toFixed(0)} ms, checked)`,
+        `  round ${round}/${rounds}  ${mode.padEnd(10)}  ${contender.name.padEnd(28)} ${formatRate(result.perSecond)} commands/s  (${result.commands} in ${result.ms.toFixed(0)} ms, checked)`,
       );
     }
   }

@@ -5,11 +5,13 @@
 import { bareLoop } from "./bare-loop.js";
 import type { Contender } from "./contender.js";
 import { emmettMemory } from "./emmett-contenders.js";
+import { idleMemoryFigures } from "./idle-memory.js";
 import { alternate, type Series } from "./measure.js";
 import type { BenchOptions } from "./options.js";
 import { ours } from "./ours.js";
 import { printTable, printTargets, type SectionResult } from "./report.js";
 import { scalingSeries } from "./scaling.js";
+import { memoryTargets, NAMES } from "./targets.js";
 import { workload } from "./workload.js";
 
 /** The memory section runs this many times `--rounds` (a run lasts about a tenth of a second). */
@@ -30,7 +32,7 @@ export const MEMORY_WARM_UP_RUNS = 5;
  * ```
  */
 export async function memorySection(options: BenchOptions, script: string): Promise<SectionResult> {
-  const oursMemory = ours("ours memory", async () =>
+  const oursMemory = ours(NAMES.oursMemory, async () =>
     (await import("../../src/stores/memory/index.js")).memoryStore(),
   );
   const contenders: Contender[] = [oursMemory, emmettMemory(), bareLoop];
@@ -48,16 +50,9 @@ export async function memorySection(options: BenchOptions, script: string): Prom
       })),
     );
   if (options.scaleAccounts > 0) series.push(...(await scalingSeries(options, script)));
+  const figures = await idleMemoryFigures(script, options.idleAggregates);
   printTable("Memory (commands/s)", series);
-  const at = (contender: string, accounts = options.accounts) => ({
-    contender,
-    mode: "concurrent" as const,
-    accounts,
-  });
-  const outcomes = printTargets(series, [
-    { numerator: at("ours memory"), denominator: at("Emmett memory"), atLeast: 5 },
-    { numerator: at("ours memory"), denominator: at("bare loop"), atLeast: 0.5 },
-    { numerator: at("ours memory", options.scaleAccounts), denominator: at("ours memory"), atLeast: 0.8 },
-  ]);
-  return { title: "Memory", series, outcomes };
+  const outcomes = printTargets(series, memoryTargets(options));
+  for (const figure of figures) console.log(`  ${figure}`);
+  return { title: "Memory", series, outcomes, figures };
 }

@@ -17,6 +17,10 @@ export interface BenchOptions {
   readonly emmettBudgetMs: number;
   /** Our memory system's `passivation.maxLive` in the scaling run; omitted: the library's default. */
   readonly maxLive?: number;
+  /** Sizes of the memory-per-idle-aggregate measures (memory section); empty: none. */
+  readonly idleAggregates: readonly number[];
+  /** Process counts of the multi-process PostgreSQL runs; empty: none. */
+  readonly processes: readonly number[];
   /** Where to write the results as Markdown tables; omitted: nowhere. */
   readonly markdown?: string;
 }
@@ -25,7 +29,8 @@ const SECTIONS: readonly Section[] = ["memory", "sqlite", "postgres"];
 
 const USAGE = `usage: npm run bench -- [--only memory|sqlite|postgres[,...]] [--rounds N] [--accounts N]
                         [--scale-accounts N (0: no scaling runs)] [--emmett-scale-accounts N]
-                        [--emmett-budget-ms N] [--max-live N] [--markdown FILE]
+                        [--emmett-budget-ms N] [--max-live N] [--idle-aggregates N[,N...] (0: none)]
+                        [--processes N[,N...] (0: none)] [--markdown FILE]
        npm run bench -- --self-test   (shows that the check refuses wrong streams)`;
 
 /**
@@ -56,6 +61,8 @@ export function parseOptions(args: readonly string[]): BenchOptions {
         "emmett-scale-accounts",
         "emmett-budget-ms",
         "max-live",
+        "idle-aggregates",
+        "processes",
         "markdown",
       ].includes(key)
     )
@@ -73,6 +80,8 @@ export function parseOptions(args: readonly string[]): BenchOptions {
     emmettScaleAccounts: integer(values, "emmett-scale-accounts", 20_000, 0),
     emmettBudgetMs: integer(values, "emmett-budget-ms", 15_000, 1),
     ...(maxLive === undefined ? {} : { maxLive: integer(values, "max-live", 0, 1) }),
+    idleAggregates: integers(values, "idle-aggregates", [10_000, 100_000]),
+    processes: integers(values, "processes", [1, 2, 4]),
     ...(values.has("markdown") ? { markdown: values.get("markdown") } : {}),
   });
 }
@@ -84,4 +93,19 @@ function integer(values: ReadonlyMap<string, string>, key: string, fallback: num
   if (!Number.isSafeInteger(value) || value < least)
     throw new Error(`bench: --${key} must be an integer >= ${least}, got "${text}"\n${USAGE}`);
   return value;
+}
+
+/** A comma-separated list of positive integers; `0` alone: the empty list. */
+function integers(values: ReadonlyMap<string, string>, key: string, fallback: readonly number[]): number[] {
+  const text = values.get(key);
+  if (text === undefined) return [...fallback];
+  if (text.trim() === "0") return [];
+  return text.split(",").map((part) => {
+    const value = Number(part);
+    if (!Number.isSafeInteger(value) || value < 1)
+      throw new Error(
+        `bench: --${key} takes positive integers separated by commas, or 0, got "${text}"\n${USAGE}`,
+      );
+    return value;
+  });
 }

@@ -11,6 +11,10 @@ import type { ReadBackEvent } from "./workload.js";
 /** Options of the system under test, beyond the domain. */
 export interface OursOptions {
   readonly passivation?: { readonly idleMs?: number; readonly maxLive?: number };
+  /** The system's `commandTimeout` (ms); omitted: the library's default. */
+  readonly commandTimeout?: number;
+  /** Called when a session closes, once the system has stopped and before the store is closed. */
+  readonly afterStop?: () => void;
 }
 
 /**
@@ -30,7 +34,7 @@ export function ours(
   const settings = Object.freeze({ ...options });
   return {
     name,
-    modes: ["sequential", "concurrent"],
+    modes: ["sequential", "concurrent", "windowed"],
     probe: async () => {
       try {
         await import("../../src/index.js");
@@ -50,6 +54,7 @@ export function ours(
         apply: domain.apply,
         emptyState: domain.emptyState,
         ...(settings.passivation === undefined ? {} : { passivation: settings.passivation }),
+        ...(settings.commandTimeout === undefined ? {} : { commandTimeout: settings.commandTimeout }),
       });
       return {
         run: (plan, mode, deadline) =>
@@ -80,8 +85,10 @@ export function ours(
           }
           return streams;
         },
+        liveAggregates: async () => (await system.systemStats()).liveAggregates,
         close: async () => {
           await system.stop();
+          settings.afterStop?.();
           await store.close();
         },
       };

@@ -1,6 +1,6 @@
 /**
  * The PostgreSQL section: ours against Emmett's PostgreSQL store and raw pg, each run in a fresh schema,
- * all dropped at the end. Skipped, with the reason, when no server answers.
+ * all dropped at the end, then ours in several processes on one schema (`--processes`). Skipped, with the reason, when no server answers.
  */
 import pg from "pg";
 import type { Contender } from "./contender.js";
@@ -8,8 +8,10 @@ import { emmettPostgres } from "./emmett-contenders.js";
 import { alternate, type Series } from "./measure.js";
 import type { BenchOptions } from "./options.js";
 import { ours } from "./ours.js";
+import { processesSeries } from "./processes.js";
 import { rawPostgres } from "./raw-postgres.js";
 import { printTable, printTargets, type SectionResult } from "./report.js";
+import { NAMES, postgresTargets } from "./targets.js";
 import { workload } from "./workload.js";
 
 /** The server the section uses: `EVENTSOURCING_PG_URL`, as the tests do. */
@@ -20,10 +22,10 @@ export const PG_URL = process.env.EVENTSOURCING_PG_URL ?? "postgres://postgres@1
  *
  * @example
  * ```ts
- * await postgresSection(options);
+ * await postgresSection(options, process.argv[1]);
  * ```
  */
-export async function postgresSection(options: BenchOptions): Promise<SectionResult | null> {
+export async function postgresSection(options: BenchOptions, script: string): Promise<SectionResult | null> {
   const admin = new pg.Pool({ connectionString: PG_URL, max: 2, connectionTimeoutMillis: 3_000 });
   admin.on("error", () => {});
   try {
@@ -52,7 +54,7 @@ export async function postgresSection(options: BenchOptions): Promise<SectionRes
     return schema;
   };
   try {
-    const oursPostgres = ours("ours PostgreSQL", async () =>
+    const oursPostgres = ours(NAMES.oursPostgres, async () =>
       (await import("../../src/stores/postgres/index.js")).postgresStore({
         connectionString: PG_URL,
         schema: name("ours"),
@@ -61,7 +63,9 @@ export async function postgresSection(options: BenchOptions): Promise<SectionRes
     const contenders: Contender[] = [
       oursPostgres,
       emmettPostgres(PG_URL, freshSchema("emmett")),
-      rawPostgres(PG_URL, freshSchema("raw")),
+      rawPostgres(NAMES.rawPostgres, PG_URL, freshSchema("raw"), { kind: "per-command" }),
+      rawPostgres(NAMES.rawPostgresValues, PG_URL, freshSchema("raw"), { kind: "values", rows: 100 }),
+      rawPostgres(NAMES.rawPostgresUnnest, PG_URL, freshSchema("raw"), { kind: "unnest", rows: 500 }),
     ];
     const plan = workload(options.accounts);
     console.log(
@@ -70,29 +74,16 @@ export async function postgresSection(options: BenchOptions): Promise<SectionRes
     const series: Series[] = [];
     for (const mode of ["sequential", "concurrent"] as const)
       series.push(...(await alternate(contenders, plan, mode, options.rounds)));
+    if (options.processes.length > 0) {
+      console.log(
+        `  multi-process: ${options.processes.join(", ")} processes on one schema, ${options.accounts.toLocaleString("en-US")} accounts shared out`,
+      );
+      series.push(
+        ...(await processesSeries(script, PG_URL, name, options.processes, options.accounts, options.rounds)),
+      );
+    }
     printTable("PostgreSQL (commands/s)", series);
-    const ref = (contender: string, mode: "sequential" | "concurrent") => ({
-      contender,
-      mode,
-      accounts: options.accounts,
-    });
-    const outcomes = printTargets(series, [
-      {
-        numerator: ref("ours PostgreSQL", "concurrent"),
-        denominator: ref("Emmett PostgreSQL", "concurrent"),
-        atLeast: 10,
-      },
-      {
-        numerator: ref("ours PostgreSQL", "concurrent"),
-        denominator: ref("raw pg", "concurrent"),
-        atLeast: 0.5,
-      },
-      {
-        numerator: ref("ours PostgreSQL", "sequential"),
-        denominator: ref("Emmett PostgreSQL", "sequential"),
-        atLeast: 2,
-      },
-    ]);
+    const outcomes = printTargets(series, postgresTargets(options));
     return { title: "PostgreSQL", series, outcomes };
   } finally {
     for (const schema of created) await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);

@@ -1,7 +1,8 @@
 /**
  * The PostgreSQL limit: the workload's rows inserted directly with pg into a table shaped like our
- * store's, one INSERT per command awaited one by one (sequential) or multi-row INSERTs of
- * {@link PG_BATCH_ROWS} rows, up to {@link PG_PARALLEL_BATCHES} at a time (concurrent).
+ * store's: one INSERT per command awaited one by one (sequential), or multi-row INSERTs, up to
+ * {@link PG_PARALLEL_BATCHES} at a time (concurrent), either as multi-VALUES statements or as `unnest`
+ * of arrays.
  */
 import pg from "pg";
 import type { BankAccountEvent } from "../../examples/bank-account/domain.js";
@@ -9,23 +10,35 @@ import type { Contender } from "./contender.js";
 import { allCompleted, commandRows, type EventRow } from "./raw-rows.js";
 import { addToStream, type ReadBackEvent } from "./workload.js";
 
-/** Rows per INSERT in the concurrent (batched) mode. */
-export const PG_BATCH_ROWS = 500;
 /** INSERTs in flight at once in the concurrent mode: the size of our store's default pool. */
 export const PG_PARALLEL_BATCHES = 10;
 
 /**
- * The raw pg contender, each run in a fresh schema made by `freshSchema`.
+ * How a raw pg contender inserts: `per-command` (sequential mode only: one `unnest` INSERT per command),
+ * or, concurrent mode only, INSERTs of `rows` rows written as one multi-VALUES statement (`values`) or
+ * as `unnest` of one array per column (`unnest`).
+ */
+export type RawPostgresInsert =
+  | { readonly kind: "per-command" }
+  | { readonly kind: "values" | "unnest"; readonly rows: number };
+
+/**
+ * A raw pg contender named `name`, each run in a fresh schema made by `freshSchema`.
  *
  * @example
  * ```ts
- * const contender = rawPostgres(url, () => freshSchema("raw"));
+ * const contender = rawPostgres("raw pg 100-row VALUES", url, () => freshSchema("raw"), { kind: "values", rows: 100 });
  * ```
  */
-export function rawPostgres(connectionString: string, freshSchema: () => Promise<string>): Contender {
+export function rawPostgres(
+  name: string,
+  connectionString: string,
+  freshSchema: () => Promise<string>,
+  how: RawPostgresInsert,
+): Contender {
   return {
-    name: "raw pg",
-    modes: ["sequential", "concurrent"],
+    name,
+    modes: how.kind === "per-command" ? ["sequential"] : ["concurrent"],
     open: async () => {
       const schema = await freshSchema();
       const pool = new pg.Pool({ connectionString, max: PG_PARALLEL_BATCHES });
@@ -40,7 +53,20 @@ export function rawPostgres(connectionString: string, freshSchema: () => Promise
         metadata jsonb NOT NULL,
         recorded_at timestamptz NOT NULL DEFAULT now(),
         UNIQUE (aggregate_id, sequence))`);
-      const insert = (rows: readonly EventRow[]) =>
+      const insertValues = (rows: readonly EventRow[]) =>
+        pool.query({
+          name: `raw_values_${schema}_${rows.length}`,
+          text:
+            `INSERT INTO ${schema}.events (aggregate_id, sequence, commit_start, event_type, payload, metadata) VALUES ` +
+            rows
+              .map(
+                (_, i) =>
+                  `($${4 * i + 1}, $${4 * i + 2}, $${4 * i + 2}, $${4 * i + 3}, $${4 * i + 4}::jsonb, '{}'::jsonb)`,
+              )
+              .join(", "),
+          values: rows.flatMap((row) => [row.aggregateId, row.sequence, row.eventType, row.payload]),
+        });
+      const insertUnnest = (rows: readonly EventRow[]) =>
         pool.query({
           name: `raw_insert_${schema}`,
           text:
@@ -54,9 +80,10 @@ export function rawPostgres(connectionString: string, freshSchema: () => Promise
             rows.map((row) => row.payload),
           ],
         });
+      const insert = how.kind === "values" ? insertValues : insertUnnest;
       return {
         run: async (plan, mode) => {
-          if (mode === "sequential") {
+          if (how.kind === "per-command") {
             for (const rows of commandRows(plan, mode)) await insert(rows);
             return allCompleted(plan);
           }
@@ -70,7 +97,7 @@ export function rawPostgres(connectionString: string, freshSchema: () => Promise
           };
           for (const rows of commandRows(plan, mode)) {
             batch.push(...rows);
-            if (batch.length >= PG_BATCH_ROWS) await flush();
+            if (batch.length >= how.rows) await flush();
           }
           if (batch.length > 0) await flush();
           await Promise.all(inFlight);

@@ -1,7 +1,7 @@
 /**
- * The SQLite limit: the workload's rows inserted directly with better-sqlite3 into a WAL file, one
- * transaction per command (sequential) or batched transactions (concurrent), into a table shaped like
- * our store's.
+ * The SQLite limit: the workload's rows inserted directly with better-sqlite3 into a WAL file, into a
+ * table shaped like our store's: one transaction per command (sequential), or transactions of a fixed
+ * number of rows (concurrent: 100 and 1,000 rows, one contender each).
  */
 import Database from "better-sqlite3";
 import type { BankAccountEvent } from "../../examples/bank-account/domain.js";
@@ -9,22 +9,25 @@ import type { Contender } from "./contender.js";
 import { allCompleted, commandRows, type EventRow } from "./raw-rows.js";
 import { addToStream, type ReadBackEvent } from "./workload.js";
 
-/** Rows per transaction in the concurrent (batched) mode. */
-export const SQLITE_BATCH_ROWS = 1_000;
-
 /**
- * The raw better-sqlite3 contender. `synchronous` is the `PRAGMA synchronous` level, the same as our
- * store's default so that both pay the same durability.
+ * A raw better-sqlite3 contender named `name`. `synchronous` is the `PRAGMA synchronous` level, the same
+ * as our store's default so that both pay the same durability. `batchRows` is the rows per transaction
+ * of its concurrent mode; `"per-command"`: it runs the sequential mode only, one transaction per command.
  *
  * @example
  * ```ts
- * const contender = rawSqlite(fileIn(dir, "raw"), "FULL");
+ * const contender = rawSqlite("raw better-sqlite3 100/tx", fileIn(dir, "raw"), "FULL", 100);
  * ```
  */
-export function rawSqlite(freshFile: () => string, synchronous: "NORMAL" | "FULL"): Contender {
+export function rawSqlite(
+  name: string,
+  freshFile: () => string,
+  synchronous: "NORMAL" | "FULL",
+  batchRows: number | "per-command",
+): Contender {
   return {
-    name: "raw better-sqlite3",
-    modes: ["sequential", "concurrent"],
+    name,
+    modes: batchRows === "per-command" ? ["sequential"] : ["concurrent"],
     open: async () => {
       const db = new Database(freshFile());
       db.pragma("journal_mode = WAL");
@@ -49,13 +52,13 @@ export function rawSqlite(freshFile: () => string, synchronous: "NORMAL" | "FULL
       });
       return {
         run: async (plan, mode) => {
-          if (mode === "sequential") {
+          if (batchRows === "per-command") {
             for (const rows of commandRows(plan, mode)) write(rows);
           } else {
             let batch: EventRow[] = [];
             for (const rows of commandRows(plan, mode)) {
               batch.push(...rows);
-              if (batch.length >= SQLITE_BATCH_ROWS) {
+              if (batch.length >= batchRows) {
                 write(batch);
                 batch = [];
               }

@@ -2,19 +2,22 @@
  * Scaling runs, each in a child process of its own so that its peak resident memory is its own: our
  * memory store at many accounts, and Emmett's in-memory store at fewer, within a time budget.
  */
-import { spawn } from "node:child_process";
 import { bareLoop } from "./bare-loop.js";
+import { reportToParent, startChild } from "./child.js";
 import type { Contender } from "./contender.js";
 import { emmettMemory } from "./emmett-contenders.js";
 import { forceGc, type RunResult, type Series, settle, timedRun } from "./measure.js";
 import type { BenchOptions } from "./options.js";
 import { ours } from "./ours.js";
+import { NAMES } from "./targets.js";
 import { workload } from "./workload.js";
 
 /** What a scaling child runs. */
 export interface ScalingJob {
   readonly contender: "ours" | "emmett" | "bare";
   readonly accounts: number;
+  /** `concurrent` (every account's chain at once) or `windowed` (1,000 at once); default concurrent. */
+  readonly mode?: "concurrent" | "windowed";
   /** Bounds the run: no command starts after it. */
   readonly budgetMs?: number;
   /** Our system's `passivation.maxLive`; omitted: the library's default. */
@@ -28,19 +31,27 @@ export interface ScalingResult extends RunResult {
   readonly retainedMb: number;
 }
 
-const MARK = "BENCH_SCALING_RESULT ";
-
 /** Untimed runs before a scaling run: as many, of as many accounts, as the memory section's warm-up. */
 export const SCALING_WARM_UP = Object.freeze({ runs: 5, accounts: 1_000 });
+
+/**
+ * Our system's `commandTimeout` in the scaling runs: ten minutes. With every chain in flight a command
+ * waits behind up to one command of every other account (100,000), which takes longer than the
+ * library's default (5 s) on a loaded machine; these runs measure throughput, not latency.
+ */
+export const SCALING_COMMAND_TIMEOUT_MS = 600_000;
 
 /** The contender a scaling job names. */
 export function scalingContender(job: ScalingJob): Contender {
   if (job.contender === "emmett") return emmettMemory();
   if (job.contender === "bare") return bareLoop;
   return ours(
-    "ours memory",
+    NAMES.oursMemory,
     async () => (await import("../../src/stores/memory/index.js")).memoryStore(),
-    job.maxLive === undefined ? {} : { passivation: { maxLive: job.maxLive } },
+    {
+      commandTimeout: SCALING_COMMAND_TIMEOUT_MS,
+      ...(job.maxLive === undefined ? {} : { passivation: { maxLive: job.maxLive } }),
+    },
   );
 }
 
@@ -64,9 +75,12 @@ export async function runScalingJob(job: ScalingJob): Promise<void> {
   const warmUp = workload(Math.min(job.accounts, SCALING_WARM_UP.accounts));
   for (let run = 0; run < SCALING_WARM_UP.runs; run++) await timedRun(contender, warmUp, "concurrent");
   await settle(contender, warmUp, "concurrent");
-  const result = await timedRun(contender, plan, "concurrent", job.budgetMs, measureRetained);
+  const { commands, ms, perSecond } = await timedRun(contender, plan, job.mode ?? "concurrent", {
+    ...(job.budgetMs === undefined ? {} : { budgetMs: job.budgetMs }),
+    afterRun: measureRetained,
+  });
   const peakRssMb = process.resourceUsage().maxRSS / 1024;
-  console.log(`${MARK}${JSON.stringify({ ...result, peakRssMb, retainedMb })}`);
+  reportToParent({ commands, ms, perSecond, peakRssMb, retainedMb });
 }
 
 /**
@@ -75,33 +89,11 @@ export async function runScalingJob(job: ScalingJob): Promise<void> {
  *
  * @example
  * ```ts
- * const result = await runScalingChild({ contender: "emmett", accounts: 20_000, budgetMs: 15_000 });
+ * const result = await runScalingChild(script, { contender: "emmett", accounts: 20_000, budgetMs: 15_000 });
  * ```
  */
 export function runScalingChild(script: string, job: ScalingJob): Promise<ScalingResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [...process.execArgv, script, "--scaling-job", JSON.stringify(job)],
-      {
-        stdio: ["ignore", "pipe", "inherit"],
-      },
-    );
-    let output = "";
-    child.stdout.setEncoding("utf8");
-    child.stdout.on("data", (chunk: string) => {
-      output += chunk;
-    });
-    child.on("error", reject);
-    child.on("close", (code) => {
-      const line = output.split("\n").find((text) => text.startsWith(MARK));
-      if (code !== 0 || line === undefined) {
-        reject(new Error(`scaling run ${JSON.stringify(job)} failed (exit ${code}):\n${output}`));
-        return;
-      }
-      resolve(JSON.parse(line.slice(MARK.length)) as ScalingResult);
-    });
-  });
+  return startChild<ScalingResult>(script, "--scaling-job", job).result;
 }
 
 /**
@@ -123,28 +115,41 @@ export async function scalingSeries(options: BenchOptions, script: string): Prom
   const passivation =
     options.maxLive === undefined ? "default passivation" : `passivation.maxLive ${options.maxLive}`;
   const series = [
-    await childSeries(script, "ours memory", options.rounds, passivation, {
+    await childSeries(script, NAMES.oursMemory, options.rounds, `${passivation}, 1,000 in flight`, {
+      contender: "ours",
+      accounts: options.scaleAccounts,
+      mode: "windowed",
+      ...(options.maxLive === undefined ? {} : { maxLive: options.maxLive }),
+    }),
+    await childSeries(script, NAMES.oursMemory, options.rounds, `${passivation}, all in flight`, {
       contender: "ours",
       accounts: options.scaleAccounts,
       ...(options.maxLive === undefined ? {} : { maxLive: options.maxLive }),
     }),
-    await childSeries(script, "bare loop", 1, "reference", {
+    await childSeries(script, NAMES.bareLoop, 1, "reference", {
       contender: "bare",
       accounts: options.scaleAccounts,
     }),
   ];
   if (options.emmettScaleAccounts > 0) {
+    // Ours at Emmett's size, for contrast, unless the scaling runs above already ran that size.
+    const contrast =
+      options.emmettScaleAccounts === options.scaleAccounts
+        ? []
+        : [
+            await childSeries(script, NAMES.oursMemory, 1, "the same size as Emmett's, for contrast", {
+              contender: "ours",
+              accounts: options.emmettScaleAccounts,
+            }),
+          ];
     const job = {
       contender: "emmett" as const,
       accounts: options.emmettScaleAccounts,
       budgetMs: options.emmettBudgetMs,
     };
     series.push(
-      await childSeries(script, "Emmett memory", 1, `bounded to ${options.emmettBudgetMs} ms`, job),
-      await childSeries(script, "ours memory", 1, "the same size as Emmett's, for contrast", {
-        contender: "ours",
-        accounts: options.emmettScaleAccounts,
-      }),
+      await childSeries(script, NAMES.emmettMemory, 1, `bounded to ${options.emmettBudgetMs} ms`, job),
+      ...contrast,
     );
   }
   return series;
@@ -167,5 +172,5 @@ async function childSeries(
   }
   const peakRssMb = Math.max(...runs.map((run) => run.peakRssMb));
   const retainedMb = Math.max(...runs.map((run) => run.retainedMb));
-  return { contender, mode: "concurrent", accounts: job.accounts, runs, peakRssMb, retainedMb };
+  return { contender, mode: job.mode ?? "concurrent", accounts: job.accounts, runs, peakRssMb, retainedMb };
 }

@@ -40,6 +40,8 @@ const ALTERATIONS: Readonly<Record<string, Alteration>> = {
     const last = stream.at(-1);
     if (last !== undefined) stream.push({ ...last, sequence: last.sequence + 1 });
   },
+  "a stream just past the plan's last account": (streams) =>
+    streams.set("acct-20", [{ sequence: 1, event: { type: "AccountOpened", accountId: "acct-20" } }]),
   "a stream nobody asked for": (streams) =>
     streams.set("acct-999999", [{ sequence: 1, event: { type: "AccountOpened", accountId: "acct-999999" } }]),
 };

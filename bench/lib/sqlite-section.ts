@@ -12,6 +12,7 @@ import type { BenchOptions } from "./options.js";
 import { ours } from "./ours.js";
 import { rawSqlite } from "./raw-sqlite.js";
 import { printTable, printTargets, type SectionResult } from "./report.js";
+import { NAMES, sqliteTargets } from "./targets.js";
 import { workload } from "./workload.js";
 
 /**
@@ -25,14 +26,16 @@ import { workload } from "./workload.js";
 export async function sqliteSection(options: BenchOptions): Promise<SectionResult> {
   const directory = mkdtempSync(join(tmpdir(), "eventsourcing-bench-"));
   try {
-    const oursSqlite = ours("ours SQLite", async () =>
+    const oursSqlite = ours(NAMES.oursSqlite, async () =>
       (await import("../../src/stores/sqlite/index.js")).sqliteStore({ path: fileIn(directory, "ours")() }),
     );
     // Our store's default durability is synchronous = FULL: the raw limit pays the same.
     const contenders: Contender[] = [
       oursSqlite,
       emmettSqlite(fileIn(directory, "emmett")),
-      rawSqlite(fileIn(directory, "raw"), "FULL"),
+      rawSqlite(NAMES.rawSqlite, fileIn(directory, "raw"), "FULL", "per-command"),
+      rawSqlite(NAMES.rawSqlite100, fileIn(directory, "raw"), "FULL", 100),
+      rawSqlite(NAMES.rawSqlite1000, fileIn(directory, "raw"), "FULL", 1_000),
     ];
     const plan = workload(options.accounts);
     console.log(
@@ -42,23 +45,7 @@ export async function sqliteSection(options: BenchOptions): Promise<SectionResul
     for (const mode of ["sequential", "concurrent"] as const)
       series.push(...(await alternate(contenders, plan, mode, options.rounds)));
     printTable("SQLite (commands/s)", series);
-    const ref = (contender: string, mode: "sequential" | "concurrent") => ({
-      contender,
-      mode,
-      accounts: options.accounts,
-    });
-    const outcomes = printTargets(series, [
-      {
-        numerator: ref("ours SQLite", "concurrent"),
-        denominator: ref("Emmett SQLite", "sequential"),
-        atLeast: 20,
-      },
-      {
-        numerator: ref("ours SQLite", "concurrent"),
-        denominator: ref("raw better-sqlite3", "concurrent"),
-        atLeast: 0.5,
-      },
-    ]);
+    const outcomes = printTargets(series, sqliteTargets(options));
     return { title: "SQLite", series, outcomes };
   } finally {
     rmSync(directory, { recursive: true, force: true });

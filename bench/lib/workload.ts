@@ -28,6 +28,8 @@ export type ReadBack = ReadonlyMap<string, readonly ReadBackEvent[]>;
  */
 export interface Workload {
   readonly accounts: number;
+  /** The number of the plan's first account (`acct-<first>`): 0, or a share's start in a larger plan. */
+  readonly first: number;
   accountId(account: number): string;
   /** The `index`-th command (0-based) of the `account`-th account. */
   command(account: number, index: number): BankAccountCommand;
@@ -37,7 +39,8 @@ export interface Workload {
 
 /**
  * The workload for `accounts` accounts. Odd commands deposit 100 to 149, even ones withdraw 1 to 40,
- * so the balance never goes negative and no command is refused.
+ * so the balance never goes negative and no command is refused. With `first`, the plan is the share of
+ * a larger plan that starts at account `first` (one process's share of a multi-process run).
  *
  * @example
  * ```ts
@@ -45,14 +48,19 @@ export interface Workload {
  * plan.expectedEvents(1, 2); // [AccountOpened, CustomerDepositedCash]
  * ```
  */
-export function workload(accounts: number): Workload {
+export function workload(accounts: number, first = 0): Workload {
   if (!Number.isInteger(accounts) || accounts < 1)
     throw new RangeError(`workload: accounts must be a positive integer, got ${accounts}`);
+  if (!Number.isInteger(first) || first < 0)
+    throw new RangeError(`workload: first must be a non-negative integer, got ${first}`);
+  if (first === 0) return Object.freeze({ accounts, first, accountId, command, expectedEvents });
+  // A share of a larger plan: account `i` here is account `first + i` there, same commands and events.
   return Object.freeze({
     accounts,
-    accountId,
-    command,
-    expectedEvents,
+    first,
+    accountId: (account: number) => accountId(first + account),
+    command: (account: number, index: number) => command(first + account, index),
+    expectedEvents: (account: number, completed: number) => expectedEvents(first + account, completed),
   });
 }
 
