@@ -190,6 +190,7 @@ export type Query<TEvent> = QueryFn<TEvent> | NamedQuery<TEvent>;
  *
  * @example
  * ```ts
+ * import type { NamedQuery } from "eventsourcing";
  * const everything: NamedQuery<unknown> = {
  *   name: "audit-log",
  *   aggregateTypes: "all",
@@ -219,6 +220,7 @@ export interface NamedQuery<TEvent> {
  *
  * @example
  * ```ts
+ * import type { Upcaster } from "eventsourcing";
  * // Version 1 of "CustomerDepositedCash" had `amount` in cents; version 2 has `amount` in units.
  * const depositInUnits: Upcaster = {
  *   eventType: "CustomerDepositedCash",
@@ -255,6 +257,7 @@ export type QueryErrorDecision = "retry" | "skip" | "stop";
  *
  * @example
  * ```ts
+ * import type { QueryFailure } from "eventsourcing";
  * const onError = (error: unknown, attempt: number, failed: QueryFailure) =>
  *   attempt >= 5 ? (console.error(`skipping ${failed.aggregateId}#${failed.sequence}`, error), "skip") : "retry";
  * ```
@@ -282,6 +285,7 @@ export interface Logger {
  *
  * @example
  * ```ts
+ * import type { StateCodec } from "eventsourcing";
  * const seenCodec: StateCodec<{ seen: Map<string, number> }> = {
  *   encode: (state) => JSON.stringify([...state.seen]),
  *   decode: (text) => ({ seen: new Map(JSON.parse(text) as [string, number][]) }),
