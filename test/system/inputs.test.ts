@@ -216,6 +216,18 @@ forEachStore("inputs stored intact or refused", (kind) => {
     expect(await created.store.readAll(0n, 100)).toEqual([]);
   });
 
+  it("refuses a codec's payload that is not JSON text on every store, and stores nothing", async () => {
+    const keyValue: Codec = {
+      ...jsonCodec,
+      encodeEvent: (event) => ({ eventType: (event as Note).type, payload: `type=${(event as Note).type}` }),
+      decodeEvent: (_type, payload) => ({ type: payload.slice(5) }),
+    };
+    const { created, system } = await notes({ codec: keyValue });
+    const error = expectError(await system.execute("n", { type: "Noted" }), "EventStoreError");
+    expect(describeError(error)).toMatch(/not JSON text/);
+    expect(await created.store.readAll(0n, 100)).toEqual([]);
+  });
+
   it("refuses values the default codec cannot round-trip, naming the path, and stores nothing", async () => {
     const { created, system } = await notes();
     const cases: [Note, string][] = [
