@@ -34,6 +34,8 @@ export class StoreGateway<TState, TEvent> {
   readonly #versions: EventVersions;
   readonly #snapshotVersion: number;
   readonly #stateCodec: StateCodec<TState>;
+  /** Whether the state codec is the default codec's JSON, whose text needs no check that it is JSON. */
+  readonly #stateCodecIsJson: boolean;
   readonly #committer: GroupCommitter;
   /** The last event type found fine: a system's commands mostly repeat a few types. */
   #lastType: string | undefined;
@@ -55,6 +57,7 @@ export class StoreGateway<TState, TEvent> {
     this.#versions = options.versions;
     this.#snapshotVersion = options.snapshotVersion;
     const stateCodec = options.stateCodec;
+    this.#stateCodecIsJson = stateCodec === undefined && codec === jsonCodec;
     this.#stateCodec = stateCodec ?? {
       encode: (state) => codec.encodeState(state),
       decode: (text) => codec.decodeState(text) as TState,
@@ -122,7 +125,7 @@ export class StoreGateway<TState, TEvent> {
     if (typeof payload !== "string")
       return "the codec gave a payload that is not a string; nothing was stored";
     if (this.#codec !== jsonCodec) {
-      const problem = textProblem(payload);
+      const problem = textProblem(payload) ?? notJson(payload);
       if (problem !== null)
         return `the payload of event type ${JSON.stringify(eventType)} cannot be stored: ${problem}; nothing was stored`;
     }
@@ -248,6 +251,8 @@ export class StoreGateway<TState, TEvent> {
       );
     }
     if (typeof text !== "string") return err("the snapshot codec did not give text");
+    const problem = textProblem(text) ?? (this.#stateCodecIsJson ? null : notJson(text));
+    if (problem !== null) return err(`its text cannot be stored by every store: ${problem}`);
     return isDeepStrictEqual(back, state)
       ? ok(text)
       : err("it does not come back equal through the snapshot codec");
@@ -275,5 +280,19 @@ export async function attempt<T>(
     return ok(await operation());
   } catch (cause) {
     return err(eventStoreError(context, cause));
+  }
+}
+
+/**
+ * Why `text` is not JSON text, or `null` when it is. Every store holds payloads and snapshot states that
+ * are JSON (PostgreSQL keeps them in `json` columns, queryable), so text from a user's codec that is not
+ * JSON is refused on every store alike rather than only on PostgreSQL.
+ */
+function notJson(text: string): string | null {
+  try {
+    JSON.parse(text);
+    return null;
+  } catch {
+    return "it is not JSON text (every store keeps payloads and snapshots as JSON, queryable in PostgreSQL)";
   }
 }

@@ -130,6 +130,13 @@ describe("a system's configuration", () => {
       /queries\[0\].*U\+0000/,
     );
     expect(refusal({ ...base(), queries: [{ name: "q\ud800", handle: () => {} }] })).toMatch(/well-formed/);
+    // PostgreSQL's index on checkpoint names takes at most about 2,700 bytes: names are bounded as ids are.
+    expect(refusal({ ...base(), queries: [{ name: "\u4e00".repeat(683), handle: () => {} }] })).toMatch(
+      /queries\[0\].*2049 bytes/,
+    );
+    expect(refusal({ ...base(), queries: [{ name: "q".repeat(1_025), handle: () => {} }] })).toMatch(
+      /1025 characters/,
+    );
   });
 
   it("takes a plain positive integer for snapshot.frequency and commandTimeout, as it takes frequency(n)", () => {

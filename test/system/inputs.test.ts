@@ -107,6 +107,33 @@ forEachStore("inputs stored intact or refused", (kind) => {
       });
   });
 
+  it("runs a named query whose name is as long as allowed, and keeps its checkpoint, on every store", async () => {
+    const created = await systems.store();
+    // 682 code points that do not compress, 3 bytes each, and 2 more bytes: 2,048 bytes of UTF-8.
+    const name = `${Array.from({ length: 682 }, (_, i) => String.fromCharCode(0x4e00 + ((i * 7_919) % 20_000))).join("")}ab`;
+    const named = recorder<Note>();
+    const system = systems.track(
+      await start({
+        store: created.store,
+        emptyState: 0,
+        handle: passThrough,
+        apply: countUp,
+        queries: [{ name, handle: named.query }],
+        namedQueries: { pollMs: 10 },
+        logger: { warn() {}, error() {} },
+      }),
+    );
+    expectOk(await system.execute("a", { type: "Noted" }));
+    expectOk(await system.execute("b", { type: "Noted" }));
+    await until(
+      async () => (await system.systemStats()).queries[0]?.checkpoint !== null && named.calls.length === 2,
+    );
+    await until(async () => (await created.store.loadCheckpoint(name)) !== null);
+    const stats = (await system.systemStats()).queries[0];
+    expect(stats).toMatchObject({ name, failures: 0, status: "running" });
+    expect(await created.store.loadCheckpoint(name)).toBe(stats?.checkpoint);
+  });
+
   it("reads every accepted id and event type back identical from every read path, each its own stream", async () => {
     const { created, system, plain, named } = await notes({ snapshotEvery: 1 });
     const typeOf = (id: string) => `Noted ${id}`;
@@ -186,6 +213,18 @@ forEachStore("inputs stored intact or refused", (kind) => {
       const error = expectError(await system.execute("n", event), "EventStoreError");
       expect(describeError(error)).toMatch(message);
     }
+    expect(await created.store.readAll(0n, 100)).toEqual([]);
+  });
+
+  it("refuses a codec's payload that is not JSON text on every store, and stores nothing", async () => {
+    const keyValue: Codec = {
+      ...jsonCodec,
+      encodeEvent: (event) => ({ eventType: (event as Note).type, payload: `type=${(event as Note).type}` }),
+      decodeEvent: (_type, payload) => ({ type: payload.slice(5) }),
+    };
+    const { created, system } = await notes({ codec: keyValue });
+    const error = expectError(await system.execute("n", { type: "Noted" }), "EventStoreError");
+    expect(describeError(error)).toMatch(/not JSON text/);
     expect(await created.store.readAll(0n, 100)).toEqual([]);
   });
 

@@ -11,6 +11,7 @@ import type {
 import { aggregateTypesOf } from "../../core/event-store-checks.js";
 import { type AppendRow, appendOutcomes, appendParameters, newEventIds } from "./postgres-append.js";
 import { PostgresConnections } from "./postgres-connections.js";
+import { refusedData } from "./postgres-errors.js";
 import { PostgresNotifier } from "./postgres-notifier.js";
 import type {
   PostgresPool,
@@ -83,8 +84,7 @@ export class PostgresEventStore implements EventStore {
    * large); anything else (a connection lost or ended, a timeout, a missing table) fails the whole call.
    */
   isRequestError(error: unknown): boolean {
-    const code = (error as { code?: unknown } | null)?.code;
-    return typeof code === "string" && /^(22|23|54)[0-9A-Z]{3}$/.test(code);
+    return refusedData(error);
   }
 
   async append(requests: readonly AppendRequest[]): Promise<readonly AppendOutcome[]> {

@@ -1,5 +1,6 @@
 import type { QueryLock } from "../../core/event-store.js";
 import type { DedicatedClient } from "./postgres-connections.js";
+import { refusedData } from "./postgres-errors.js";
 import type { PostgresQuery } from "./postgres-options.js";
 
 /**
@@ -91,7 +92,10 @@ export class PostgresQueryLock implements QueryLock {
     if (!this.#held) return false;
     try {
       await this.#connection.query(this.#checkpoint(position.toString()));
-    } catch {
+    } catch (error) {
+      // The server refused the row itself (a key too large for its index, say): the session, and so
+      // the lock, is fine. A failure to report, not a lost lock.
+      if (this.#held && refusedData(error)) throw error;
       this.#lost();
       return false;
     }
