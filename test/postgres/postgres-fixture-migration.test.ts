@@ -40,7 +40,7 @@ describePostgres("a PostgreSQL schema of version 1, dumped by the code before ag
     for (const schema of schemas) await dropSchema(schema);
   });
 
-  it("migrates in place once, with four stores starting at once, keeping every event, snapshot and checkpoint", async () => {
+  it("migrates in place once, with four stores starting at once, keeping every event, snapshot and checkpoint; a newer schema is then refused", async () => {
     const schema = freshSchemaName("es_fixture");
     schemas.push(schema);
     await restore(schema);
@@ -103,27 +103,22 @@ describePostgres("a PostgreSQL schema of version 1, dumped by the code before ag
       } finally {
         await bank.stop();
       }
+      // A release after this one may migrate further: this code then refuses the schema, saying why.
+      await withPostgres(async (client) => {
+        await client.query(`INSERT INTO "${schema}".schema_version (version) VALUES (${SCHEMA_VERSION + 1})`);
+      });
+      const newer = postgresStore({ connectionString: postgresUrl, schema });
+      try {
+        await expect(newer.init()).rejects.toThrow(
+          new RegExp(
+            `version ${SCHEMA_VERSION + 1}, newer than this library's ${SCHEMA_VERSION}: upgrade eventsourcing`,
+          ),
+        );
+      } finally {
+        await newer.close();
+      }
     } finally {
       for (const store of stores) await store.close();
-    }
-  });
-
-  it("refuses a schema newer than the code, saying to upgrade", async () => {
-    const schema = freshSchemaName("es_newer");
-    schemas.push(schema);
-    await restore(schema);
-    await withPostgres(async (client) => {
-      await client.query(`INSERT INTO "${schema}".schema_version (version) VALUES (${SCHEMA_VERSION + 1})`);
-    });
-    const store = postgresStore({ connectionString: postgresUrl, schema });
-    try {
-      await expect(store.init()).rejects.toThrow(
-        new RegExp(
-          `version ${SCHEMA_VERSION + 1}, newer than this library's ${SCHEMA_VERSION}: upgrade eventsourcing`,
-        ),
-      );
-    } finally {
-      await store.close();
     }
   });
 });

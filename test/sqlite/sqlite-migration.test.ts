@@ -109,5 +109,12 @@ it("migrates a version-1 file only once: opening it again changes nothing", asyn
   await first.close();
   const second = open(path);
   await second.init();
+  expect(ids).toHaveLength(5);
+  for (const id of ids) expect(id).toMatch(UUID_V7);
   expect((await second.readAll(0n, 100)).map((e) => e.eventId)).toEqual(ids);
+  const database = new Database(path, { readonly: true });
+  expect(database.prepare("SELECT version FROM eventsourcing_schema_version").all()).toEqual([
+    { version: 2 },
+  ]);
+  database.close();
 });
