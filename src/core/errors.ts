@@ -44,7 +44,7 @@ export function describeError(error: EventSourcingError<unknown>): string {
     case "EventStoreError":
       return `event store error: ${error.message}`;
     case "NonPositiveArgument":
-      return `${error.argument} must be a positive integer, got ${String(error.value)}`;
+      return `${error.argument} must be a ${error.argument === "startFrom" ? "non-negative" : "positive"} integer, got ${typeof error.value === "number" ? String(error.value) : `${typeof error.value} ${String(error.value)}`}`;
     case "EntityNotFound":
       return `no events for aggregate ${JSON.stringify(error.aggregateId)}`;
     case "ConcurrencyConflict":

@@ -30,6 +30,9 @@ import type { ResolvedConfig, SystemContext } from "./system-context.js";
 import { SystemCounters } from "./system-counters.js";
 import { SystemRun } from "./system-run.js";
 
+/** The highest sequence any store holds (PostgreSQL keeps sequences in 32-bit integers). */
+const MAX_SEQUENCE = 2_147_483_647;
+
 type Phase = "idle" | "running" | "restarting" | "stopped";
 type Run<TState, TCommand, TEvent, TDomainError> = SystemRun<TState, TCommand, TEvent, TDomainError>;
 
@@ -203,7 +206,11 @@ export class SupervisedEventSourcing<TState, TCommand, TEvent, TDomainError>
     if (!Number.isSafeInteger(startFrom) || startFrom < 0)
       return Promise.resolve(err({ type: "NonPositiveArgument", argument: "startFrom", value: startFrom }));
     return this.#read(aggregateId, "cannot load the events of", () =>
-      this.#context.gateway.readEnvelopes(aggregateId, startFrom),
+      // No stream reaches that far (PostgreSQL's sequences are 32-bit): asking a store would only find
+      // out that its column cannot hold the number.
+      startFrom >= MAX_SEQUENCE
+        ? Promise.resolve([])
+        : this.#context.gateway.readEnvelopes(aggregateId, startFrom),
     );
   }
 

@@ -12,16 +12,40 @@ export interface Clock {
   clearTimeout(handle: TimerHandle): void;
 }
 
+/**
+ * The longest delay Node's timers take (2^31 - 1 ms, about 24.8 days): a longer one fires after 1 ms,
+ * with a warning.
+ */
+const MAX_TIMER_MS = 2_147_483_647;
+
+/** A timer longer than Node's timers take, re-armed in steps until its whole delay has passed. */
+class LongTimer {
+  current: NodeJS.Timeout;
+  constructor(callback: () => void, ms: number) {
+    this.current = this.#arm(callback, ms);
+  }
+  #arm(callback: () => void, ms: number): NodeJS.Timeout {
+    const step = Math.min(ms, MAX_TIMER_MS);
+    const timer = setTimeout(() => {
+      if (ms > step) this.current = this.#arm(callback, ms - step);
+      else callback();
+    }, step);
+    timer.unref();
+    return timer;
+  }
+}
+
 /** The real clock: `performance.now()` and Node's timers, which never keep the process alive. */
 export const systemClock: Clock = Object.freeze({
   now: () => performance.now(),
   setTimeout(callback: () => void, ms: number): TimerHandle {
+    if (ms > MAX_TIMER_MS) return new LongTimer(callback, ms);
     const timer = setTimeout(callback, ms);
     timer.unref();
     return timer;
   },
   clearTimeout(handle: TimerHandle): void {
-    clearTimeout(handle as NodeJS.Timeout);
+    clearTimeout(handle instanceof LongTimer ? handle.current : (handle as NodeJS.Timeout));
   },
 });
 

@@ -124,14 +124,11 @@ forEachStore("inputs stored intact or refused", (kind) => {
       }),
     );
     expectOk(await system.execute("a", { type: "Noted" }));
-    expectOk(await system.execute("b", { type: "Noted" }));
-    await until(
-      async () => (await system.systemStats()).queries[0]?.checkpoint !== null && named.calls.length === 2,
-    );
-    await until(async () => (await created.store.loadCheckpoint(name)) !== null);
-    const stats = (await system.systemStats()).queries[0];
-    expect(stats).toMatchObject({ name, failures: 0, status: "running" });
-    expect(await created.store.loadCheckpoint(name)).toBe(stats?.checkpoint);
+    const last = expectOk(await system.execute("b", { type: "Noted" })).events[0]?.position;
+    await until(async () => (await created.store.loadCheckpoint(name)) === last);
+    await until(async () => (await system.systemStats()).queries[0]?.checkpoint === last);
+    expect(named.calls.map((call) => call.aggregateId)).toEqual(["a", "b"]);
+    expect((await system.systemStats()).queries[0]).toMatchObject({ name, failures: 0, status: "running" });
   });
 
   it("reads every accepted id and event type back identical from every read path, each its own stream", async () => {
@@ -214,6 +211,16 @@ forEachStore("inputs stored intact or refused", (kind) => {
       expect(describeError(error)).toMatch(message);
     }
     expect(await created.store.readAll(0n, 100)).toEqual([]);
+  });
+
+  it("answers loadEventsFrom alike on every store for positions past any stream, and says what it takes", async () => {
+    const { system } = await notes();
+    expectOk(await system.execute("n", { type: "Noted" }));
+    for (const startFrom of [1, 2 ** 31 - 1, 2 ** 31, 2 ** 40, Number.MAX_SAFE_INTEGER])
+      expect(expectOk(await system.loadEventsFrom("n", startFrom))).toEqual([]);
+    expect(expectOk(await system.loadEventsFrom("n", 0)).map((e) => e.sequence)).toEqual([1]);
+    const error = expectError(await system.loadEventsFrom("n", -1), "NonPositiveArgument");
+    expect(describeError(error)).toBe("startFrom must be a non-negative integer, got -1");
   });
 
   it("refuses a codec's payload that is not JSON text on every store, and stores nothing", async () => {
