@@ -1,5 +1,6 @@
 import { type EventSourcingError, eventStoreError } from "../core/errors.js";
 import type { StoredEvent } from "../core/event-store.js";
+import { deepFreeze } from "../core/freeze.js";
 import { err, ok, type Result } from "../core/result.js";
 import type { Aggregate, EventEnvelope, ExecuteResult, Metadata } from "../core/types.js";
 import type { Expiring } from "../runtime/deadlines.js";
@@ -187,7 +188,7 @@ export class AggregateActor<TState, TCommand, TEvent, TDomainError> {
     const envelopes: EventEnvelope<TEvent>[] = rows.map((row, i) =>
       Object.freeze(gateway.envelope(row, events[i] as TEvent)),
     );
-    this.#state = next;
+    this.#state = deepFreeze(next);
     this.#sequence = rows[rows.length - 1]?.sequence ?? previous;
     counters.eventsCommitted += rows.length;
     this.#context.publish(this.aggregateId, envelopes);
@@ -242,7 +243,7 @@ export class AggregateActor<TState, TCommand, TEvent, TDomainError> {
       }
       sequence = row.sequence;
     }
-    this.#state = state;
+    this.#state = deepFreeze(state);
     this.#sequence = sequence;
     this.#loaded = true;
     return ok(undefined);

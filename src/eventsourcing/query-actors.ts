@@ -22,6 +22,7 @@ export class QueryActors<TEvent> {
     readonly counters: SystemCounters;
     readonly clock: Clock;
     readonly logger: Logger;
+    readonly stopGraceMs: number;
   };
 
   constructor(
@@ -33,7 +34,14 @@ export class QueryActors<TEvent> {
   ) {
     this.#config = config;
     this.#gateway = gateway;
-    this.#deps = Object.freeze({ retry: config.queryRetry, counters, clock, logger });
+    // stop() waits for a query's handler in flight at most as long as a command may take.
+    this.#deps = Object.freeze({
+      retry: config.queryRetry,
+      counters,
+      clock,
+      logger,
+      stopGraceMs: config.commandTimeoutMs,
+    });
   }
 
   get all(): readonly QueryActor<TEvent>[] {

@@ -43,6 +43,10 @@ export class QueryDelivery<TEvent> {
   readonly #counters: SystemCounters;
   readonly #clock: Clock;
   readonly #logger: Logger;
+  readonly #stopGraceMs: number;
+  /** Set while an async handler runs: gives up waiting for it (used once stopping outlasts the grace). */
+  #abandon: (() => void) | undefined;
+  #graceTimer: TimerHandle | undefined;
   #sleeping:
     | { readonly timer: TimerHandle; readonly wake: () => void; readonly wakeable: boolean }
     | undefined;
@@ -56,8 +60,11 @@ export class QueryDelivery<TEvent> {
       readonly counters: SystemCounters;
       readonly clock: Clock;
       readonly logger: Logger;
+      /** How long `stop()` waits for a handler in flight before it stops without it, in ms. */
+      readonly stopGraceMs: number;
     },
   ) {
+    this.#stopGraceMs = deps.stopGraceMs;
     this.name = name;
     this.named = named;
     this.#handle = handle;
@@ -81,7 +88,7 @@ export class QueryDelivery<TEvent> {
       if (!this.active) return "cancelled";
       try {
         const pending = this.#handle(aggregateId, prepare());
-        if (pending) await pending;
+        if (pending && (await this.#settledOrAbandoned(pending)) === "abandoned") return "cancelled";
         this.batchesProcessed++;
         this.status = "running";
         return "delivered";
@@ -154,6 +161,35 @@ export class QueryDelivery<TEvent> {
   /** Stopping: cuts any sleep short. */
   interrupt(): void {
     this.#sleeping?.wake();
+    const abandon = this.#abandon;
+    if (abandon && !this.#graceTimer)
+      this.#graceTimer = this.#clock.setTimeout(() => {
+        this.#logger.warn(
+          `query ${this.name}: its handler did not settle within ${this.#stopGraceMs} ms of stop(); ` +
+            "stopped without it (that batch counts as not delivered)",
+        );
+        abandon();
+      }, this.#stopGraceMs);
+  }
+
+  /**
+   * Waits for the handler's promise, unless the actor is stopping and the handler outlasts the grace
+   * period: a handler that never settles must not hold `stop()` forever. A rejection after that is
+   * ignored (the race has already settled), never an unhandled rejection.
+   */
+  async #settledOrAbandoned(pending: PromiseLike<void>): Promise<"settled" | "abandoned"> {
+    const abandoned = new Promise<"abandoned">((resolve) => {
+      this.#abandon = () => resolve("abandoned");
+    });
+    try {
+      return await Promise.race([Promise.resolve(pending).then(() => "settled" as const), abandoned]);
+    } finally {
+      this.#abandon = undefined;
+      if (this.#graceTimer) {
+        this.#clock.clearTimeout(this.#graceTimer);
+        this.#graceTimer = undefined;
+      }
+    }
   }
 
   #decide(error: unknown, attempt: number, failed: QueryFailure): QueryErrorDecision {

@@ -1,4 +1,5 @@
 import type { Frequency } from "../core/arguments.js";
+import { deepFreeze } from "../core/freeze.js";
 import { kindOf } from "../core/metadata.js";
 import { textProblem } from "../core/text.js";
 import type { EventSourcingConfig, Logger, Query } from "../core/types.js";
@@ -274,7 +275,7 @@ export function resolveConfig<TState, TCommand, TEvent, TDomainError>(
     id: config.id ?? DEFAULTS.id,
     handle: config.handle,
     apply: config.apply,
-    emptyState: config.emptyState,
+    emptyState: deepFreeze(config.emptyState),
     snapshot: config.snapshot
       ? Object.freeze({
           frequency: frequency as Frequency,
