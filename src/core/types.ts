@@ -258,14 +258,19 @@ export type QueryErrorDecision = "retry" | "skip" | "stop";
  * @example
  * ```ts
  * import type { QueryFailure } from "eventsourcing";
+ *
  * const onError = (error: unknown, attempt: number, failed: QueryFailure) =>
  *   attempt >= 5 ? (console.error(`skipping ${failed.aggregateId}#${failed.sequence}`, error), "skip") : "retry";
  * ```
  */
 export interface QueryFailure {
+  /** The query's name. */
   readonly query: string;
+  /** The aggregate of the failing batch. */
   readonly aggregateId: string;
+  /** The sequence of the event that failed (or of the commit's first event). */
   readonly sequence: number;
+  /** The global position of that event. */
   readonly position: bigint;
   /** How many events the failing batch (one commit) holds. */
   readonly events: number;
@@ -286,6 +291,7 @@ export interface Logger {
  * @example
  * ```ts
  * import type { StateCodec } from "eventsourcing";
+ *
  * const seenCodec: StateCodec<{ seen: Map<string, number> }> = {
  *   encode: (state) => JSON.stringify([...state.seen]),
  *   decode: (text) => ({ seen: new Map(JSON.parse(text) as [string, number][]) }),

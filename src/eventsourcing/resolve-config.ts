@@ -1,6 +1,7 @@
 import type { Frequency } from "../core/arguments.js";
 import { deepFreeze } from "../core/freeze.js";
 import { kindOf } from "../core/metadata.js";
+import { refuseUnknownKeys } from "../core/option-keys.js";
 import { textProblem } from "../core/text.js";
 import type { EventSourcingConfig, Logger, Query } from "../core/types.js";
 import { MAX_AGGREGATE_ID_BYTES, MAX_AGGREGATE_ID_LENGTH } from "./aggregate-id.js";
@@ -99,38 +100,7 @@ function nonNegativeInteger(option: string, value: number | undefined, fallback:
 
 /** Refuses keys of `options` that are not in `known`, suggesting the nearest known one. */
 function checkKeys(where: string, options: object, known: readonly string[]): void {
-  for (const key of Object.keys(options)) {
-    if (known.includes(key)) continue;
-    const near = known.find((k) => nearlyEqual(k, key));
-    throw new TypeError(
-      `eventsourcing: unknown option \`${where}${key}\`${near ? `; did you mean \`${where}${near}\`?` : ""} ` +
-        `(known: ${known.join(", ")})`,
-    );
-  }
-}
-
-/** Same word but for case, a trailing "s", a prefix, or a few letters (snapshots, idleMS, conflictRetry). */
-function nearlyEqual(known: string, given: string): boolean {
-  const a = known.toLowerCase();
-  const b = given.toLowerCase();
-  if (a === b || `${a}s` === b || a === `${b}s` || a.startsWith(b) || b.startsWith(a)) return true;
-  return editDistance(a, b) <= Math.max(2, Math.floor(Math.min(a.length, b.length) / 4));
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(
-        (previous[j] as number) + 1,
-        (current[j - 1] as number) + 1,
-        (previous[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-    }
-    previous = current;
-  }
-  return previous[b.length] as number;
+  refuseUnknownKeys("eventsourcing: unknown option", where, options, known);
 }
 
 /** An optional nested options object: absent, or a plain object with known keys only. */
@@ -251,6 +221,10 @@ export function resolveConfig<TState, TCommand, TEvent, TDomainError>(
       typeof stateCodec.decode !== "function")
   )
     fail("snapshot.codec", "a StateCodec { encode(state): string, decode(text): state }", stateCodec);
+  const retryInitialMs = config.queryRetry?.initialMs ?? DEFAULTS.queryInitialMs;
+  const retryMaxMs = config.queryRetry?.maxMs ?? DEFAULTS.queryMaxMs;
+  if (typeof retryInitialMs === "number" && typeof retryMaxMs === "number" && retryMaxMs < retryInitialMs)
+    fail("queryRetry.maxMs", `at least queryRetry.initialMs (${retryInitialMs})`, retryMaxMs);
   const onError = config.queryRetry?.onError ?? (() => "retry" as const);
   if (typeof onError !== "function") fail("queryRetry.onError", "a function", onError);
   checkMethods(

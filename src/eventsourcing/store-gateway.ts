@@ -247,7 +247,7 @@ export class StoreGateway<TState, TEvent> {
       back = this.#stateCodec.decode(text);
     } catch (cause) {
       return err(
-        `the snapshot codec cannot encode it (${cause instanceof Error ? cause.message : String(cause)})`,
+        `the snapshot codec cannot encode it or decode its own text (${cause instanceof Error ? cause.message : String(cause)})`,
       );
     }
     if (typeof text !== "string") return err("the snapshot codec did not give text");

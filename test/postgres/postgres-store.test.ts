@@ -38,6 +38,15 @@ it("refuses options it cannot use, saying what to change", () => {
   ).toThrow(/reconnectMaxMs \(1000\) must be at least reconnectMs \(5000\)/);
 });
 
+it("refuses a misspelt or unknown option at once, naming the nearest known one", () => {
+  expect(() => postgresStore({ conectionString: "postgres://h/db" } as never)).toThrow(
+    /postgresStore: unknown option `conectionString`; did you mean `connectionString`\?/,
+  );
+  expect(() => postgresStore({ connectionString: "postgres://h/db", schemaName: "x" } as never)).toThrow(
+    /unknown option `schemaName`/,
+  );
+});
+
 it("refuses a connection string that is not a postgres URL at once, without echoing it", () => {
   for (const text of ["not a url", "user:secret@host/db", "http://host/db"]) {
     let message = "";

@@ -45,6 +45,15 @@ describe("the SQLite store's options", () => {
     expect(() => sqliteStore({ path: "a.db", queryLeaseMs: 1.5 })).toThrow(/queryLeaseMs/);
   });
 
+  it("refuses a misspelt or unknown option, naming the nearest known one", () => {
+    expect(() => sqliteStore({ pathh: "x.db" } as never)).toThrow(
+      /sqliteStore: unknown option `pathh`; did you mean `path`\?/,
+    );
+    expect(() => sqliteStore({ path: "x.db", busyTimeout: 10 } as never)).toThrow(
+      /did you mean `busyTimeoutMs`/,
+    );
+  });
+
   it("opens nothing until it is used", async () => {
     const directory = await mkdtemp(join(tmpdir(), "eventsourcing-sqlite-"));
     try {

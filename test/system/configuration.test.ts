@@ -55,6 +55,13 @@ describe("a system's configuration", () => {
     expect(system.id).toBe("bank");
   });
 
+  it("refuses a query backoff whose longest wait is shorter than its first", () => {
+    expect(refusal({ ...base(), queryRetry: { initialMs: 500, maxMs: 100 } })).toMatch(
+      /queryRetry\.maxMs` must be at least queryRetry\.initialMs \(500\)/,
+    );
+    expect(refusal({ ...base(), queryRetry: { initialMs: 60_000 } })).toMatch(/queryRetry\.maxMs/);
+  });
+
   it("refuses a logger without warn and error, such as console.log", () => {
     expect(refusal({ ...base(), logger: console.log })).toMatch(
       /`logger` must be an object with warn and error methods, such as console, got the function log/,

@@ -1,3 +1,5 @@
+import { refuseUnknownKeys } from "../../core/option-keys.js";
+
 /**
  * A query as the store sends it: text, parameters, and a name to prepare it once per connection.
  *
@@ -172,11 +174,26 @@ export interface ResolvedPostgresOptions {
     | { readonly kind: "given"; readonly pool: PostgresPool };
 }
 
+const POSTGRES_OPTION_KEYS: readonly string[] = [
+  "schema",
+  "lockHeartbeatMs",
+  "reconnectMs",
+  "reconnectMaxMs",
+  "queryTimeoutMs",
+  "closeTimeoutMs",
+  "appendConcurrency",
+  "connectionString",
+  "max",
+  "connectionTimeoutMillis",
+  "pool",
+] satisfies readonly (keyof PostgresConnectionOptions | keyof PostgresPoolOptions)[];
+
 /** Validates the options; a bad one throws at once, saying what to change. */
 export function resolvePostgresOptions(options: PostgresStoreOptions): ResolvedPostgresOptions {
   if (typeof options !== "object" || options === null) {
     throw new TypeError("postgresStore: pass { connectionString } or { pool }");
   }
+  refuseUnknownKeys("postgresStore: unknown option", "", options, POSTGRES_OPTION_KEYS);
   const schema = options.schema ?? "eventsourcing";
   if (typeof schema !== "string" || schema.length === 0 || Buffer.byteLength(schema) > 63) {
     throw new TypeError(

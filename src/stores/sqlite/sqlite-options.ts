@@ -2,6 +2,8 @@
  * The options of `sqliteStore`, checked and frozen at construction: a wrong option throws at once with
  * a message saying what to change.
  */
+
+import { refuseUnknownKeys } from "../../core/option-keys.js";
 import type { Clock } from "../../runtime/clock.js";
 import { systemClock } from "../../runtime/clock.js";
 import type { SqliteDatabase } from "./sqlite-database.js";
@@ -51,11 +53,23 @@ export interface SqliteStoreSettings {
   readonly now: () => number;
 }
 
+const SQLITE_OPTION_KEYS: readonly string[] = [
+  "path",
+  "database",
+  "synchronous",
+  "busyTimeoutMs",
+  "queryLeaseMs",
+  "wakePollMs",
+  "clock",
+  "now",
+] satisfies readonly (keyof SqliteStoreOptions)[];
+
 /** Checks the options; throws a `TypeError` naming the option and what it must be. */
 export function sqliteStoreSettings(options: SqliteStoreOptions): SqliteStoreSettings {
   if (typeof options !== "object" || options === null) {
     throw new TypeError("sqliteStore needs options: { path } or { database }");
   }
+  refuseUnknownKeys("sqliteStore: unknown option", "", options, SQLITE_OPTION_KEYS);
   const { path, database } = options;
   if ((path === undefined) === (database === undefined)) {
     throw new TypeError(
