@@ -1,4 +1,12 @@
+import { jsonCodec } from "../core/codec.js";
+import { refuseUnknownKeys } from "../core/option-keys.js";
 import type { Metadata, Upcaster } from "../core/types.js";
+
+const UPCASTER_KEYS: readonly string[] = [
+  "eventType",
+  "fromVersion",
+  "upcast",
+] satisfies readonly (keyof Upcaster)[];
 
 /** A stored event that cannot be brought to the version the code knows. */
 export class EventVersionError extends Error {
@@ -10,6 +18,9 @@ export interface Upcast {
   readonly eventType: string;
   readonly payload: string;
 }
+
+/** The highest version any store holds (PostgreSQL keeps versions in 32-bit integers). */
+const MAX_VERSION = 2_147_483_647;
 
 function fail(option: string, expectation: string, value: unknown): never {
   throw new TypeError(`eventsourcing: \`${option}\` must be ${expectation}, got ${String(value)}`);
@@ -35,8 +46,8 @@ export class EventVersions {
       fail("eventVersions", "an object of event type to version", versions);
     const current = new Map<string, number>();
     for (const [type, version] of Object.entries(versions ?? {})) {
-      if (!Number.isSafeInteger(version) || version < 1)
-        fail(`eventVersions.${type}`, "a positive integer", version);
+      if (!Number.isSafeInteger(version) || version < 1 || version > MAX_VERSION)
+        fail(`eventVersions.${type}`, `a positive integer of at most ${MAX_VERSION}`, version);
       current.set(type, version);
     }
     if (upcasters !== undefined && !Array.isArray(upcasters))
@@ -45,10 +56,11 @@ export class EventVersions {
     for (const [i, step] of (upcasters ?? []).entries()) {
       const where = `upcasters[${i}]`;
       if (typeof step !== "object" || step === null) fail(where, "an Upcaster", step);
+      refuseUnknownKeys("eventsourcing: unknown option", `${where}.`, step, UPCASTER_KEYS);
       if (typeof step.eventType !== "string" || step.eventType.length === 0)
         fail(`${where}.eventType`, "a non-empty string", step.eventType);
-      if (!Number.isSafeInteger(step.fromVersion) || step.fromVersion < 1)
-        fail(`${where}.fromVersion`, "a positive integer", step.fromVersion);
+      if (!Number.isSafeInteger(step.fromVersion) || step.fromVersion < 1 || step.fromVersion >= MAX_VERSION)
+        fail(`${where}.fromVersion`, `a positive integer below ${MAX_VERSION}`, step.fromVersion);
       if (typeof step.upcast !== "function") fail(`${where}.upcast`, "a function", step.upcast);
       const target = current.get(step.eventType);
       if (target !== undefined && step.fromVersion >= target)
@@ -88,6 +100,20 @@ export class EventVersions {
   /** The version a new event of this type is written at. */
   versionOf(eventType: string): number {
     return this.#versions.get(eventType) ?? 1;
+  }
+
+  /**
+   * Why a new event of this type cannot be written, or `null`: a type that an upcaster reads at its
+   * current version (one renamed away) would be written as it is and read back changed, so live state
+   * and replay would differ. Free when there are no upcasters.
+   */
+  unwritable(eventType: string): string | null {
+    if (this.#steps.size === 0) return null;
+    const version = this.versionOf(eventType);
+    return this.#steps.has(stepKey(eventType, version))
+      ? `an upcaster reads event type ${JSON.stringify(eventType)} at version ${version}, its current ` +
+          "one, so it would be read back changed: write the type it becomes instead"
+      : null;
   }
 
   /** Whether an event stored as (type, version) decodes as it is, with no step to run. */
@@ -142,9 +168,16 @@ export class EventVersions {
               `the current version is ${current}`,
       );
     }
-    const text = JSON.stringify(value);
-    if (text === undefined)
-      throw new EventVersionError(`the upcasters of ${JSON.stringify(eventType)} gave no JSON value`);
+    let text: string;
+    try {
+      // The default codec's walk: what an upcaster returns must be JSON as it is, never changed by it.
+      text = jsonCodec.encodeState(value);
+    } catch (cause) {
+      throw new EventVersionError(
+        `the upcasters of ${JSON.stringify(eventType)} from version ${version} gave a payload JSON cannot hold: ` +
+          (cause instanceof Error ? cause.message : String(cause)),
+      );
+    }
     return { eventType: type, payload: text };
   }
 }

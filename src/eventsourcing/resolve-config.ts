@@ -86,6 +86,15 @@ function fail(option: string, expectation: string, value: unknown): never {
   throw new TypeError(`eventsourcing: \`${option}\` must be ${expectation}, got ${kindOf(value)}`);
 }
 
+/** The highest version any store holds (PostgreSQL keeps versions in 32-bit integers). */
+const MAX_VERSION = 2_147_483_647;
+
+function storedVersion(option: string, value: number | undefined): number {
+  const version = positiveInteger(option, value, 1);
+  if (version > MAX_VERSION) fail(option, `at most ${MAX_VERSION}, which every store holds`, value);
+  return version;
+}
+
 function positiveInteger(option: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   if (!Number.isSafeInteger(value) || value <= 0) fail(option, "a positive integer", value);
@@ -167,7 +176,13 @@ export function checkQuery(query: Query<unknown>, where: string): void {
     types !== "all" &&
     (!Array.isArray(types) ||
       types.length === 0 ||
-      types.some((type) => typeof type !== "string" || textProblem(type) !== null))
+      types.some(
+        (type) =>
+          typeof type !== "string" ||
+          type.length === 0 ||
+          type.length > MAX_AGGREGATE_TYPE_LENGTH ||
+          textProblem(type) !== null,
+      ))
   )
     fail(`${where}.aggregateTypes`, '"all" or a non-empty array of aggregate types', types);
 }
@@ -253,7 +268,7 @@ export function resolveConfig<TState, TCommand, TEvent, TDomainError>(
     snapshot: config.snapshot
       ? Object.freeze({
           frequency: frequency as Frequency,
-          version: positiveInteger("snapshot.version", config.snapshot.version, 1),
+          version: storedVersion("snapshot.version", config.snapshot.version),
           codec: stateCodec,
         })
       : undefined,

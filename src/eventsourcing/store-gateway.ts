@@ -103,6 +103,9 @@ export class StoreGateway<TState, TEvent> {
       } catch (cause) {
         return err(eventStoreError("the event cannot be serialized, nothing was stored", cause));
       }
+      const retired = this.#versions.unwritable(eventType);
+      if (retired !== null)
+        return err({ type: "EventStoreError", message: `${retired}; nothing was stored` });
       encoded.push({ eventType, eventVersion: this.#versions.versionOf(eventType), payload, metadata });
     }
     return ok({ encoded, decoded });

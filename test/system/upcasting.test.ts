@@ -5,6 +5,7 @@
 import { expect, it } from "vitest";
 import type { EncodedEvent, EventStore } from "../../src/core/event-store.js";
 import { err, ok, start, supervised, type Upcaster } from "../../src/index.js";
+import { memoryStore } from "../../src/stores/memory/index.js";
 import { forEachStore } from "../support/stores.js";
 import { expectOk, quiet, recorder, until, useSystems } from "../support/system.js";
 
@@ -199,4 +200,103 @@ it("refuses, at construction, a current version that no upcaster reaches, and tw
     /eventVersions.CashDeposited/,
   );
   expect(supervised({ ...base, eventVersions, upcasters }).id).toBe("eventsourcing");
+});
+
+forEachStore("writing events that evolve", (kind) => {
+  const systems = useSystems(kind);
+
+  it("refuses to write a type an upcaster reads at its current version, so live state never differs from replay", async () => {
+    const { store } = await systems.store();
+    // Still emits the renamed-away MoneyDeposited, which every read would turn into CashDeposited.
+    const stale = (wallet: Wallet | null, command: WalletCommand) =>
+      command.type === "Open"
+        ? handle(wallet, command)
+        : ok([
+            {
+              type: "MoneyDeposited",
+              amount: `${command.amount} ${command.currency}`,
+            } as unknown as WalletEvent,
+          ]);
+    const wallet = systems.track(
+      await start({
+        store,
+        aggregateType: "wallet",
+        emptyState: null as Wallet | null,
+        handle: stale,
+        apply,
+        eventVersions,
+        upcasters,
+        logger: quiet,
+      }),
+    );
+    expectOk(await wallet.execute("w", { type: "Open" }));
+    const refused = await wallet.execute("w", { type: "Deposit", amount: 5, currency: "EUR" });
+    expect(!refused.ok && refused.error).toMatchObject({
+      type: "EventStoreError",
+      message: expect.stringContaining('an upcaster reads event type "MoneyDeposited" at version 1'),
+    });
+    expect((await store.readAll(0n, 10)).map((row) => row.eventType)).toEqual(["WalletOpened"]);
+  });
+
+  it("refuses an upcaster's payload that JSON would change, naming the type and version", async () => {
+    const { store } = await systems.store();
+    const nan: Upcaster[] = [
+      upcasters[0] as Upcaster,
+      {
+        eventType: "CashDeposited",
+        fromVersion: 2,
+        upcast: (payload) => ({ payload: { ...(payload as object), amount: Number.NaN, currency: "EUR" } }),
+      },
+    ];
+    await writeOld(store, "w", [opened, v1Deposit("1 EUR")]);
+    const wallet = systems.track(
+      await start({
+        store,
+        aggregateType: "wallet",
+        emptyState: null as Wallet | null,
+        handle,
+        apply,
+        eventVersions,
+        upcasters: nan,
+        logger: quiet,
+      }),
+    );
+    const loaded = await wallet.loadEvents("w");
+    expect(!loaded.ok && loaded.error).toMatchObject({
+      type: "EventStoreError",
+      message: expect.stringMatching(
+        /"MoneyDeposited" from version 1 gave a payload JSON cannot hold: .*NaN/,
+      ),
+    });
+  });
+});
+
+it("refuses at construction versions no store can hold, upcaster keys it does not know, and odd aggregateTypes", () => {
+  const base = { store: memoryStore(), aggregateType: "wallet", emptyState: null, handle, apply };
+  const refusal = (config: Record<string, unknown>) => {
+    try {
+      supervised({ ...base, ...config } as never);
+    } catch (error) {
+      expect(error).toBeInstanceOf(TypeError);
+      return (error as Error).message;
+    }
+    return expect.fail("accepted");
+  };
+  expect(refusal({ eventVersions: { CashDeposited: 2 ** 31 } })).toMatch(
+    /eventVersions\.CashDeposited.*at most 2147483647/,
+  );
+  expect(refusal({ snapshot: { frequency: 1, version: 2 ** 31 } })).toMatch(
+    /snapshot\.version.*at most 2147483647/,
+  );
+  expect(
+    refusal({
+      upcasters: [{ eventType: "A", fromVersion: 1, toVersion: 2, upcast: (p: unknown) => ({ payload: p }) }],
+    }),
+  ).toMatch(/unknown option `upcasters\[0\]\.toVersion`/);
+  expect(refusal({ queries: [{ name: "q", handle: () => {}, aggregateTypes: [""] }] })).toMatch(
+    /aggregateTypes/,
+  );
+  expect(refusal({ queries: [{ name: "q", handle: () => {}, aggregateTypes: ["x".repeat(256)] }] })).toMatch(
+    /aggregateTypes/,
+  );
 });
