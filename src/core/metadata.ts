@@ -6,6 +6,7 @@
  * is corrupt in every store alike.
  */
 import type { EventSourcingError } from "./errors.js";
+import { err, ok, type Result } from "./result.js";
 import { textProblem } from "./text.js";
 import type { Metadata } from "./types.js";
 
@@ -13,12 +14,8 @@ import type { Metadata } from "./types.js";
 export const NO_METADATA: Metadata = Object.freeze({});
 
 /** The checked, frozen copy of `value`, or the `InvalidMetadata` error that says what is wrong. */
-export function checkMetadata(
-  value: unknown,
-):
-  | { readonly ok: true; readonly value: Metadata }
-  | { readonly ok: false; readonly error: EventSourcingError<never> } {
-  if (value === undefined) return { ok: true, value: NO_METADATA };
+export function checkMetadata(value: unknown): Result<Metadata, EventSourcingError<never>> {
+  if (value === undefined) return ok(NO_METADATA);
   const refused = shapeProblem(value);
   if (refused !== null) return invalid(refused);
   // One pass on the hot path: copy while checking; the reason is worked out only when something is wrong.
@@ -43,11 +40,11 @@ export function checkMetadata(
     else copy[key] = entry;
     empty = false;
   }
-  return { ok: true, value: empty ? NO_METADATA : Object.freeze(copy) };
+  return ok(empty ? NO_METADATA : Object.freeze(copy));
 }
 
-function invalid(reason: string): { readonly ok: false; readonly error: EventSourcingError<never> } {
-  return { ok: false, error: { type: "InvalidMetadata", reason } };
+function invalid(reason: string): Result<never, EventSourcingError<never>> {
+  return err({ type: "InvalidMetadata", reason });
 }
 
 /** Why `value` is not a plain object with string keys, or `null`. */

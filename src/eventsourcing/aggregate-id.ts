@@ -16,30 +16,29 @@ export const MAX_AGGREGATE_ID_BYTES = 2_048;
 const BYTES_SURELY_FIT = Math.floor(MAX_AGGREGATE_ID_BYTES / 3);
 
 /**
- * Why an aggregate id is refused, or `null` when it is fine: not a string, empty, over
- * {@link MAX_AGGREGATE_ID_LENGTH} characters or {@link MAX_AGGREGATE_ID_BYTES} bytes of UTF-8, not
- * well-formed Unicode (a lone surrogate), or holding U+0000.
- * Every id accepted here reads back identical from every store.
+ * Why a non-empty string cannot serve as a key every store indexes (an aggregate id, a named query's
+ * name), or `null`: over {@link MAX_AGGREGATE_ID_LENGTH} characters or {@link MAX_AGGREGATE_ID_BYTES}
+ * bytes of UTF-8, not well-formed Unicode (a lone surrogate), or holding U+0000.
+ */
+export function keyProblem(key: string): string | null {
+  if (key.length > MAX_AGGREGATE_ID_LENGTH)
+    return `it is ${key.length} characters long, over the limit of ${MAX_AGGREGATE_ID_LENGTH}`;
+  if (key.length > BYTES_SURELY_FIT) {
+    const bytes = Buffer.byteLength(key, "utf8");
+    if (bytes > MAX_AGGREGATE_ID_BYTES)
+      return `it is ${bytes} bytes of UTF-8, over the limit of ${MAX_AGGREGATE_ID_BYTES} (the most a database index entry holds safely)`;
+  }
+  return textProblem(key);
+}
+
+/**
+ * Why an aggregate id is refused, or `null` when it is fine: not a string, empty, or a
+ * {@link keyProblem}. Every id accepted here reads back identical from every store.
  */
 export function invalidAggregateId(aggregateId: unknown): EventSourcingError<never> | null {
   if (typeof aggregateId !== "string")
     return { type: "InvalidAggregateId", aggregateId: String(aggregateId), reason: "it must be a string" };
   if (aggregateId.length === 0) return { type: "InvalidAggregateId", aggregateId, reason: "it is empty" };
-  if (aggregateId.length > MAX_AGGREGATE_ID_LENGTH)
-    return {
-      type: "InvalidAggregateId",
-      aggregateId,
-      reason: `it is ${aggregateId.length} characters long, over the limit of ${MAX_AGGREGATE_ID_LENGTH}`,
-    };
-  if (aggregateId.length > BYTES_SURELY_FIT) {
-    const bytes = Buffer.byteLength(aggregateId, "utf8");
-    if (bytes > MAX_AGGREGATE_ID_BYTES)
-      return {
-        type: "InvalidAggregateId",
-        aggregateId,
-        reason: `it is ${bytes} bytes of UTF-8, over the limit of ${MAX_AGGREGATE_ID_BYTES} (the most a database index entry holds safely)`,
-      };
-  }
-  const problem = textProblem(aggregateId);
+  const problem = keyProblem(aggregateId);
   return problem === null ? null : { type: "InvalidAggregateId", aggregateId, reason: problem };
 }

@@ -128,10 +128,10 @@ export class GroupCommitter {
    *
    * A failure the store reports as its own as a whole (`isRequestError` false: a lost connection, a lock
    * that timed out) is not sent again; other failures of the whole store would make every half fail too,
-   * and a budget of store calls bounds that case, past which the rest get the error at once. And since a failed call's outcome may
-   * be unknown (the connection dropped around COMMIT), a request that conflicts when sent again gets the
-   * failure rather than a conflict: it may be its own first write that it conflicts with, and a conflict
-   * would make its actor decide the command again.
+   * and a budget of store calls bounds that case, past which the rest get the error at once. And since a
+   * failed call's outcome may be unknown (the connection dropped around COMMIT), a request that
+   * conflicts when sent again gets the failure rather than a conflict: it may be its own first write that
+   * it conflicts with, and a conflict would make its actor decide the command again.
    */
   async #isolate(batch: readonly PendingAppend[], error: unknown, budget: { calls: number }): Promise<void> {
     if (batch.length === 1) {

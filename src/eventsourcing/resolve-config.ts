@@ -4,7 +4,7 @@ import { kindOf } from "../core/metadata.js";
 import { refuseUnknownKeys } from "../core/option-keys.js";
 import { textProblem } from "../core/text.js";
 import type { EventSourcingConfig, Logger, Query } from "../core/types.js";
-import { MAX_AGGREGATE_ID_BYTES, MAX_AGGREGATE_ID_LENGTH } from "./aggregate-id.js";
+import { keyProblem } from "./aggregate-id.js";
 import { EventVersions } from "./event-versions.js";
 import type { ResolvedConfig } from "./system-context.js";
 
@@ -160,12 +160,8 @@ export function checkQuery(query: Query<unknown>, where: string): void {
     typeof query.handle !== "function"
   )
     fail(where, "a function or { name: non-empty string, handle: function }", query);
-  const bytes = Buffer.byteLength(query.name, "utf8");
-  const problem =
-    query.name.length > MAX_AGGREGATE_ID_LENGTH || bytes > MAX_AGGREGATE_ID_BYTES
-      ? `it is ${query.name.length} characters (${bytes} bytes of UTF-8) long, over the limit of ` +
-        `${MAX_AGGREGATE_ID_LENGTH} characters and ${MAX_AGGREGATE_ID_BYTES} bytes (the same as for aggregate ids)`
-      : textProblem(query.name);
+  // Checkpoints are keyed by the name: it is held to the same rule as an aggregate id.
+  const problem = keyProblem(query.name);
   if (problem !== null)
     throw new TypeError(
       `eventsourcing: the name of ${where} cannot be stored as a checkpoint name: ${problem}`,

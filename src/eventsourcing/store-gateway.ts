@@ -103,9 +103,6 @@ export class StoreGateway<TState, TEvent> {
       } catch (cause) {
         return err(eventStoreError("the event cannot be serialized, nothing was stored", cause));
       }
-      const retired = this.#versions.unwritable(eventType);
-      if (retired !== null)
-        return err({ type: "EventStoreError", message: `${retired}; nothing was stored` });
       encoded.push({ eventType, eventVersion: this.#versions.versionOf(eventType), payload, metadata });
     }
     return ok({ encoded, decoded });
@@ -113,7 +110,8 @@ export class StoreGateway<TState, TEvent> {
 
   /**
    * Why a codec's output cannot be stored intact by every store, or `null`. An event type must be
-   * non-empty, well-formed text without U+0000; so must a payload, which the default codec already
+   * non-empty, well-formed text without U+0000, and not one an upcaster reads at its current version
+   * (it would be read back changed); a payload must be well-formed too, which the default codec already
    * guarantees (its walk refuses such strings), so only another codec's payload is scanned here.
    */
   #refusedText(eventType: unknown, payload: unknown): string | null {
@@ -123,6 +121,8 @@ export class StoreGateway<TState, TEvent> {
       const problem = textProblem(eventType);
       if (problem !== null)
         return `the event type ${JSON.stringify(eventType)} cannot be stored: ${problem}; nothing was stored`;
+      const retired = this.#versions.unwritable(eventType);
+      if (retired !== null) return `${retired}; nothing was stored`;
       this.#lastType = eventType;
     }
     if (typeof payload !== "string")

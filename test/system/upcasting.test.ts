@@ -4,7 +4,7 @@
  */
 import { expect, it } from "vitest";
 import type { EncodedEvent, EventStore } from "../../src/core/event-store.js";
-import { err, ok, start, supervised, type Upcaster } from "../../src/index.js";
+import { type EventSourcingConfig, err, ok, start, supervised, type Upcaster } from "../../src/index.js";
 import { memoryStore } from "../../src/stores/memory/index.js";
 import { forEachStore } from "../support/stores.js";
 import { expectOk, quiet, recorder, until, useSystems } from "../support/system.js";
@@ -71,20 +71,26 @@ async function writeOld(store: EventStore, id: string, events: readonly EncodedE
   if (!outcome?.ok) throw new Error("the old rows could not be written");
 }
 
+/** Today's wallet system on `store`, with some options replaced. */
+const walletConfig = (
+  store: EventStore,
+  overrides: Partial<EventSourcingConfig<Wallet | null, WalletCommand, WalletEvent, string>> = {},
+): EventSourcingConfig<Wallet | null, WalletCommand, WalletEvent, string> => ({
+  store,
+  aggregateType: "wallet",
+  emptyState: null,
+  handle,
+  apply,
+  eventVersions,
+  upcasters,
+  logger: quiet,
+  ...overrides,
+});
+
 forEachStore("events stored at older versions", (kind) => {
   const systems = useSystems(kind);
   const wallets = (store: EventStore, extra: { snapshot?: { frequency: number } } = {}) =>
-    start({
-      store,
-      aggregateType: "wallet",
-      emptyState: null as Wallet | null,
-      handle,
-      apply,
-      eventVersions,
-      upcasters,
-      logger: quiet,
-      ...extra,
-    }).then((system) => systems.track(system));
+    start(walletConfig(store, extra)).then((system) => systems.track(system));
 
   it("replay through the upcasters, and come back renamed and split from loadEvents and loadEventsFrom", async () => {
     const { store } = await systems.store();
@@ -135,17 +141,9 @@ forEachStore("events stored at older versions", (kind) => {
     const { store } = await systems.store();
     await writeOld(store, "w", [opened, v1Deposit("3 EUR")]);
     const seen = recorder<WalletEvent>();
-    await start({
-      store,
-      aggregateType: "wallet",
-      emptyState: null as Wallet | null,
-      handle,
-      apply,
-      eventVersions,
-      upcasters,
-      logger: quiet,
-      queries: [{ name: "deposits", handle: seen.query }],
-    }).then((system) => systems.track(system));
+    await start(walletConfig(store, { queries: [{ name: "deposits", handle: seen.query }] })).then((system) =>
+      systems.track(system),
+    );
     await seen.waitFor(1);
     await writeOld(store, "w", [v1Deposit("5 CHF")]);
     await seen.waitFor(2);
@@ -217,18 +215,7 @@ forEachStore("writing events that evolve", (kind) => {
               amount: `${command.amount} ${command.currency}`,
             } as unknown as WalletEvent,
           ]);
-    const wallet = systems.track(
-      await start({
-        store,
-        aggregateType: "wallet",
-        emptyState: null as Wallet | null,
-        handle: stale,
-        apply,
-        eventVersions,
-        upcasters,
-        logger: quiet,
-      }),
-    );
+    const wallet = systems.track(await start(walletConfig(store, { handle: stale })));
     expectOk(await wallet.execute("w", { type: "Open" }));
     const refused = await wallet.execute("w", { type: "Deposit", amount: 5, currency: "EUR" });
     expect(!refused.ok && refused.error).toMatchObject({
@@ -249,18 +236,7 @@ forEachStore("writing events that evolve", (kind) => {
       },
     ];
     await writeOld(store, "w", [opened, v1Deposit("1 EUR")]);
-    const wallet = systems.track(
-      await start({
-        store,
-        aggregateType: "wallet",
-        emptyState: null as Wallet | null,
-        handle,
-        apply,
-        eventVersions,
-        upcasters: nan,
-        logger: quiet,
-      }),
-    );
+    const wallet = systems.track(await start(walletConfig(store, { upcasters: nan })));
     const loaded = await wallet.loadEvents("w");
     expect(!loaded.ok && loaded.error).toMatchObject({
       type: "EventStoreError",
