@@ -36,6 +36,11 @@ export interface StoredEvent extends EncodedEvent {
   /** The sequence of the first event of the commit this event belongs to (one append request). */
   readonly commitStart: number;
   readonly recordedAt: Date;
+  /**
+   * The `commandId` of the append request that wrote the event (every event of that commit carries it);
+   * absent when the request had none.
+   */
+  readonly commandId?: string;
 }
 
 /** Events for one aggregate, stating the last sequence the writer saw (0 for a new aggregate). */
@@ -46,6 +51,14 @@ export interface AppendRequest {
   readonly expectedSequence: number;
   /** At least one event. */
   readonly events: readonly EncodedEvent[];
+  /**
+   * The id of the command that caused these events, for idempotent commands: stored with every event of
+   * the request (read back as {@link StoredEvent.commandId}) and found again by
+   * {@link EventStore.readCommand}. The store does not refuse a command id already stored on the stream:
+   * the system looks it up before it appends, and the expected-sequence check makes a second writer of
+   * the same command conflict and find the first one's commit. Omitted: none.
+   */
+  readonly commandId?: string;
 }
 
 /** The store's answer for one {@link AppendRequest}: the stored events, or the sequence it really has. */
@@ -134,6 +147,18 @@ export interface EventStore {
     aggregateType: string,
     aggregateId: string,
     afterSequence: number,
+  ): Promise<readonly StoredEvent[]>;
+
+  /**
+   * Optional: every event of the stream (aggregateType, aggregateId) stored with this `commandId`, in
+   * sequence order; `[]` when there is none. (The system takes the first commit among them as the
+   * command's answer.) Found through an index, not a scan of the stream. Without it, the system reads
+   * the whole stream and picks the events carrying the id: correct, slower for long streams.
+   */
+  readCommand?(
+    aggregateType: string,
+    aggregateId: string,
+    commandId: string,
   ): Promise<readonly StoredEvent[]>;
 
   /** The last sequence of the stream (aggregateType, aggregateId); 0 for an unknown stream. */

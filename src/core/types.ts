@@ -278,6 +278,10 @@ export interface QueryFailure {
 
 /** Where the library reports what it cannot return to a caller (a failing query, a lost snapshot ...). */
 export interface Logger {
+  /** Detail for debugging (a command answered from an earlier commit ...); optional: absent, nothing is said. */
+  debug?(message: string, detail?: unknown): void;
+  /** What an operator wants to follow (actors started, passivated, restarted; queries caught up); optional. */
+  info?(message: string, detail?: unknown): void;
   /** Something went wrong and was handled (a query batch retried, a snapshot not saved ...); `detail` is the cause. */
   warn(message: string, detail?: unknown): void;
   /** Something failed that the library could not handle as planned (a query error policy that threw, a failed stop ...); `detail` is the cause. */
@@ -555,6 +559,27 @@ export interface ExecuteOptions {
    * reacted to), stored in every event's metadata under `causationId`.
    */
   readonly causationId?: string;
+  /**
+   * Makes the command idempotent: the first commit made with this id on this aggregate is the answer
+   * to every later `execute` with the same id on the same aggregate, across restarts, passivation,
+   * snapshots and processes. A repeat resolves `ok` with that first commit's events (as stored) and the
+   * aggregate as it is now; `handle` is not run and nothing is stored. The id is stored with the commit.
+   *
+   * Only commits are remembered: a command that was refused (`DomainError`) or changed nothing
+   * (`ok([])`) stores nothing, so a repeat is decided again. A `commandId` reused with a *different*
+   * command is not detected: it gets the first command's answer. Ids are per aggregate (the same id
+   * on two aggregates is two commands). A non-empty string of at most 256 characters, well-formed text
+   * without U+0000; anything else gives `InvalidMetadata` and nothing is stored.
+   *
+   * @example
+   * ```ts
+   * // A retried request carries the same id (e.g. its Idempotency-Key header): the deposit is made once.
+   * const first = await bank.execute("account-123", { type: "DepositMoney", amount: 100 }, { commandId: "req-7f3a" });
+   * const retry = await bank.execute("account-123", { type: "DepositMoney", amount: 100 }, { commandId: "req-7f3a" });
+   * if (first.ok && retry.ok) console.log(retry.value.events[0]?.eventId === first.value.events[0]?.eventId); // true
+   * ```
+   */
+  readonly commandId?: string;
 }
 
 /** What a successful command gives back: the aggregate after it, and the events it committed. */

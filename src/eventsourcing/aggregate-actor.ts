@@ -47,16 +47,20 @@ export class CommandMessage<TState, TCommand, TEvent, TDomainError> extends Requ
   readonly kind = "command";
   readonly command: TCommand;
   readonly metadata: Metadata;
+  /** The command's idempotency id, checked already; `undefined` for none. */
+  readonly commandId: string | undefined;
 
   constructor(
     command: TCommand,
     metadata: Metadata,
     resolve: (result: Result<ExecuteResult<TState, TEvent>, EventSourcingError<TDomainError>>) => void,
     timeoutMs: number,
+    commandId?: string,
   ) {
     super(resolve, "execute", timeoutMs);
     this.command = command;
     this.metadata = metadata;
+    this.commandId = commandId;
   }
 }
 
@@ -113,9 +117,16 @@ export class AggregateActor<TState, TCommand, TEvent, TDomainError> {
 
   async #execute(message: CommandMessage<TState, TCommand, TEvent, TDomainError>): Promise<void> {
     const { config, counters, gateway } = this.#context;
+    const { commandId } = message;
     if (!this.#loaded) {
       const loaded = await this.#ensureLoaded(false);
       if (!loaded.ok) return message.reply(loaded);
+    }
+    if (commandId !== undefined) {
+      // Only a command with an id pays this read; its absence costs the hot path nothing.
+      const earlier = await this.#earlierCommit(commandId);
+      if (!earlier.ok) return message.reply(earlier);
+      if (earlier.value !== null) return message.reply(ok(earlier.value));
     }
     for (let attempt = 0; ; attempt++) {
       let decision: Result<readonly TEvent[], TDomainError>;
@@ -150,6 +161,7 @@ export class AggregateActor<TState, TCommand, TEvent, TDomainError> {
           aggregateId: this.aggregateId,
           expectedSequence,
           events: encoded.value.encoded,
+          commandId,
         });
       } catch (cause) {
         this.#loaded = false; // the outcome is unknown: rebuild from the store next time
@@ -158,6 +170,18 @@ export class AggregateActor<TState, TCommand, TEvent, TDomainError> {
       if (outcome.ok) {
         counters.commandsProcessed++;
         return message.reply(ok(this.#commit(outcome.value, encoded.value.decoded, next)));
+      }
+      if (commandId !== undefined) {
+        // The writer that got there first may have been this same command sent by another process (or
+        // resent after an unknown outcome): its commit is among the events it appended.
+        const wasLoaded = this.#loaded;
+        const caughtUp = await this.#ensureLoaded(true);
+        if (!caughtUp.ok) return message.reply(caughtUp);
+        const theirs = wasLoaded
+          ? this.#repeat(firstCommitWith(caughtUp.value, commandId))
+          : await this.#earlierCommit(commandId);
+        if (!theirs.ok) return message.reply(theirs);
+        if (theirs.value !== null) return message.reply(ok(theirs.value));
       }
       if (attempt >= config.conflictRetries) {
         counters.commandsProcessed++;
@@ -172,9 +196,58 @@ export class AggregateActor<TState, TCommand, TEvent, TDomainError> {
         );
       }
       counters.conflictsRetried++;
-      const caughtUp = await this.#ensureLoaded(true);
-      if (!caughtUp.ok) return message.reply(caughtUp);
+      if (commandId === undefined) {
+        const caughtUp = await this.#ensureLoaded(true);
+        if (!caughtUp.ok) return message.reply(caughtUp);
+      }
     }
+  }
+
+  /**
+   * The answer to a command whose id this aggregate has committed before: that commit's events and the
+   * aggregate as it is now (caught up when the commit is newer than the state, made by another
+   * process); `null` when the id was never committed here. Asked of the store, which keeps the id with
+   * the commit: the events may be long gone from memory (passivation, a restart, a snapshot).
+   */
+  async #earlierCommit(
+    commandId: string,
+  ): Promise<Result<ExecuteResult<TState, TEvent> | null, EventSourcingError<TDomainError>>> {
+    let rows: readonly StoredEvent[];
+    try {
+      rows = firstCommitWith(await this.#context.gateway.readCommand(this.aggregateId, commandId), commandId);
+    } catch (cause) {
+      return err(eventStoreError(`cannot look up command id ${JSON.stringify(commandId)}`, cause));
+    }
+    const last = rows[rows.length - 1];
+    if (last !== undefined && last.sequence > this.#sequence) {
+      const caughtUp = await this.#ensureLoaded(true);
+      if (!caughtUp.ok) return caughtUp;
+    }
+    return this.#repeat(rows);
+  }
+
+  /** The answer made of an earlier commit's rows, or `null` for none. */
+  #repeat(
+    rows: readonly StoredEvent[],
+  ): Result<ExecuteResult<TState, TEvent> | null, EventSourcingError<TDomainError>> {
+    if (rows.length === 0) return ok(null);
+    const { gateway, counters, logger } = this.#context;
+    let envelopes: EventEnvelope<TEvent>[];
+    try {
+      envelopes = rows.map((row) => Object.freeze(gateway.envelope(row)));
+    } catch (cause) {
+      return err(eventStoreError(cause instanceof Error ? cause.message : "corrupt event", cause));
+    }
+    counters.commandsProcessed++;
+    logger.debug?.(
+      `command ${JSON.stringify(rows[0]?.commandId)} was committed before: answering that commit`,
+      {
+        aggregateId: this.aggregateId,
+        sequence: rows[0]?.sequence,
+        position: rows[0]?.position,
+      },
+    );
+    return ok({ aggregate: this.#aggregate(), events: envelopes });
   }
 
   /** Takes a committed command's events into the state, tells the queries, and snapshots if due. */
@@ -204,8 +277,10 @@ export class AggregateActor<TState, TCommand, TEvent, TDomainError> {
    * when `catchUp` is asked (another writer may have appended); an unloaded one rebuilds from the latest
    * snapshot, or from the start when the snapshot cannot be read.
    */
-  async #ensureLoaded(catchUp: boolean): Promise<Result<void, EventSourcingError<TDomainError>>> {
-    if (this.#loaded && !catchUp) return ok(undefined);
+  async #ensureLoaded(
+    catchUp: boolean,
+  ): Promise<Result<readonly StoredEvent[], EventSourcingError<TDomainError>>> {
+    if (this.#loaded && !catchUp) return ok([]);
     const { gateway, config, counters, logger } = this.#context;
     let state = this.#loaded ? this.#state : config.emptyState;
     let sequence = this.#loaded ? this.#sequence : 0;
@@ -246,7 +321,7 @@ export class AggregateActor<TState, TCommand, TEvent, TDomainError> {
     this.#state = deepFreeze(state);
     this.#sequence = sequence;
     this.#loaded = true;
-    return ok(undefined);
+    return ok(rows);
   }
 
   #crash(operation: "handle" | "apply", cause: unknown): Result<never, EventSourcingError<TDomainError>> {
@@ -260,6 +335,22 @@ export class AggregateActor<TState, TCommand, TEvent, TDomainError> {
   #aggregate(): Aggregate<TState> {
     return { aggregateId: this.aggregateId, state: this.#state, sequence: this.#sequence };
   }
+}
+
+/** The events of the first commit among `rows` that carries `commandId` (in sequence order). */
+function firstCommitWith(rows: readonly StoredEvent[], commandId: string): readonly StoredEvent[] {
+  let start = -1;
+  let end = rows.length;
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i] as StoredEvent;
+    if (start < 0) {
+      if (row.commandId === commandId) start = i;
+    } else if (row.commitStart !== (rows[start] as StoredEvent).commitStart) {
+      end = i;
+      break;
+    }
+  }
+  return start < 0 ? [] : rows.slice(start, end);
 }
 
 /** Whether `handle` kept its contract: `ok(events)` with an array, or `err(error)`. */

@@ -195,6 +195,17 @@ export class StoreGateway<TState, TEvent> {
     return this.store.readAggregate(this.aggregateType, aggregateId, afterSequence);
   }
 
+  /**
+   * The aggregate's events stored with `commandId`, through the store's index when it has one, else by
+   * reading the stream. Throws on store failure.
+   */
+  async readCommand(aggregateId: string, commandId: string): Promise<readonly StoredEvent[]> {
+    const store = this.store;
+    if (store.readCommand !== undefined) return store.readCommand(this.aggregateType, aggregateId, commandId);
+    const rows = await store.readAggregate(this.aggregateType, aggregateId, 0);
+    return rows.filter((row) => row.commandId === commandId);
+  }
+
   /** The aggregate's events after `afterSequence`, decoded. Throws on store or decode failure. */
   async readEnvelopes(aggregateId: string, afterSequence: number): Promise<EventEnvelope<TEvent>[]> {
     const rows = await this.readRows(aggregateId, afterSequence);

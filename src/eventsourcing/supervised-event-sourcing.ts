@@ -23,6 +23,7 @@ import { Deadlines } from "../runtime/deadlines.js";
 import type { Supervisor } from "../runtime/supervisor.js";
 import { type AggregateMessage, CommandMessage, LoadMessage } from "./aggregate-actor.js";
 import { invalidAggregateId } from "./aggregate-id.js";
+import { invalidCommandId } from "./command-id.js";
 import { type QueryActor, QueryActors } from "./query-actors.js";
 import { checkQuery, resolveConfig } from "./resolve-config.js";
 import { attempt, StoreGateway } from "./store-gateway.js";
@@ -161,13 +162,22 @@ export class SupervisedEventSourcing<TState, TCommand, TEvent, TDomainError>
     if (invalid) return Promise.resolve(err(invalid));
     const checked = checkMetadata(withCorrelation(options));
     if (!checked.ok) return Promise.resolve(checked);
+    const commandId = options?.commandId;
+    const invalidId = invalidCommandId(commandId);
+    if (invalidId) return Promise.resolve(err(invalidId));
     const timeoutMs = options?.timeout ?? this.#config.commandTimeoutMs;
     const metadata = checked.value;
     return this.#send(
       aggregateId,
       timeoutMs,
       (resolve) =>
-        new CommandMessage<TState, TCommand, TEvent, TDomainError>(command, metadata, resolve, timeoutMs),
+        new CommandMessage<TState, TCommand, TEvent, TDomainError>(
+          command,
+          metadata,
+          resolve,
+          timeoutMs,
+          commandId,
+        ),
     );
   }
 

@@ -1,5 +1,6 @@
 import { describeAppendContract } from "./contract-append.js";
 import { describeCapabilityContract } from "./contract-capabilities.js";
+import { describeCommandContract } from "./contract-commands.js";
 import { describeConcurrencyContract } from "./contract-concurrency.js";
 import { ContractContext, type ContractTools, type EventStoreHarness } from "./contract-context.js";
 import { describeModelContract } from "./contract-model.js";
@@ -44,7 +45,8 @@ const tools: ContractTools | Error = await Promise.all([import("vitest"), import
  * stores all pass, and that a store of your own should pass too. It tests only the `EventStore`
  * interface: appends and conflicts, single- and multi-aggregate, readAggregate, the global log and its
  * paging, streams of two aggregate types with one id kept apart, `readAll` filtered by type, event ids
- * and versions, concurrent writers (on two handles when the harness can open another), snapshots,
+ * and versions, command ids (stored with their commit and found by `readCommand`), concurrent writers
+ * (on two handles when the harness can open another), snapshots,
  * checkpoints, awkward ids and payloads, `init()` twice, the optional `lockQuery` (with the checkpoint
  * a lock saves and refuses once released) and `onAppend`
  * (skipped, saying so, when the store lacks them), and a property-based comparison with a model.
@@ -97,6 +99,7 @@ export function describeContractTopics(context: ContractContext): void {
   describe("concurrency", () => describeConcurrencyContract(context));
   describe("snapshots and checkpoints", () => describeSnapshotContract(context));
   describe("aggregate types, event ids and versions", () => describeStreamTypesContract(context));
+  describe("command ids", () => describeCommandContract(context));
   describe("round trips", () => describeRoundTripContract(context));
   describe("lifecycle and optional capabilities", () => describeCapabilityContract(context));
   describe("against a model", () => describeModelContract(context));

@@ -20,15 +20,16 @@ import {
 import { expectOk, quiet, recorder } from "../support/system.js";
 
 const dump = readFileSync(join(import.meta.dirname, "../fixtures/schema-v1/bank-v1.postgres.sql"), "utf8");
+const dumpV3 = readFileSync(join(import.meta.dirname, "../fixtures/schema-v2/bank-v2.postgres.sql"), "utf8");
 const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
-/** Restores the version-1 dump into a schema of its own (psql's meta-commands left out). */
-async function restore(schema: string): Promise<void> {
-  const sql = dump
+/** Restores a dump (by default version 1's) into a schema of its own (psql's meta-commands left out). */
+async function restore(schema: string, text = dump, dumped = "es_fixture_v1"): Promise<void> {
+  const sql = text
     .split("\n")
     .filter((line) => !line.startsWith("\\"))
     .join("\n")
-    .replaceAll("es_fixture_v1", schema);
+    .replaceAll(dumped, schema);
   await withPostgres(async (client) => {
     await client.query(sql);
   });
@@ -57,7 +58,7 @@ describePostgres("a PostgreSQL schema of version 1, dumped by the code before ag
         );
         return rows.map((row) => row.version);
       });
-      expect(versions).toEqual([1, 2, 3]);
+      expect(versions).toEqual([1, 2, 3, 4]);
       const log = await store.readAll(0n, 100);
       expect(
         log.map((e) => [e.position, e.aggregateType, e.aggregateId, e.sequence, e.eventType, e.eventVersion]),
@@ -117,6 +118,61 @@ describePostgres("a PostgreSQL schema of version 1, dumped by the code before ag
       } finally {
         await newer.close();
       }
+    } finally {
+      for (const store of stores) await store.close();
+    }
+  });
+
+  it("migrates a version-3 schema (before command ids, see test/fixtures/schema-v2) in place: old events have none, a command id then works through its index", async () => {
+    const schema = freshSchemaName("es_fixture");
+    schemas.push(schema);
+    await restore(schema, dumpV3, "es_fixture_v2");
+    const stores = Array.from({ length: 3 }, () =>
+      postgresStore({ connectionString: postgresUrl, schema, max: 2 }),
+    );
+    try {
+      await Promise.all(stores.map((store) => store.init()));
+      const [store] = stores;
+      if (!store) throw new Error("no store");
+      const versions = await withPostgres(async (client) => {
+        const { rows } = await client.query(
+          `SELECT version FROM "${schema}".schema_version ORDER BY version`,
+        );
+        return rows.map((row) => row.version);
+      });
+      expect(versions).toEqual([1, 2, 3, 4]);
+      const log = await store.readAll(0n, 100);
+      expect(log.map((e) => [e.aggregateId, e.sequence, e.commandId])).toEqual([
+        ["acc-1", 1, undefined],
+        ["acc-1", 2, undefined],
+        ["acc-1", 3, undefined],
+        ["acc-2", 1, undefined],
+        ["acc-2", 2, undefined],
+      ]);
+      const bank = await start({ store, handle, apply, emptyState, logger: quiet });
+      try {
+        const first = expectOk(
+          await bank.execute("acc-1", { type: "DepositMoney", amount: 5 }, { commandId: "c-1" }),
+        );
+        const again = expectOk(
+          await bank.execute("acc-1", { type: "DepositMoney", amount: 5 }, { commandId: "c-1" }),
+        );
+        expect(again.events.map((e) => e.eventId)).toEqual(first.events.map((e) => e.eventId));
+        expect(again.aggregate).toMatchObject({ sequence: 4, state: { balance: 75 } });
+      } finally {
+        await bank.stop();
+      }
+      // The lookup goes through the partial index, not a scan of the table.
+      const plan = await withPostgres(async (client) => {
+        await client.query("SET enable_seqscan = off");
+        const { rows } = await client.query(
+          `EXPLAIN SELECT * FROM "${schema}".events e WHERE e.aggregate_type = $1 AND md5(e.aggregate_id) = md5($2) ` +
+            "AND e.command_id = $3 AND e.aggregate_id = $2",
+          ["default", "acc-1", "c-1"],
+        );
+        return rows.map((row) => row["QUERY PLAN"]).join("\n");
+      });
+      expect(plan).toMatch(/events_command/);
     } finally {
       for (const store of stores) await store.close();
     }

@@ -51,7 +51,7 @@ it("migrates a version-1 file in place once, with three handles opening it at on
 
   const database = new Database(path, { readonly: true });
   expect(database.prepare("SELECT version FROM eventsourcing_schema_version").all()).toEqual([
-    { version: 2 },
+    { version: 3 },
   ]);
   database.close();
 
@@ -114,7 +114,53 @@ it("migrates a version-1 file only once: opening it again changes nothing", asyn
   expect((await second.readAll(0n, 100)).map((e) => e.eventId)).toEqual(ids);
   const database = new Database(path, { readonly: true });
   expect(database.prepare("SELECT version FROM eventsourcing_schema_version").all()).toEqual([
-    { version: 2 },
+    { version: 3 },
   ]);
   database.close();
+});
+
+const fixtureV2 = join(import.meta.dirname, "../fixtures/schema-v2/bank-v2.db");
+
+it("migrates a version-2 file (before command ids, see test/fixtures/schema-v2) in place: old events have none, a command id then works and is indexed", async () => {
+  const directory = await mkdtemp(join(tmpdir(), "eventsourcing-migration-"));
+  cleanups.push(() => rm(directory, { recursive: true, force: true }));
+  const path = join(directory, "bank.db");
+  await copyFile(fixtureV2, path);
+  const before = new Database(path, { readonly: true });
+  const oldIds = before.prepare("SELECT event_id FROM eventsourcing_events ORDER BY position").all();
+  expect(before.prepare("SELECT version FROM eventsourcing_schema_version").all()).toEqual([{ version: 2 }]);
+  before.close();
+
+  const stores = [open(path), open(path)];
+  await Promise.all(stores.map((store) => store.init()));
+  const [store] = stores as [SqliteStore];
+  const log = await store.readAll(0n, 100);
+  expect(log.map((e) => ({ eventId: e.eventId }))).toEqual(
+    oldIds.map((row) => ({ eventId: (row as { event_id: string }).event_id })),
+  );
+  expect(log.map((e) => e.commandId)).toEqual([undefined, undefined, undefined, undefined, undefined]);
+  expect(await store.readCommand("default", "acc-1", "anything")).toEqual([]);
+
+  const bank = await start({ store, handle, apply, emptyState, logger: quiet, snapshot: { frequency: 2 } });
+  cleanups.push(() => bank.stop());
+  const first = expectOk(
+    await bank.execute("acc-1", { type: "DepositMoney", amount: 5 }, { commandId: "c-1" }),
+  );
+  const again = expectOk(
+    await bank.execute("acc-1", { type: "DepositMoney", amount: 5 }, { commandId: "c-1" }),
+  );
+  expect(again.events.map((e) => e.eventId)).toEqual(first.events.map((e) => e.eventId));
+  expect(again.aggregate).toMatchObject({ sequence: 4, state: { balance: 75 } });
+
+  const database = new Database(path, { readonly: true });
+  expect(database.prepare("SELECT version FROM eventsourcing_schema_version").all()).toEqual([
+    { version: 3 },
+  ]);
+  const plan = database
+    .prepare(
+      "EXPLAIN QUERY PLAN SELECT * FROM eventsourcing_events WHERE aggregate_type = ? AND aggregate_id = ? AND command_id = ?",
+    )
+    .all("default", "acc-1", "c-1") as { detail: string }[];
+  database.close();
+  expect(plan.map((row) => row.detail).join("; ")).toMatch(/eventsourcing_events_command/);
 });

@@ -67,6 +67,7 @@ function broken(breakIt: (store: MemoryEventStore) => Partial<MemoryEventStore>)
       close: () => store.close(),
       lockQuery: (name) => store.lockQuery(name),
       onAppend: (listener) => store.onAppend(listener),
+      readCommand: (type, id, commandId) => store.readCommand(type, id, commandId),
     };
     return { ...methods, ...breakIt(store) };
   };
@@ -120,6 +121,23 @@ const brokenStores: [string, string, () => EventStore][] = [
           }),
         );
       },
+    })),
+  ],
+  [
+    "forgets command ids",
+    "stores a request's command id with every event of its commit",
+    broken((store) => ({
+      append: (requests) => store.append(requests.map(({ commandId: _dropped, ...r }) => r)),
+    })),
+  ],
+  [
+    "finds a command id on any stream of the same id",
+    "finds a commit by its command id on its own stream only",
+    broken((store) => ({
+      readCommand: async (_type, id, commandId) => [
+        ...(await store.readCommand("cart", id, commandId)),
+        ...(await store.readCommand("order", id, commandId)),
+      ],
     })),
   ],
   [

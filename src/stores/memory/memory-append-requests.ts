@@ -21,11 +21,13 @@ export function assertAppendRequests(requests: readonly AppendRequest[]): void {
 function assertRequest(request: AppendRequest, index: number): void {
   if (typeof request !== "object" || request === null)
     throw new TypeError(`append: request ${index} is not an object`);
-  const { aggregateType, aggregateId, expectedSequence, events } = request;
+  const { aggregateType, aggregateId, expectedSequence, events, commandId } = request;
   if (typeof aggregateType !== "string")
     throw new TypeError(`append: request ${index} needs a string aggregateType`);
   if (typeof aggregateId !== "string")
     throw new TypeError(`append: request ${index} needs a string aggregateId`);
+  if (commandId !== undefined && typeof commandId !== "string")
+    throw new TypeError(`append: request ${index} has a commandId that is not a string`);
   if (!Number.isSafeInteger(expectedSequence) || expectedSequence < 0)
     throw new TypeError(
       `append: request ${index} (aggregate ${JSON.stringify(aggregateId)}) needs a non-negative integer ` +

@@ -29,7 +29,8 @@ export interface MemoryStoreOptions {
 }
 
 /**
- * The memory store: an {@link EventStore} whose optional `lockQuery` and `onAppend` are always there.
+ * The memory store: an {@link EventStore} whose optional `lockQuery`, `onAppend` and `readCommand` are
+ * always there.
  *
  * @example
  * ```ts
@@ -40,6 +41,7 @@ export interface MemoryStoreOptions {
 export type MemoryEventStore = EventStore & {
   lockQuery(name: string): Promise<QueryLock | null>;
   onAppend(listener: () => void): () => void;
+  readCommand(aggregateType: string, aggregateId: string, commandId: string): Promise<readonly StoredEvent[]>;
 };
 
 /**
@@ -75,6 +77,8 @@ class InMemoryEventStore implements MemoryEventStore {
   #streams = new Map<string, Map<string, StoredEvent[]>>();
   /** Each aggregate type's events in position order. */
   #byType = new Map<string, StoredEvent[]>();
+  /** Events stored with a command id, by stream key, then command id. */
+  #commands = new Map<string, Map<string, StoredEvent[]>>();
   #snapshots = new Map<string, StoredSnapshot>();
   #checkpoints = new Map<string, bigint>();
   readonly #locks = new MemoryQueryLocks();
@@ -129,6 +133,16 @@ class InMemoryEventStore implements MemoryEventStore {
     if (stream === undefined) return [];
     // Sequences are dense from 1, so the event with sequence s sits at index s - 1.
     return stream.slice(Math.max(0, Math.floor(afterSequence)));
+  }
+
+  async readCommand(
+    aggregateType: string,
+    aggregateId: string,
+    commandId: string,
+  ): Promise<readonly StoredEvent[]> {
+    this.#assertOpen("readCommand");
+    if (typeof commandId !== "string") throw new TypeError("readCommand: commandId must be a string");
+    return this.#commands.get(streamKey(aggregateType, aggregateId))?.get(commandId)?.slice() ?? [];
   }
 
   async currentSequence(aggregateType: string, aggregateId: string): Promise<number> {
@@ -243,12 +257,13 @@ class InMemoryEventStore implements MemoryEventStore {
     this.#log = [];
     this.#streams = new Map();
     this.#byType = new Map();
+    this.#commands = new Map();
     this.#snapshots = new Map();
     this.#checkpoints = new Map();
   }
 
   #write(request: AppendRequest, stream: StoredEvent[] | undefined, recordedAt: Date): StoredEvent[] {
-    const { aggregateType, aggregateId, expectedSequence: commitEnd, events } = request;
+    const { aggregateType, aggregateId, expectedSequence: commitEnd, events, commandId } = request;
     let target = stream;
     if (target === undefined) {
       target = [];
@@ -276,7 +291,7 @@ class InMemoryEventStore implements MemoryEventStore {
         lastMetadata = event.metadata;
         metadataCopy = Object.isFrozen(lastMetadata) ? lastMetadata : Object.freeze({ ...lastMetadata });
       }
-      const stored: StoredEvent = Object.freeze({
+      const row: StoredEvent = {
         aggregateType,
         aggregateId,
         sequence: commitStart + j,
@@ -288,13 +303,26 @@ class InMemoryEventStore implements MemoryEventStore {
         payload: event.payload,
         metadata: metadataCopy,
         recordedAt,
-      });
+      };
+      const stored: StoredEvent = Object.freeze(commandId === undefined ? row : { ...row, commandId });
       this.#log.push(stored);
       target.push(stored);
       ofType.push(stored);
       written[j] = stored;
     }
+    if (commandId !== undefined) this.#remember(streamKey(aggregateType, aggregateId), commandId, written);
     return written;
+  }
+
+  #remember(key: string, commandId: string, written: readonly StoredEvent[]): void {
+    let byId = this.#commands.get(key);
+    if (byId === undefined) {
+      byId = new Map();
+      this.#commands.set(key, byId);
+    }
+    const earlier = byId.get(commandId);
+    if (earlier === undefined) byId.set(commandId, [...written]);
+    else earlier.push(...written);
   }
 
   /** Wakes listeners in a microtask, once for all the appends made before it runs. */

@@ -25,8 +25,10 @@ export function appendParameters(requests: readonly AppendRequest[], eventIds: r
   const versions: number[] = [];
   const payloads: string[] = [];
   const metadata: string[] = [];
+  const commandIds: (string | null)[] = [];
   for (const [index, request] of requests.entries()) {
     aggregateTypes.push(request.aggregateType);
+    commandIds.push(request.commandId ?? null);
     ids.push(request.aggregateId);
     expected.push(request.expectedSequence);
     for (const [offset, event] of request.events.entries()) {
@@ -49,6 +51,7 @@ export function appendParameters(requests: readonly AppendRequest[], eventIds: r
     versions,
     payloads,
     metadata,
+    commandIds,
   ];
 }
 
@@ -81,11 +84,12 @@ export function appendOutcomes(
       });
     }
     const commitStart = request.expectedSequence + 1;
+    const { commandId } = request;
     return ok(
       request.events.map((event, offset): StoredEvent => {
         const position = row.positions[next++];
         if (position === undefined) throw new Error("append_events returned fewer positions than events");
-        return {
+        const stored: StoredEvent = {
           aggregateType: request.aggregateType,
           aggregateId: request.aggregateId,
           sequence: commitStart + offset,
@@ -98,6 +102,7 @@ export function appendOutcomes(
           metadata: event.metadata,
           recordedAt,
         };
+        return commandId === undefined ? stored : { ...stored, commandId };
       }),
     );
   });

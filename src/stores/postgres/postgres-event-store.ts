@@ -94,7 +94,7 @@ export class PostgresEventStore implements EventStore {
       name: `${this.#statement}_append`,
       text:
         "SELECT actual, positions::text[] AS positions, recorded_at " +
-        `FROM ${this.#schema.q}.append_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+        `FROM ${this.#schema.q}.append_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
       values: appendParameters(requests, eventIds),
     });
     return appendOutcomes(requests, eventIds, rows[0] as AppendRow | undefined);
@@ -111,6 +111,23 @@ export class PostgresEventStore implements EventStore {
         `SELECT ${EVENT_COLUMNS} FROM ${this.#schema.q}.events e ` +
         "WHERE e.aggregate_type = $1 AND e.aggregate_id = $2 AND e.sequence > $3 ORDER BY e.sequence",
       values: [aggregateType, aggregateId, afterSequence],
+    });
+    return (rows as EventRow[]).map(storedEvent);
+  }
+
+  /** Through the partial index of version 4, keyed by an md5 of the id (see the schema). */
+  async readCommand(
+    aggregateType: string,
+    aggregateId: string,
+    commandId: string,
+  ): Promise<readonly StoredEvent[]> {
+    const { rows } = await this.#query({
+      name: `${this.#statement}_read_command`,
+      text:
+        `SELECT ${EVENT_COLUMNS} FROM ${this.#schema.q}.events e ` +
+        "WHERE e.aggregate_type = $1 AND md5(e.aggregate_id) = md5($2) AND e.command_id = $3 " +
+        "AND e.aggregate_id = $2 ORDER BY e.sequence",
+      values: [aggregateType, aggregateId, commandId],
     });
     return (rows as EventRow[]).map(storedEvent);
   }

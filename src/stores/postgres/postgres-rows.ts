@@ -5,7 +5,7 @@ import { storedMetadata } from "../../core/metadata.js";
 export const EVENT_COLUMNS =
   "aggregate_type, aggregate_id, sequence, position::text AS position, commit_start, " +
   "event_id::text AS event_id, event_type, event_version, payload::text AS payload, " +
-  "metadata::text AS metadata, recorded_at";
+  "metadata::text AS metadata, recorded_at, command_id";
 
 /** An event row as selected with {@link EVENT_COLUMNS}. */
 export interface EventRow {
@@ -20,11 +20,12 @@ export interface EventRow {
   payload: string;
   metadata: string;
   recorded_at: Date | string;
+  command_id: string | null;
 }
 
 /** A stored event from its row. */
 export function storedEvent(row: EventRow): StoredEvent {
-  return {
+  const stored: StoredEvent = {
     aggregateType: row.aggregate_type,
     aggregateId: row.aggregate_id,
     sequence: row.sequence,
@@ -41,6 +42,7 @@ export function storedEvent(row: EventRow): StoredEvent {
     ),
     recordedAt: toDate(row.recorded_at),
   };
+  return row.command_id === null ? stored : { ...stored, commandId: row.command_id };
 }
 
 /** A timestamp as a Date, whichever parser the driver was configured with. */

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { PostgresClient } from "./postgres-options.js";
 
 /** The schema version this code writes and reads. Raise it with a new step in {@link migrations}. */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 /** A name quoted as a PostgreSQL identifier, safe whatever it contains. */
 export function quoteIdentifier(name: string): string {
@@ -106,6 +106,11 @@ function appendFunction(schema: PostgresSchema, type: "json" | "jsonb"): string 
  * Version 3: a stream is (aggregate_type, aggregate_id); every event has a unique `event_id` (UUID v7)
  * and an `event_version`; snapshots have a `version`; `(aggregate_type, position)` is indexed so a
  * named query reads the log of its types without scanning the others.
+ *
+ * Version 4: idempotent commands. Each event keeps the command id of its commit (`command_id`, NULL for
+ * none), found through a partial index that events without one never enter; `append_events` takes one
+ * command id per request. The index holds an md5 of the aggregate id rather than the id itself, so that
+ * its entries stay under PostgreSQL's btree limit (about 2,700 bytes) whatever the id's length.
  */
 export function migrations(schema: PostgresSchema): readonly string[] {
   const s = schema.q;
@@ -195,6 +200,51 @@ export function migrations(schema: PostgresSchema): readonly string[] {
         SELECT p_aggregate_types[e.request], p_ids[e.request], p_expected[e.request] + e.n,
                p_expected[e.request] + 1, e.event_id::uuid, e.type, e.version,
                e.payload::json, e.metadata::json
+        FROM unnest(p_event_requests, p_event_numbers, p_event_ids, p_types, p_versions, p_payloads, p_metadata)
+               WITH ORDINALITY AS e(request, n, event_id, type, version, payload, metadata, k)
+        WHERE v_actual[e.request] = p_expected[e.request]
+        ORDER BY e.k
+        RETURNING position
+      )
+      SELECT array_agg(ins.position ORDER BY ins.position) INTO v_positions FROM ins;
+      IF v_positions IS NOT NULL THEN
+        PERFORM pg_notify(${quoteLiteral(schema.channel)}, '');
+      END IF;
+      RETURN QUERY SELECT v_actual, COALESCE(v_positions, '{}'), now();
+    END
+    $fn$;
+    `,
+    // 3 -> 4: command ids (see above).
+    `
+    ALTER TABLE ${s}.events ADD COLUMN command_id text;
+    CREATE INDEX events_command ON ${s}.events (aggregate_type, md5(aggregate_id), command_id)
+      WHERE command_id IS NOT NULL;
+    DROP FUNCTION ${s}.append_events(text[], text[], integer[], integer[], integer[], text[], text[], integer[], text[], text[]);
+    CREATE FUNCTION ${s}.append_events(
+      p_aggregate_types text[], p_ids text[], p_expected integer[],
+      p_event_requests integer[], p_event_numbers integer[], p_event_ids text[],
+      p_types text[], p_versions integer[], p_payloads text[], p_metadata text[], p_command_ids text[]
+    ) RETURNS TABLE (actual integer[], positions bigint[], recorded_at timestamptz)
+    LANGUAGE plpgsql VOLATILE AS $fn$
+    DECLARE
+      v_actual integer[];
+      v_positions bigint[];
+    BEGIN
+      PERFORM pg_advisory_xact_lock(${schema.appendLockKey});
+      -- Read after taking the lock: each statement of a volatile function sees the latest commits.
+      SELECT array_agg(
+               COALESCE((SELECT max(e.sequence) FROM ${s}.events e
+                         WHERE e.aggregate_type = r.type AND e.aggregate_id = r.id), 0)
+               ORDER BY r.idx)
+        INTO v_actual
+        FROM unnest(p_aggregate_types, p_ids) WITH ORDINALITY AS r(type, id, idx);
+      -- Identity values are drawn in the order rows are inserted, so positions follow e.k.
+      WITH ins AS (
+        INSERT INTO ${s}.events (aggregate_type, aggregate_id, sequence, commit_start, event_id, event_type,
+                                 event_version, payload, metadata, command_id)
+        SELECT p_aggregate_types[e.request], p_ids[e.request], p_expected[e.request] + e.n,
+               p_expected[e.request] + 1, e.event_id::uuid, e.type, e.version,
+               e.payload::json, e.metadata::json, p_command_ids[e.request]
         FROM unnest(p_event_requests, p_event_numbers, p_event_ids, p_types, p_versions, p_payloads, p_metadata)
                WITH ORDINALITY AS e(request, n, event_id, type, version, payload, metadata, k)
         WHERE v_actual[e.request] = p_expected[e.request]

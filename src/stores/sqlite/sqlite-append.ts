@@ -40,45 +40,49 @@ export function appendAll(
     }
     return text;
   };
-  return requests.map(({ aggregateType, aggregateId, expectedSequence, events }): AppendOutcome => {
-    const key = streamKey(aggregateType, aggregateId);
-    const actualSequence = sequences?.get(key) ?? currentSequence(statements, aggregateType, aggregateId);
-    if (actualSequence !== expectedSequence)
-      return err({ aggregateType, aggregateId, expectedSequence, actualSequence });
-    const commitStart = actualSequence + 1;
-    sequences?.set(key, actualSequence + events.length);
-    return ok(
-      events.map(({ eventType, eventVersion = 1, payload, metadata }, index): StoredEvent => {
-        const sequence = commitStart + index;
-        const eventId = newEventId();
-        const { lastInsertRowid } = statements.insertEvent.run(
-          aggregateType,
-          aggregateId,
-          sequence,
-          commitStart,
-          eventId,
-          eventType,
-          eventVersion,
-          payload,
-          encode(metadata),
-          now,
-        );
-        const position = BigInt(lastInsertRowid);
-        const recordedAt = new Date(now);
-        return {
-          aggregateType,
-          aggregateId,
-          sequence,
-          position,
-          commitStart,
-          eventId,
-          eventType,
-          eventVersion,
-          payload,
-          metadata,
-          recordedAt,
-        };
-      }),
-    );
-  });
+  return requests.map(
+    ({ aggregateType, aggregateId, expectedSequence, events, commandId }): AppendOutcome => {
+      const key = streamKey(aggregateType, aggregateId);
+      const actualSequence = sequences?.get(key) ?? currentSequence(statements, aggregateType, aggregateId);
+      if (actualSequence !== expectedSequence)
+        return err({ aggregateType, aggregateId, expectedSequence, actualSequence });
+      const commitStart = actualSequence + 1;
+      sequences?.set(key, actualSequence + events.length);
+      return ok(
+        events.map(({ eventType, eventVersion = 1, payload, metadata }, index): StoredEvent => {
+          const sequence = commitStart + index;
+          const eventId = newEventId();
+          const { lastInsertRowid } = statements.insertEvent.run(
+            aggregateType,
+            aggregateId,
+            sequence,
+            commitStart,
+            eventId,
+            eventType,
+            eventVersion,
+            payload,
+            encode(metadata),
+            now,
+            commandId ?? null,
+          );
+          const position = BigInt(lastInsertRowid);
+          const recordedAt = new Date(now);
+          const stored: StoredEvent = {
+            aggregateType,
+            aggregateId,
+            sequence,
+            position,
+            commitStart,
+            eventId,
+            eventType,
+            eventVersion,
+            payload,
+            metadata,
+            recordedAt,
+          };
+          return commandId === undefined ? stored : { ...stored, commandId };
+        }),
+      );
+    },
+  );
 }

@@ -120,6 +120,17 @@ export class SqliteEventStore implements EventStore {
     return rows.map(toStoredEvent);
   }
 
+  async readCommand(
+    aggregateType: string,
+    aggregateId: string,
+    commandId: string,
+  ): Promise<readonly StoredEvent[]> {
+    const rows = await this.#read(
+      (s) => s.readCommand.all(aggregateType, aggregateId, commandId) as EventRow[],
+    );
+    return rows.map(toStoredEvent);
+  }
+
   async currentSequence(aggregateType: string, aggregateId: string): Promise<number> {
     return this.#read((s) => currentSequence(s, aggregateType, aggregateId));
   }

@@ -20,6 +20,7 @@ export interface EventRow {
   readonly payload: unknown;
   readonly metadata: unknown;
   readonly recorded_at: bigint;
+  readonly command_id: unknown;
 }
 
 /** A snapshots row as SQLite returns it with safe integers on. */
@@ -55,7 +56,7 @@ export function toStoredEvent(row: EventRow): StoredEvent {
   if (typeof row.payload !== "string") {
     throw new Error(`corrupt event row at ${where()}: the payload is not text`);
   }
-  return {
+  const stored: StoredEvent = {
     aggregateType: row.aggregate_type,
     aggregateId: row.aggregate_id,
     sequence,
@@ -68,6 +69,10 @@ export function toStoredEvent(row: EventRow): StoredEvent {
     metadata: parseMetadata(row.metadata, where),
     recordedAt: new Date(Number(row.recorded_at)),
   };
+  if (row.command_id === null || row.command_id === undefined) return stored;
+  if (typeof row.command_id !== "string")
+    throw new Error(`corrupt event row at ${where()}: the command id is not text`);
+  return { ...stored, commandId: row.command_id };
 }
 
 function parseMetadata(text: unknown, where: () => string): Metadata {

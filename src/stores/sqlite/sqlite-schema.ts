@@ -5,7 +5,7 @@
 import type { SqliteDatabase } from "./sqlite-database.js";
 
 /** The schema version this release writes and reads. */
-export const SQLITE_SCHEMA_VERSION = 2;
+export const SQLITE_SCHEMA_VERSION = 3;
 
 /** Table names, prefixed so that the store can share a database with the application's own tables. */
 export const tables = Object.freeze({
@@ -95,6 +95,14 @@ const migrations: readonly string[] = [
     SELECT 'default', aggregate_id, sequence, 1, state, timestamp FROM ${tables.snapshots};
   DROP TABLE ${tables.snapshots};
   ALTER TABLE ${tables.snapshots}_v2 RENAME TO ${tables.snapshots};
+  `,
+  // 2 -> 3: idempotent commands. Each event keeps the command id of its commit (NULL for none), and a
+  // partial index finds a stream's command id without scanning the stream; events without one add
+  // nothing to the index.
+  `
+  ALTER TABLE ${tables.events} ADD COLUMN command_id TEXT;
+  CREATE INDEX ${tables.events}_command ON ${tables.events} (aggregate_type, aggregate_id, command_id)
+    WHERE command_id IS NOT NULL;
   `,
 ];
 

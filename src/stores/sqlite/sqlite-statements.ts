@@ -7,7 +7,7 @@ import { tables } from "./sqlite-schema.js";
 
 const eventColumns =
   "position, aggregate_type, aggregate_id, sequence, commit_start, event_id, event_type, event_version, " +
-  "payload, metadata, recorded_at";
+  "payload, metadata, recorded_at, command_id";
 
 /** The prepared statements of one connection. */
 export interface SqliteStatements {
@@ -17,6 +17,8 @@ export interface SqliteStatements {
   readonly currentSequence: SqliteStatement;
   readonly insertEvent: SqliteStatement;
   readonly readAggregate: SqliteStatement;
+  /** A stream's events with one command id, through the partial command index. */
+  readonly readCommand: SqliteStatement;
   readonly readAll: SqliteStatement;
   /** The global log of one aggregate type. */
   readonly readAllOfType: SqliteStatement;
@@ -48,11 +50,15 @@ export function prepareStatements(database: SqliteDatabase): SqliteStatements {
     insertEvent: safe(
       `INSERT INTO ${tables.events} ` +
         "(aggregate_type, aggregate_id, sequence, commit_start, event_id, event_type, event_version, " +
-        "payload, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "payload, metadata, recorded_at, command_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     ),
     readAggregate: safe(
       `SELECT ${eventColumns} FROM ${tables.events} WHERE aggregate_type = ? AND aggregate_id = ? AND sequence > ? ` +
         "ORDER BY sequence",
+    ),
+    readCommand: safe(
+      `SELECT ${eventColumns} FROM ${tables.events} ` +
+        "WHERE aggregate_type = ? AND aggregate_id = ? AND command_id = ? ORDER BY sequence",
     ),
     readAll: safe(
       `SELECT ${eventColumns} FROM ${tables.events} WHERE position > ? ORDER BY position LIMIT ?`,
