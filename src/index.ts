@@ -44,6 +44,7 @@ export type {
   ExecuteOptions,
   ExecuteResult,
   Handle,
+  LogContext,
   Logger,
   Metadata,
   NamedQuery,

@@ -276,16 +276,73 @@ export interface QueryFailure {
   readonly events: number;
 }
 
-/** Where the library reports what it cannot return to a caller (a failing query, a lost snapshot ...). */
+/**
+ * What a log line is about: the second argument of every {@link Logger} call the library makes. Only
+ * the fields known for the line are present. Positions are decimal strings, so that the object goes
+ * through `JSON.stringify` (and any structured logger) as it is.
+ *
+ * @example
+ * ```ts
+ * import type { LogContext } from "eventsourcing";
+ * const context: LogContext = { system: "bank", aggregateType: "default", aggregateId: "acc-1", sequence: 3 };
+ * ```
+ */
+export interface LogContext {
+  /** The `id` of the system the line comes from (absent only for a supervisor made with `createSupervisor` alone). */
+  readonly system?: string;
+  /** The system's aggregate type. */
+  readonly aggregateType?: string;
+  /** The aggregate the line is about. */
+  readonly aggregateId?: string;
+  /** The query the line is about (a named query's name, or a plain query's `name#n`). */
+  readonly query?: string;
+  /** The sequence in the aggregate's stream the line is about. */
+  readonly sequence?: number;
+  /** The global position the line is about, as a decimal string. */
+  readonly position?: string;
+  /** The supervisor the line comes from (its id). */
+  readonly supervisor?: string;
+  /** The supervised child the line is about (its id). */
+  readonly child?: string;
+  /** What was thrown, for a failure: under pino's conventional key, so its error serializer applies. */
+  readonly err?: unknown;
+}
+
+/**
+ * Where the library reports what it cannot return to a caller (a failing query, a lost snapshot, a
+ * restart ...): `console`, pino, or anything of that shape. `warn` and `error` are required; `debug`
+ * and `info` are optional, and a level that is missing is simply not said (its lines cost nothing).
+ *
+ * Every call is `level(message, context)`: `message` is one line of text that reads on its own,
+ * starting with the system id in brackets (`[bank] snapshot of "acc-1" at 100 not saved`); `context`
+ * is a {@link LogContext} with the system id, the aggregate id or query name, sequence and position
+ * where known, and `err` for a failure. Message first, because `console` prints both arguments that
+ * way and every logger of the first release (`(message, detail)`) keeps working; pino, which takes a
+ * merging object first, prints the message as given when passed as is, and logs the context as fields
+ * through a four-line adapter (see the example). A logger that throws is ignored.
+ *
+ * @example
+ * ```ts
+ * import type { Logger, LogContext } from "eventsourcing";
+ * // With pino: `const log = pino();` then the context becomes structured fields of each line.
+ * declare const log: { [level in "debug" | "info" | "warn" | "error"]: (fields: object, message: string) => void };
+ * const logger: Logger = {
+ *   debug: (message: string, context?: LogContext) => log.debug(context ?? {}, message),
+ *   info: (message: string, context?: LogContext) => log.info(context ?? {}, message),
+ *   warn: (message: string, context?: LogContext) => log.warn(context ?? {}, message),
+ *   error: (message: string, context?: LogContext) => log.error(context ?? {}, message),
+ * };
+ * ```
+ */
 export interface Logger {
-  /** Detail for debugging (a command answered from an earlier commit ...); optional: absent, nothing is said. */
-  debug?(message: string, detail?: unknown): void;
-  /** What an operator wants to follow (actors started, passivated, restarted; queries caught up); optional. */
-  info?(message: string, detail?: unknown): void;
-  /** Something went wrong and was handled (a query batch retried, a snapshot not saved ...); `detail` is the cause. */
-  warn(message: string, detail?: unknown): void;
-  /** Something failed that the library could not handle as planned (a query error policy that threw, a failed stop ...); `detail` is the cause. */
-  error(message: string, detail?: unknown): void;
+  /** Detail for debugging: an aggregate loaded or passivated, a command answered from its earlier commit ... */
+  debug?(message: string, context?: LogContext): void;
+  /** What an operator follows: a system started, stopped or restarting, a query that took its lock or caught up ... */
+  info?(message: string, context?: LogContext): void;
+  /** Something went wrong and was handled (a query batch retried, a snapshot not saved ...); `context.err` is the cause. */
+  warn(message: string, context?: LogContext): void;
+  /** Something failed that the library could not handle as planned (a query error policy that threw, a failed stop ...); `context.err` is the cause. */
+  error(message: string, context?: LogContext): void;
 }
 
 /**
@@ -443,7 +500,11 @@ export interface EventSourcingConfig<TState, TCommand, TEvent, TDomainError> {
   readonly codec?: Codec;
   /** Time for timeouts, backoff, passivation and uptime: pass `manualClock()` in tests. Default: the system clock. */
   readonly clock?: Clock;
-  /** Where failures that no caller sees are reported (a failing query, a lost snapshot ...). Default: `console`. */
+  /**
+   * Where the system reports what no caller sees (a failing query, a lost snapshot, a restart ...), and
+   * its supervisors too. See {@link Logger} for the form of each call. Default: `console.warn` and
+   * `console.error` only; pass `console` itself to see its `info` and `debug` lines as well.
+   */
   readonly logger?: Logger;
 }
 

@@ -100,6 +100,8 @@ export class AggregateActor<TState, TCommand, TEvent, TDomainError> {
     this.mailbox = new Mailbox(
       (message) => (message.settled ? undefined : this.#receive(message)),
       (error, message) => message.reply(err({ type: "ActorCrashed", operation: message.kind, cause: error })),
+      (text, error) =>
+        context.logger.error(`aggregate ${JSON.stringify(aggregateId)}: ${text}`, error, { aggregateId }),
     );
   }
 
@@ -239,14 +241,13 @@ export class AggregateActor<TState, TCommand, TEvent, TDomainError> {
       return err(eventStoreError(cause instanceof Error ? cause.message : "corrupt event", cause));
     }
     counters.commandsProcessed++;
-    logger.debug?.(
-      `command ${JSON.stringify(rows[0]?.commandId)} was committed before: answering that commit`,
-      {
-        aggregateId: this.aggregateId,
-        sequence: rows[0]?.sequence,
-        position: rows[0]?.position,
-      },
-    );
+    const first = rows[0] as StoredEvent;
+    if (logger.debugging)
+      logger.debug(
+        `aggregate ${JSON.stringify(this.aggregateId)}: command id ${JSON.stringify(first.commandId)} ` +
+          `was committed at sequence ${first.sequence}: answering that commit, deciding nothing`,
+        { aggregateId: this.aggregateId, sequence: first.sequence, position: first.position },
+      );
     return ok({ aggregate: this.#aggregate(), events: envelopes });
   }
 
@@ -282,6 +283,7 @@ export class AggregateActor<TState, TCommand, TEvent, TDomainError> {
   ): Promise<Result<readonly StoredEvent[], EventSourcingError<TDomainError>>> {
     if (this.#loaded && !catchUp) return ok([]);
     const { gateway, config, counters, logger } = this.#context;
+    const rebuilding = !this.#loaded;
     let state = this.#loaded ? this.#state : config.emptyState;
     let sequence = this.#loaded ? this.#sequence : 0;
     if (!this.#loaded && config.snapshot) {
@@ -293,9 +295,11 @@ export class AggregateActor<TState, TCommand, TEvent, TDomainError> {
         logger.warn(
           `snapshot of ${JSON.stringify(this.aggregateId)} unreadable, replaying all events`,
           cause,
+          { aggregateId: this.aggregateId },
         );
       }
     }
+    const fromSnapshot = sequence;
     let rows: readonly StoredEvent[];
     try {
       rows = await gateway.readRows(this.aggregateId, sequence);
@@ -321,10 +325,22 @@ export class AggregateActor<TState, TCommand, TEvent, TDomainError> {
     this.#state = deepFreeze(state);
     this.#sequence = sequence;
     this.#loaded = true;
+    if (rebuilding && logger.debugging)
+      logger.debug(
+        `aggregate ${JSON.stringify(this.aggregateId)} loaded at sequence ${sequence} ` +
+          `(${fromSnapshot > 0 ? `snapshot at ${fromSnapshot}, then ` : ""}${rows.length} events replayed)`,
+        { aggregateId: this.aggregateId, sequence },
+      );
     return ok(rows);
   }
 
   #crash(operation: "handle" | "apply", cause: unknown): Result<never, EventSourcingError<TDomainError>> {
+    // The caller is told (ActorCrashed): an operator may want to know, but it is no warning.
+    this.#context.logger.info(
+      `aggregate ${JSON.stringify(this.aggregateId)}: ${operation} threw at sequence ${this.#sequence}; ` +
+        "the caller gets ActorCrashed and the next message rebuilds it from the store",
+      { aggregateId: this.aggregateId, sequence: this.#sequence, err: cause },
+    );
     this.#loaded = false;
     this.#state = this.#context.config.emptyState;
     this.#sequence = 0;

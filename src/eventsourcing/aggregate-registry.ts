@@ -108,6 +108,11 @@ export class AggregateRegistry<TState, TCommand, TEvent, TDomainError> {
     actor.passivated = true;
     this.#live.delete(actor.aggregateId);
     this.#context.counters.passivations++;
+    const { logger } = this.#context;
+    if (logger.debugging)
+      logger.debug(`aggregate ${JSON.stringify(actor.aggregateId)} passivated (${this.#live.size} live)`, {
+        aggregateId: actor.aggregateId,
+      });
   }
 
   /** Waits for every message in every mailbox, then forgets all actors and stops sweeping. */

@@ -1,10 +1,10 @@
 import type { QueryLock, StoredEvent } from "../core/event-store.js";
-import type { Logger } from "../core/types.js";
 import type { ChildSpec, RunningChild } from "../runtime/child-spec.js";
 import { nextTurn, yieldDue } from "../runtime/cooperative.js";
 import type { QueryDelivery } from "./query-delivery.js";
 import { retryDelay } from "./query-delivery.js";
 import type { StoreGateway } from "./store-gateway.js";
+import type { SystemLogger } from "./system-logger.js";
 
 /** Splits a page of the global log into batches: one commit of one aggregate each. */
 export function commitBatches(rows: readonly StoredEvent[]): StoredEvent[][] {
@@ -56,7 +56,7 @@ export class NamedQueryActor<TEvent> implements ChildSpec {
   checkpoint: bigint | null = null;
   readonly #gateway: StoreGateway<unknown, TEvent>;
   readonly #timing: NamedQueryTiming;
-  readonly #logger: Logger;
+  readonly #logger: SystemLogger;
   #running: Promise<void> | undefined;
   #gaveUp = false;
   #holding = false;
@@ -65,7 +65,7 @@ export class NamedQueryActor<TEvent> implements ChildSpec {
     delivery: QueryDelivery<TEvent>,
     gateway: StoreGateway<unknown, TEvent>,
     timing: NamedQueryTiming,
-    logger: Logger,
+    logger: SystemLogger,
   ) {
     this.delivery = delivery;
     this.id = `query:${delivery.name}`;
@@ -146,12 +146,24 @@ export class NamedQueryActor<TEvent> implements ChildSpec {
     const store = this.#gateway.store;
     let checkpoint = (await store.loadCheckpoint(this.delivery.name)) ?? 0n;
     this.checkpoint = checkpoint;
+    this.#logger.info(
+      `named query ${this.delivery.name} runs in this process${lock ? " (it holds the lock)" : ""}: ` +
+        `catching up from position ${checkpoint}`,
+      { position: checkpoint },
+    );
+    let caughtUp = false;
     while (this.delivery.active) {
       if (lock && !lock.held) return this.#lost();
       const rows = await this.#readPage(checkpoint);
       healthy();
       if (this.delivery.status === "failing") this.delivery.status = "running";
       if (rows.length === 0) {
+        if (!caughtUp) {
+          caughtUp = true;
+          this.#logger.info(`named query ${this.delivery.name} caught up at position ${checkpoint}`, {
+            position: checkpoint,
+          });
+        }
         this.delivery.status = "running";
         await this.delivery.sleep(this.#timing.pollMs, true);
         continue;

@@ -1,14 +1,15 @@
-import type { EventEnvelope, Logger, QueryStats } from "../core/types.js";
+import type { EventEnvelope, QueryStats } from "../core/types.js";
 import type { ChildSpec, RunningChild } from "../runtime/child-spec.js";
 import { nextTurn, yieldDue } from "../runtime/cooperative.js";
 import type { QueryDelivery } from "./query-delivery.js";
 import type { SystemCounters } from "./system-counters.js";
+import type { SystemLogger } from "./system-logger.js";
 
 /** How many batches a plain query may hold, and where to say that it dropped some. */
 export interface PlainQueryBound {
   readonly maxPending: number;
   readonly counters: SystemCounters;
-  readonly logger: Logger;
+  readonly logger: SystemLogger;
 }
 
 interface Batch<TEvent> {

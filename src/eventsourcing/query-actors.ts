@@ -1,4 +1,4 @@
-import type { EventEnvelope, Logger, Query, QueryStats } from "../core/types.js";
+import type { EventEnvelope, Query, QueryStats } from "../core/types.js";
 import type { Clock } from "../runtime/clock.js";
 import { NamedQueryActor } from "./named-query-actor.js";
 import { PlainQueryActor } from "./plain-query-actor.js";
@@ -6,6 +6,7 @@ import { QueryDelivery } from "./query-delivery.js";
 import type { StoreGateway } from "./store-gateway.js";
 import type { ResolvedConfig } from "./system-context.js";
 import type { SystemCounters } from "./system-counters.js";
+import type { SystemLogger } from "./system-logger.js";
 
 export type QueryActor<TEvent> = PlainQueryActor<TEvent> | NamedQueryActor<TEvent>;
 
@@ -21,7 +22,7 @@ export class QueryActors<TEvent> {
     readonly retry: ResolvedConfig<unknown, unknown, TEvent, unknown>["queryRetry"];
     readonly counters: SystemCounters;
     readonly clock: Clock;
-    readonly logger: Logger;
+    readonly logger: SystemLogger;
     readonly stopGraceMs: number;
   };
 
@@ -30,7 +31,7 @@ export class QueryActors<TEvent> {
     gateway: StoreGateway<unknown, TEvent>,
     counters: SystemCounters,
     clock: Clock,
-    logger: Logger,
+    logger: SystemLogger,
   ) {
     this.#config = config;
     this.#gateway = gateway;
@@ -52,18 +53,20 @@ export class QueryActors<TEvent> {
   create(query: Query<TEvent>): QueryActor<TEvent> {
     if (typeof query === "function") {
       const name = `${query.name || "query"}#${this.#actors.length + 1}`;
-      return new PlainQueryActor(new QueryDelivery(name, false, query, this.#deps), {
+      const deps = { ...this.#deps, logger: this.#deps.logger.forQuery(name) };
+      return new PlainQueryActor(new QueryDelivery(name, false, query, deps), {
         maxPending: this.#config.queryRetry.maxPending,
-        counters: this.#deps.counters,
-        logger: this.#deps.logger,
+        counters: deps.counters,
+        logger: deps.logger,
       });
     }
     if (this.#actors.some((actor) => actor.delivery.named && actor.delivery.name === query.name))
       throw new TypeError(`a named query called ${JSON.stringify(query.name)} is already registered`);
     const { pollMs, pageSize, lockRetryMs } = this.#config.namedQueries;
     const { initialMs, maxMs } = this.#config.queryRetry;
+    const logger = this.#deps.logger.forQuery(query.name);
     return new NamedQueryActor(
-      new QueryDelivery(query.name, true, query.handle, this.#deps),
+      new QueryDelivery(query.name, true, query.handle, { ...this.#deps, logger }),
       this.#gateway,
       {
         pollMs,
@@ -76,7 +79,7 @@ export class QueryActors<TEvent> {
             ? undefined
             : Object.freeze([...(query.aggregateTypes ?? [this.#gateway.aggregateType])]),
       },
-      this.#deps.logger,
+      logger,
     );
   }
 

@@ -1,14 +1,8 @@
-import type {
-  EventEnvelope,
-  Logger,
-  QueryErrorDecision,
-  QueryFailure,
-  QueryFn,
-  QueryStats,
-} from "../core/types.js";
+import type { EventEnvelope, QueryErrorDecision, QueryFailure, QueryFn, QueryStats } from "../core/types.js";
 import type { Clock, TimerHandle } from "../runtime/clock.js";
 import type { ResolvedConfig } from "./system-context.js";
 import type { SystemCounters } from "./system-counters.js";
+import type { SystemLogger } from "./system-logger.js";
 
 /** Where in the log a failing batch is: the event that failed to decode, or the commit's first. */
 export interface BatchPlace {
@@ -42,7 +36,7 @@ export class QueryDelivery<TEvent> {
   readonly #config: ResolvedConfig<unknown, unknown, TEvent, unknown>["queryRetry"];
   readonly #counters: SystemCounters;
   readonly #clock: Clock;
-  readonly #logger: Logger;
+  readonly #logger: SystemLogger;
   readonly #stopGraceMs: number;
   /** Set while an async handler runs: gives up waiting for it (used once stopping outlasts the grace). */
   #abandon: (() => void) | undefined;
@@ -59,7 +53,7 @@ export class QueryDelivery<TEvent> {
       readonly retry: ResolvedConfig<unknown, unknown, TEvent, unknown>["queryRetry"];
       readonly counters: SystemCounters;
       readonly clock: Clock;
-      readonly logger: Logger;
+      readonly logger: SystemLogger;
       /** How long `stop()` waits for a handler in flight before it stops without it, in ms. */
       readonly stopGraceMs: number;
     },
@@ -101,6 +95,7 @@ export class QueryDelivery<TEvent> {
           `query ${this.name} failed on ${JSON.stringify(aggregateId)} sequence ${at.sequence} ` +
             `(position ${at.position}, attempt ${attempt}): ${decision}`,
           error,
+          { aggregateId, sequence: at.sequence, position: at.position },
         );
         if (decision === "skip") return "skipped";
         if (decision === "stop") {

@@ -7,6 +7,7 @@ import type { EventSourcingConfig, Logger, Query } from "../core/types.js";
 import { keyProblem } from "./aggregate-id.js";
 import { EventVersions } from "./event-versions.js";
 import type { ResolvedConfig } from "./system-context.js";
+import { defaultLogger } from "./system-logger.js";
 
 const DEFAULTS = {
   id: "eventsourcing",
@@ -298,5 +299,5 @@ export function resolveConfig<TState, TCommand, TEvent, TDomainError>(
       ),
     }),
   };
-  return { resolved: Object.freeze(resolved), logger: config.logger ?? console };
+  return { resolved: Object.freeze(resolved), logger: config.logger ?? defaultLogger };
 }

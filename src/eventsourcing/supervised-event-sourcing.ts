@@ -29,6 +29,7 @@ import { checkQuery, resolveConfig } from "./resolve-config.js";
 import { attempt, StoreGateway } from "./store-gateway.js";
 import type { ResolvedConfig, SystemContext } from "./system-context.js";
 import { SystemCounters } from "./system-counters.js";
+import { SystemLogger } from "./system-logger.js";
 import { SystemRun } from "./system-run.js";
 
 /** The highest sequence any store holds (PostgreSQL keeps sequences in 32-bit integers). */
@@ -73,7 +74,7 @@ export class SupervisedEventSourcing<TState, TCommand, TEvent, TDomainError>
   readonly #context: SystemContext<TState, TCommand, TEvent, TDomainError>;
   readonly #counters = new SystemCounters();
   readonly #clock: Clock;
-  readonly #logger: Logger;
+  readonly #logger: SystemLogger;
   readonly #queries: QueryActors<TEvent>;
   readonly #pendingSnapshots = new Set<Promise<void>>();
   readonly #deadlines: Deadlines;
@@ -89,10 +90,15 @@ export class SupervisedEventSourcing<TState, TCommand, TEvent, TDomainError>
   #warnedSkip = false;
 
   constructor(config: EventSourcingConfig<TState, TCommand, TEvent, TDomainError>) {
-    const { resolved, logger } = resolveConfig(config);
+    const resolvedConfig = resolveConfig(config);
+    const resolved = resolvedConfig.resolved;
     this.#config = resolved;
     this.id = resolved.id;
     this.#clock = config.clock ?? systemClock;
+    const logger = new SystemLogger(resolvedConfig.logger, {
+      system: resolved.id,
+      aggregateType: resolved.aggregateType,
+    });
     this.#logger = logger;
     this.#deadlines = new Deadlines(this.#clock);
     this.#context = {
@@ -138,12 +144,21 @@ export class SupervisedEventSourcing<TState, TCommand, TEvent, TDomainError>
     });
     if (this.#startedAt === undefined) this.#startedAt = this.#clock.now();
     else this.#counters.restarts++;
+    this.#logger.info(
+      `${this.#counters.restarts === 0 ? "started" : `restarted (restart ${this.#counters.restarts})`}: ` +
+        `the store is ready and ${this.#queries.all.length} queries run`,
+    );
     this.#uptimeAtStop = undefined;
     this.#run = run;
     this.#phase = "running";
     this.#unsubscribe ??= this.#context.gateway.store.onAppend?.(() => this.#queries.wakeNamed());
     this.#releaseWaiters();
     return { stop: (reason?: StopReason) => this.#stopRun(run, reason ?? "shutdown") };
+  }
+
+  /** The logger `start()` gives the supervisor it makes for this system. */
+  get supervisorLogger(): Logger {
+    return this.#logger.forSupervisor();
   }
 
   /** Used by `start()`: the supervisor this handle owns, stopped by `stop()`. */
@@ -311,9 +326,11 @@ export class SupervisedEventSourcing<TState, TCommand, TEvent, TDomainError>
     this.#releaseWaiters();
     // A restart in progress when stopped has not waited for the snapshots being saved.
     await Promise.all(this.#pendingSnapshots);
+    this.#logger.info("stopped");
   }
 
   #beginRestart(run: Run<TState, TCommand, TEvent, TDomainError>): void {
+    this.#logger.warn("its queries' supervisor gave up: the system restarts (its supervisor decides when)");
     this.#phase = "restarting";
     this.#run = undefined;
     this.#stoppingRun = run
@@ -406,6 +423,8 @@ export class SupervisedEventSourcing<TState, TCommand, TEvent, TDomainError>
           `snapshot of ${JSON.stringify(aggregateId)} at ${sequence} skipped: ${encoded.error}; ` +
             "aggregates whose state does not round-trip are rebuilt by replay (pass snapshot.codec to keep it; " +
             "said once, counted in systemStats().snapshotsSkipped)",
+          undefined,
+          { aggregateId, sequence },
         );
       }
       return;
@@ -418,7 +437,10 @@ export class SupervisedEventSourcing<TState, TCommand, TEvent, TDomainError>
         },
         (error: unknown) => {
           this.#counters.snapshotFailures++;
-          this.#logger.warn(`snapshot of ${JSON.stringify(aggregateId)} at ${sequence} not saved`, error);
+          this.#logger.warn(`snapshot of ${JSON.stringify(aggregateId)} at ${sequence} not saved`, error, {
+            aggregateId,
+            sequence,
+          });
         },
       )
       .finally(() => this.#pendingSnapshots.delete(saving));

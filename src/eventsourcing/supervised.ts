@@ -57,6 +57,7 @@ export async function start<TState, TCommand, TEvent, TDomainError>(
     strategy: "one-for-one",
     id: `${system.id}:supervisor`,
     clock: config.clock,
+    logger: system.supervisorLogger,
   });
   let supervisor: Supervisor;
   try {

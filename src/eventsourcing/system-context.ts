@@ -3,7 +3,6 @@ import type {
   Apply,
   EventEnvelope,
   Handle,
-  Logger,
   QueryErrorDecision,
   QueryFailure,
   StateCodec,
@@ -12,6 +11,7 @@ import type { Clock } from "../runtime/clock.js";
 import type { EventVersions } from "./event-versions.js";
 import type { StoreGateway } from "./store-gateway.js";
 import type { SystemCounters } from "./system-counters.js";
+import type { SystemLogger } from "./system-logger.js";
 
 /** The configuration with every default filled in, frozen at construction. */
 export interface ResolvedConfig<TState, TCommand, TEvent, TDomainError> {
@@ -47,7 +47,7 @@ export interface SystemContext<TState, TCommand, TEvent, TDomainError> {
   readonly gateway: StoreGateway<TState, TEvent>;
   readonly counters: SystemCounters;
   readonly clock: Clock;
-  readonly logger: Logger;
+  readonly logger: SystemLogger;
   /** Hands one commit's envelopes to the queries, after the commit. */
   publish(aggregateId: string, envelopes: readonly EventEnvelope<TEvent>[]): void;
   /** Saves a snapshot in the background; a failure is counted and logged, never returned to a command. */

@@ -41,6 +41,7 @@ export class SystemRun<TState, TCommand, TEvent, TDomainError> {
       strategy: "one-for-one",
       id: `${context.config.id}:queries`,
       clock: context.clock,
+      logger: context.logger.forSupervisor(),
     });
     for (const actor of queryActors) builder.add(actor);
     const queries = await builder.start({ exit: (reason) => onCrash(reason) });

@@ -46,10 +46,23 @@ export function yieldDue(): boolean {
 
 /**
  * Runs `continuation` after the event loop has had its turn (timers, I/O), in the order deferred.
- * Use after {@link yieldDue} answered true.
+ * Use after {@link yieldDue} answered true. If it throws, `report` hears of it (default: `console.error`).
  */
-export function deferToEventLoop(continuation: () => void): void {
-  queue.push(continuation);
+export function deferToEventLoop(
+  continuation: () => void,
+  report?: (message: string, error: unknown) => void,
+): void {
+  queue.push(
+    report === undefined
+      ? continuation
+      : () => {
+          try {
+            continuation();
+          } catch (error) {
+            report("a deferred continuation threw", error);
+          }
+        },
+  );
   if (!immediatePending) {
     immediatePending = true;
     setImmediate(endSlice);

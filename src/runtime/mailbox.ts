@@ -9,6 +9,7 @@ import { deferToEventLoop, yieldDue } from "./cooperative.js";
 export class Mailbox<TMessage> {
   readonly #handler: (message: TMessage) => void | Promise<void>;
   readonly #onError: (error: unknown, message: TMessage) => void;
+  readonly #report: (message: string, error: unknown) => void;
   #queue: TMessage[] = [];
   #head = 0;
   #running = false;
@@ -19,13 +20,16 @@ export class Mailbox<TMessage> {
   /**
    * @param handler handles one message; the next waits until it returns or its promise settles.
    * @param onError called when the handler throws or rejects; the mailbox then goes on with the next message.
+   * @param report where a failure of the mailbox itself goes (`onError` threw): default `console.error`.
    */
   constructor(
     handler: (message: TMessage) => void | Promise<void>,
     onError: (error: unknown, message: TMessage) => void,
+    report: (message: string, error: unknown) => void = reportToConsole,
   ) {
     this.#handler = handler;
     this.#onError = onError;
+    this.#report = report;
   }
 
   /** Messages queued or in progress. */
@@ -63,7 +67,7 @@ export class Mailbox<TMessage> {
     while (this.#head < this.#queue.length) {
       if (yieldDue()) {
         // Still running: the loop goes on from the event loop's next turn (cheaper than awaiting).
-        deferToEventLoop(() => void this.#run());
+        deferToEventLoop(() => void this.#run(), this.#report);
         return;
       }
       const message = this.#queue[this.#head] as TMessage;
@@ -75,7 +79,11 @@ export class Mailbox<TMessage> {
         try {
           this.#onError(error, message);
         } catch (reportError) {
-          console.error("Mailbox: onError threw", reportError);
+          try {
+            this.#report("a mailbox's onError threw", reportError);
+          } catch {
+            // Nowhere left to report to.
+          }
         }
       }
       this.#busy = false;
@@ -93,4 +101,8 @@ export class Mailbox<TMessage> {
     this.#idleWaiters = [];
     for (const resolve of waiters) resolve();
   }
+}
+
+function reportToConsole(message: string, error: unknown): void {
+  console.error(message, error);
 }

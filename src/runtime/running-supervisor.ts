@@ -35,7 +35,8 @@ export class RunningSupervisor implements Supervisor {
       await Promise.resolve();
       await task();
     },
-    (error) => console.error(`supervisor "${this.#options.id}": internal error`, error),
+    (error) => this.#log("error", "internal error", undefined, error),
+    (message, error) => this.#log("error", message, undefined, error),
   );
   readonly #pending = new Set<PendingRestart>();
   #phase: Phase = "starting";
@@ -132,9 +133,27 @@ export class RunningSupervisor implements Supervisor {
 
   /** Runs a task nobody awaits: a failure, which would be a defect of the supervisor, is logged. */
   #runDetached(task: () => Promise<void>): void {
-    this.#run(task).catch((error: unknown) =>
-      console.error(`supervisor "${this.#options.id}": internal error`, error),
-    );
+    this.#run(task).catch((error: unknown) => this.#log("error", "internal error", undefined, error));
+  }
+
+  /**
+   * A line through the supervisor's logger: its text names the supervisor (and the child), its context
+   * holds both ids and, for a failure, `err`. A missing level, or a logger that throws, says nothing.
+   */
+  #log(level: "debug" | "info" | "warn" | "error", message: string, child?: string, err?: unknown): void {
+    const logger = this.#options.logger;
+    const write = logger[level];
+    if (typeof write !== "function") return;
+    const supervisor = this.#options.id;
+    const context: { supervisor: string; child?: string; err?: unknown } = { supervisor };
+    if (child !== undefined) context.child = child;
+    if (err !== undefined) context.err = err;
+    const subject = child === undefined ? "" : `child "${child}" `;
+    try {
+      write.call(logger, `supervisor "${supervisor}": ${subject}${message}`, Object.freeze(context));
+    } catch {
+      // A logger that throws must not stop a supervisor.
+    }
   }
 
   /** Starts one incarnation of a child; resolves with the cause when its start fails. */
@@ -148,6 +167,11 @@ export class RunningSupervisor implements Supervisor {
       if (typeof running?.stop === "function") {
         incarnation.running = running;
         entry.status = "running";
+        this.#log(
+          "debug",
+          entry.restarts === 0 ? "started" : `started again (restart ${entry.restarts})`,
+          entry.id,
+        );
         return undefined;
       }
       cause = new TypeError(`child "${entry.id}": start() must resolve to an object with a stop() method`);
@@ -194,16 +218,22 @@ export class RunningSupervisor implements Supervisor {
     // As in OTP, siblings are restarted whatever their restart type, except temporary ones, which stay stopped.
     const members = group.filter((member) => member === entry || !member.temporary);
     for (const member of members) member.status = "restarting";
+    const delay = backoffDelay(nth, initialBackoffMs, maxBackoffMs);
+    this.#log(
+      "info",
+      `${reason === undefined ? "exited" : "crashed"}; restarting in ${delay} ms ` +
+        `(${nth} of at most ${intensity} restarts within ${this.#options.periodMs} ms` +
+        `${members.length > 1 ? `, with ${members.length - 1} siblings` : ""})`,
+      entry.id,
+      reason,
+    );
     const restart: PendingRestart = { members: new Set(members), timer: undefined };
     for (const member of members) this.#claim(member, restart);
     this.#pending.add(restart);
-    restart.timer = clock.setTimeout(
-      () => {
-        this.#pending.delete(restart);
-        this.#runDetached(() => this.#startGroup(restart));
-      },
-      backoffDelay(nth, initialBackoffMs, maxBackoffMs),
-    );
+    restart.timer = clock.setTimeout(() => {
+      this.#pending.delete(restart);
+      this.#runDetached(() => this.#startGroup(restart));
+    }, delay);
   }
 
   #groupOf(entry: SupervisedChild): readonly SupervisedChild[] {
@@ -258,7 +288,7 @@ export class RunningSupervisor implements Supervisor {
         if (this.#stopping === undefined) this.#context.exit(error);
       } else this.#options.onEscalate(error);
     } catch (thrown) {
-      console.error(`supervisor "${id}": reporting its escalation threw`, thrown);
+      this.#log("error", "reporting its escalation threw", undefined, thrown);
     }
   }
 
@@ -279,8 +309,9 @@ export class RunningSupervisor implements Supervisor {
 
   /** Stops the running incarnation of `entry`, if any; a child whose stop rejects is logged, never rethrown. */
   #stopChild(entry: SupervisedChild, reason: StopReason): Promise<void> {
+    if (entry.current?.running) this.#log("debug", `stopping (${reason})`, entry.id);
     return stopSupervisedChild(entry, reason, (error) =>
-      console.error(`supervisor "${this.#options.id}": child "${entry.id}" failed to stop`, error),
+      this.#log("error", "failed to stop", entry.id, error),
     );
   }
 }

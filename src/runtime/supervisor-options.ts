@@ -1,3 +1,4 @@
+import type { LogContext, Logger } from "../core/types.js";
 import { type Clock, systemClock } from "./clock.js";
 
 /**
@@ -37,8 +38,14 @@ export interface SupervisorOptions {
   readonly clock?: Clock;
   /** Default `"supervisor"`: its id when nested as a child of another supervisor. */
   readonly id?: string;
-  /** Called when a top-level supervisor gives up; default logs with `console.error`. */
+  /** Called when a top-level supervisor gives up; default: says so through `logger.error`. */
   readonly onEscalate?: (reason: unknown) => void;
+  /**
+   * Where the supervisor reports children that restart (`info`), start or stop (`debug`), fail to stop
+   * and its own faults (`error`); each line's context names the `supervisor` and the `child`. Default:
+   * `console.error` for errors, nothing below. A system passes its own `logger` to its supervisors.
+   */
+  readonly logger?: Logger;
 }
 
 /**
@@ -59,6 +66,7 @@ export interface ResolvedSupervisorOptions {
   readonly clock: Clock;
   readonly id: string;
   readonly onEscalate: (reason: unknown) => void;
+  readonly logger: Logger;
 }
 
 const strategies: readonly string[] = ["one-for-one", "one-for-all", "rest-for-one"];
@@ -77,7 +85,22 @@ export function resolveSupervisorOptions(options: SupervisorOptions): ResolvedSu
     throw new TypeError(`createSupervisor: pass an options object such as { strategy: "one-for-one" }`);
   }
   const { strategy, intensity = 2, periodMs = 5_000, backoff = {}, clock = systemClock } = options;
-  const { id = "supervisor", onEscalate = logEscalation } = options;
+  const { id = "supervisor", logger = consoleErrors } = options;
+  if (
+    typeof logger !== "object" ||
+    logger === null ||
+    typeof logger.error !== "function" ||
+    typeof logger.warn !== "function"
+  ) {
+    throw new TypeError("createSupervisor: logger must have warn and error methods, such as console");
+  }
+  const onEscalate =
+    options.onEscalate ??
+    ((reason: unknown) =>
+      logger.error(
+        reason instanceof Error ? reason.message : `supervisor "${id}" gave up`,
+        Object.freeze({ supervisor: id, err: reason }),
+      ));
   if (!strategies.includes(strategy)) {
     throw new TypeError(
       `createSupervisor: strategy must be "one-for-one", "one-for-all" or "rest-for-one", got ${describe(strategy)}`,
@@ -116,6 +139,7 @@ export function resolveSupervisorOptions(options: SupervisorOptions): ResolvedSu
     clock,
     id,
     onEscalate,
+    logger,
   });
 }
 
@@ -131,6 +155,8 @@ function describe(value: unknown): string {
   return typeof value === "string" ? JSON.stringify(value) : String(value);
 }
 
-function logEscalation(reason: unknown): void {
-  console.error("supervisor gave up:", reason);
-}
+/** The default: errors on the console, and nothing below them. */
+const consoleErrors: Logger = Object.freeze({
+  warn: (message: string, context?: LogContext) => console.warn(message, context),
+  error: (message: string, context?: LogContext) => console.error(message, context),
+});

@@ -122,7 +122,7 @@ describe("restart intensity (default 2 restarts in 5 s)", () => {
     await supervisor.stop();
   });
 
-  it("logs an escalation with console.error when no onEscalate is given", async () => {
+  it("logs an escalation with console.error when no onEscalate is given, the error in the context", async () => {
     const clock = manualClock();
     const children = new RecordingChildren();
     const errors = vi.spyOn(console, "error").mockImplementation(() => {});
@@ -133,7 +133,8 @@ describe("restart intensity (default 2 restarts in 5 s)", () => {
     await clock.advance(0);
     expect(supervisor.status).toBe("failed");
     expect(errors).toHaveBeenCalledTimes(1);
-    expect(String(errors.mock.calls[0]?.[1])).toMatch(/exceeded the restart intensity/);
+    expect(String(errors.mock.calls[0]?.[0])).toMatch(/"fragile" exceeded the restart intensity/);
+    expect(errors.mock.calls[0]?.[1]).toMatchObject({ supervisor: "supervisor", err: expect.any(Error) });
   });
 });
 
