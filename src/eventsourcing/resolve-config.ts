@@ -245,6 +245,11 @@ export function resolveConfig<TState, TCommand, TEvent, TDomainError>(
     ["warn", "error"],
     "an object with warn and error methods, such as console",
   );
+  for (const level of ["debug", "info"] as const) {
+    const method = config.logger?.[level];
+    if (method !== undefined && typeof method !== "function")
+      fail(`logger.${level}`, "a function (message, context), or left out", method);
+  }
   checkMethods(
     "codec",
     config.codec,

@@ -146,7 +146,7 @@ export class SupervisedEventSourcing<TState, TCommand, TEvent, TDomainError>
     else this.#counters.restarts++;
     this.#logger.info(
       `${this.#counters.restarts === 0 ? "started" : `restarted (restart ${this.#counters.restarts})`}: ` +
-        `the store is ready and ${this.#queries.all.length} queries run`,
+        `the store is ready and ${this.#queries.all.length} ${this.#queries.all.length === 1 ? "query runs" : "queries run"}`,
     );
     this.#uptimeAtStop = undefined;
     this.#run = run;
