@@ -5,6 +5,7 @@ import { err, ok, type Result } from "../core/result.js";
 import type { Aggregate, EventEnvelope, ExecuteResult, Metadata } from "../core/types.js";
 import type { Expiring } from "../runtime/deadlines.js";
 import { Mailbox } from "../runtime/mailbox.js";
+import type { CommandTrace } from "../telemetry/telemetry.js";
 import type { SystemContext } from "./system-context.js";
 
 /**
@@ -47,6 +48,8 @@ export class CommandMessage<TState, TCommand, TEvent, TDomainError> extends Requ
   readonly kind = "command";
   readonly command: TCommand;
   readonly metadata: Metadata;
+  /** Set when OpenTelemetry records this command: the actor reports its load and appends to it. */
+  trace: CommandTrace | undefined = undefined;
 
   constructor(
     command: TCommand,
@@ -114,7 +117,9 @@ export class AggregateActor<TState, TCommand, TEvent, TDomainError> {
   async #execute(message: CommandMessage<TState, TCommand, TEvent, TDomainError>): Promise<void> {
     const { config, counters, gateway } = this.#context;
     if (!this.#loaded) {
+      message.trace?.loadStarted("rebuild");
       const loaded = await this.#ensureLoaded(false);
+      message.trace?.loadEnded(loaded.ok ? undefined : loaded.error, this.#sequence);
       if (!loaded.ok) return message.reply(loaded);
     }
     for (let attempt = 0; ; attempt++) {
@@ -144,14 +149,18 @@ export class AggregateActor<TState, TCommand, TEvent, TDomainError> {
       }
       const expectedSequence = this.#sequence;
       let outcome: Awaited<ReturnType<typeof gateway.append>>;
+      const request = {
+        aggregateType: gateway.aggregateType,
+        aggregateId: this.aggregateId,
+        expectedSequence,
+        events: encoded.value.encoded,
+      };
+      message.trace?.appendStarted(request);
       try {
-        outcome = await gateway.append({
-          aggregateType: gateway.aggregateType,
-          aggregateId: this.aggregateId,
-          expectedSequence,
-          events: encoded.value.encoded,
-        });
+        outcome = await gateway.append(request);
+        message.trace?.appendEnded(outcome);
       } catch (cause) {
+        message.trace?.appendEnded(undefined, cause);
         this.#loaded = false; // the outcome is unknown: rebuild from the store next time
         return message.reply(err(eventStoreError("the store failed to append the events", cause)));
       }
@@ -172,7 +181,9 @@ export class AggregateActor<TState, TCommand, TEvent, TDomainError> {
         );
       }
       counters.conflictsRetried++;
+      message.trace?.loadStarted("catch_up");
       const caughtUp = await this.#ensureLoaded(true);
+      message.trace?.loadEnded(caughtUp.ok ? undefined : caughtUp.error, this.#sequence);
       if (!caughtUp.ok) return message.reply(caughtUp);
     }
   }
