@@ -7,12 +7,8 @@
  * ```ts
  * import { telemetryNames } from "eventsourcing";
  *
- * // e.g. find the spans of failed commands in an exporter's output
- * const failed = spans.filter(
- *   (span) =>
- *     span.name === telemetryNames.spans.execute &&
- *     span.attributes[telemetryNames.attributes.outcome] !== "ok",
- * );
+ * // A span backend query for the commands that did not succeed:
+ * const failedCommands = `name = "${telemetryNames.spans.execute}" AND ${telemetryNames.attributes.outcome} != "ok"`;
  * ```
  */
 export const telemetryNames = Object.freeze({

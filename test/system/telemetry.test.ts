@@ -1,7 +1,7 @@
 import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import { expect, it } from "vitest";
 import { telemetryNames } from "../../src/index.js";
-import { activeTelemetry } from "../../src/telemetry/telemetry.js";
+import { activeTelemetry, watchedSystems } from "../../src/telemetry/telemetry.js";
 import { faultyStore } from "../support/faulty-store.js";
 import { forEachStore } from "../support/stores.js";
 import { deposit, expectOk, open, recorder, until, useSystems, withdraw } from "../support/system.js";
@@ -235,6 +235,11 @@ forEachStore("OpenTelemetry", (kind) => {
     expect(otel.exporter.getFinishedSpans()).toEqual([]);
     const events = expectOk(await bank.loadEvents("acc-1"));
     expect(events[0]?.metadata).toEqual({});
+    // A stopped system is no longer observed (nor held) by the gauges.
+    const watched = () => [...watchedSystems].filter((system) => system.systemId === "bank-m");
+    expect(watched()).toHaveLength(1);
+    await bank.stop();
+    expect(watched()).toEqual([]);
   });
 
   it("without a registered SDK records nothing and stores no trace context", async () => {
