@@ -54,6 +54,8 @@ export function instrumentationFor(api: OtelApi): Instrumentation | undefined {
     byMeter.set(meter, instrumentation);
   }
   instrumentation.tracing = tracing;
+  // The global proxy is replaced when a tracer provider is unregistered: take the current one's tracer.
+  instrumentation.tracer = api.trace.getTracer(SCOPE);
   return instrumentation;
 }
 
@@ -62,7 +64,7 @@ export class Instrumentation implements Telemetry {
   /** Whether spans are made; metrics are always recorded (to a no-op meter when none is registered). */
   tracing = false;
   readonly api: OtelApi;
-  readonly tracer: OtelTracer;
+  tracer: OtelTracer;
   readonly instruments: Instruments;
   /** The command whose append each request in flight belongs to, for the batch size. */
   readonly appending = new WeakMap<AppendRequest, CommandSpan>();

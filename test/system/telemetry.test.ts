@@ -242,6 +242,21 @@ forEachStore("OpenTelemetry", (kind) => {
     expect(watched()).toEqual([]);
   });
 
+  it("takes up a tracer provider registered anew when a system starts, the meter provider kept", async () => {
+    const before = telemetry.register();
+    const first = await systems.bank();
+    expectOk(await first.execute("acc-1", open("acc-1")));
+    const { trace } = await import("@opentelemetry/api");
+    trace.disable();
+    const after = telemetry.register({ metrics: false });
+    const second = await systems.bank();
+    expectOk(await second.execute("acc-2", open("acc-2")));
+    expect(before.spans(S.execute).map((span) => span.attributes[A.aggregateId])).toEqual(["acc-1"]);
+    expect(after.spans(S.execute).map((span) => span.attributes[A.aggregateId])).toEqual(["acc-2"]);
+    const commands = await before.points(M.commands);
+    expect(commands.map((point) => point.value)).toEqual([2]);
+  });
+
   it("without a registered SDK records nothing and stores no trace context", async () => {
     const plain = recorder();
     const bank = await systems.bank({ queries: [plain.query, { name: "named", handle: () => {} }] });
