@@ -77,3 +77,4 @@ export {
   type SupervisorBuilder,
   type SupervisorOptions,
 } from "./runtime/supervisor.js";
+export { telemetryNames } from "./telemetry/telemetry-names.js";

@@ -5,6 +5,7 @@ import { err, ok, type Result } from "../core/result.js";
 import type { Aggregate, EventEnvelope, ExecuteResult, Metadata } from "../core/types.js";
 import type { Expiring } from "../runtime/deadlines.js";
 import { Mailbox } from "../runtime/mailbox.js";
+import type { CommandTrace } from "../telemetry/telemetry.js";
 import type { SystemContext } from "./system-context.js";
 
 /**
@@ -49,6 +50,8 @@ export class CommandMessage<TState, TCommand, TEvent, TDomainError> extends Requ
   readonly metadata: Metadata;
   /** The command's idempotency id, checked already; `undefined` for none. */
   readonly commandId: string | undefined;
+  /** Set when OpenTelemetry records this command: the actor reports its load and appends to it. */
+  trace: CommandTrace | undefined = undefined;
 
   constructor(
     command: TCommand,
@@ -121,7 +124,9 @@ export class AggregateActor<TState, TCommand, TEvent, TDomainError> {
     const { config, counters, gateway } = this.#context;
     const { commandId } = message;
     if (!this.#loaded) {
+      message.trace?.loadStarted("rebuild");
       const loaded = await this.#ensureLoaded(false);
+      message.trace?.loadEnded(loaded.ok ? undefined : loaded.error, this.#sequence);
       if (!loaded.ok) return message.reply(loaded);
     }
     if (commandId !== undefined) {
@@ -157,15 +162,19 @@ export class AggregateActor<TState, TCommand, TEvent, TDomainError> {
       }
       const expectedSequence = this.#sequence;
       let outcome: Awaited<ReturnType<typeof gateway.append>>;
+      const request = {
+        aggregateType: gateway.aggregateType,
+        aggregateId: this.aggregateId,
+        expectedSequence,
+        events: encoded.value.encoded,
+        commandId,
+      };
+      message.trace?.appendStarted(request);
       try {
-        outcome = await gateway.append({
-          aggregateType: gateway.aggregateType,
-          aggregateId: this.aggregateId,
-          expectedSequence,
-          events: encoded.value.encoded,
-          commandId,
-        });
+        outcome = await gateway.append(request);
+        message.trace?.appendEnded(outcome);
       } catch (cause) {
+        message.trace?.appendEnded(undefined, cause);
         this.#loaded = false; // the outcome is unknown: rebuild from the store next time
         return message.reply(err(eventStoreError("the store failed to append the events", cause)));
       }
@@ -199,7 +208,9 @@ export class AggregateActor<TState, TCommand, TEvent, TDomainError> {
       }
       counters.conflictsRetried++;
       if (commandId === undefined) {
+        message.trace?.loadStarted("catch_up");
         const caughtUp = await this.#ensureLoaded(true);
+        message.trace?.loadEnded(caughtUp.ok ? undefined : caughtUp.error, this.#sequence);
         if (!caughtUp.ok) return message.reply(caughtUp);
       }
     }

@@ -1,5 +1,6 @@
 import type { AppendOutcome, AppendRequest, EventStore } from "../core/event-store.js";
 import { deferToEventLoop, yieldDue } from "../runtime/cooperative.js";
+import { activeTelemetry } from "../telemetry/telemetry.js";
 
 interface PendingAppend {
   readonly request: AppendRequest;
@@ -102,7 +103,9 @@ export class GroupCommitter {
   }
 
   async #call(batch: readonly PendingAppend[]): Promise<readonly AppendOutcome[]> {
-    const outcomes = await this.#store.append(batch.map((p) => p.request));
+    const requests = batch.map((p) => p.request);
+    activeTelemetry?.appendBatch(requests);
+    const outcomes = await this.#store.append(requests);
     if (outcomes.length !== batch.length)
       throw new Error(`the store answered ${outcomes.length} outcomes for ${batch.length} requests`);
     return outcomes;

@@ -1,5 +1,6 @@
 import type { EventEnvelope, QueryErrorDecision, QueryFailure, QueryFn, QueryStats } from "../core/types.js";
 import type { Clock, TimerHandle } from "../runtime/clock.js";
+import { activeTelemetry, type QueryBatchTrace } from "../telemetry/telemetry.js";
 import type { ResolvedConfig } from "./system-context.js";
 import type { SystemCounters } from "./system-counters.js";
 import type { SystemLogger } from "./system-logger.js";
@@ -80,13 +81,21 @@ export class QueryDelivery<TEvent> {
   ): Promise<DeliveryOutcome> {
     for (let attempt = 1; ; attempt++) {
       if (!this.active) return "cancelled";
+      let trace: QueryBatchTrace | undefined;
       try {
-        const pending = this.#handle(aggregateId, prepare());
-        if (pending && (await this.#settledOrAbandoned(pending)) === "abandoned") return "cancelled";
+        const envelopes = prepare();
+        trace = activeTelemetry?.queryBatch(this.name, this.named, aggregateId, envelopes, attempt);
+        const pending = this.#handle(aggregateId, envelopes);
+        if (pending && (await this.#settledOrAbandoned(pending)) === "abandoned") {
+          trace?.end();
+          return "cancelled";
+        }
+        trace?.end();
         this.batchesProcessed++;
         this.status = "running";
         return "delivered";
       } catch (error) {
+        trace?.end(error);
         const at = place();
         const failed: QueryFailure = Object.freeze({ query: this.name, aggregateId, ...at });
         this.#failed(error, attempt, failed);

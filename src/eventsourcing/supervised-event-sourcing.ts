@@ -21,6 +21,7 @@ import type { ChildContext, ChildSpec, RunningChild, StopReason } from "../runti
 import { type Clock, systemClock } from "../runtime/clock.js";
 import { Deadlines } from "../runtime/deadlines.js";
 import type { Supervisor } from "../runtime/supervisor.js";
+import { activeTelemetry, loadTelemetry, type WatchedSystem, watchSystem } from "../telemetry/telemetry.js";
 import { type AggregateMessage, CommandMessage, LoadMessage } from "./aggregate-actor.js";
 import { invalidAggregateId } from "./aggregate-id.js";
 import { invalidCommandId } from "./command-id.js";
@@ -88,6 +89,9 @@ export class SupervisedEventSourcing<TState, TCommand, TEvent, TDomainError>
   #ownSupervisor: Supervisor | undefined;
   #stopping: Promise<void> | undefined;
   #warnedSkip = false;
+  /** What spans and metrics name this system by, and what its gauges read. */
+  readonly #telemetrySource: WatchedSystem;
+  #unwatch: (() => void) | undefined;
 
   constructor(config: EventSourcingConfig<TState, TCommand, TEvent, TDomainError>) {
     const resolvedConfig = resolveConfig(config);
@@ -123,6 +127,12 @@ export class SupervisedEventSourcing<TState, TCommand, TEvent, TDomainError>
       logger,
     );
     for (const query of config.queries ?? []) this.#queries.add(this.#queries.create(query));
+    this.#telemetrySource = Object.freeze({
+      systemId: resolved.id,
+      aggregateType: resolved.aggregateType,
+      liveAggregates: () => this.#run?.registry.size ?? 0,
+      queries: async () => (await this.systemStats()).queries,
+    });
   }
 
   // ---- ChildSpec ---------------------------------------------------------------------------------
@@ -131,6 +141,7 @@ export class SupervisedEventSourcing<TState, TCommand, TEvent, TDomainError>
     if (this.#phase === "stopped")
       throw new Error(`system "${this.id}" was stopped; create a new one with supervised()`);
     await this.#stoppingRun;
+    await loadTelemetry();
     try {
       await this.#context.gateway.init();
     } catch (cause) {
@@ -152,6 +163,7 @@ export class SupervisedEventSourcing<TState, TCommand, TEvent, TDomainError>
     this.#run = run;
     this.#phase = "running";
     this.#unsubscribe ??= this.#context.gateway.store.onAppend?.(() => this.#queries.wakeNamed());
+    this.#unwatch ??= watchSystem(this.#telemetrySource);
     this.#releaseWaiters();
     return { stop: (reason?: StopReason) => this.#stopRun(run, reason ?? "shutdown") };
   }
@@ -181,19 +193,20 @@ export class SupervisedEventSourcing<TState, TCommand, TEvent, TDomainError>
     const invalidId = invalidCommandId(commandId);
     if (invalidId) return Promise.resolve(err(invalidId));
     const timeoutMs = options?.timeout ?? this.#config.commandTimeoutMs;
-    const metadata = checked.value;
-    return this.#send(
-      aggregateId,
-      timeoutMs,
-      (resolve) =>
-        new CommandMessage<TState, TCommand, TEvent, TDomainError>(
-          command,
-          metadata,
-          resolve,
-          timeoutMs,
-          commandId,
-        ),
-    );
+    const trace = activeTelemetry?.command(this.#telemetrySource, aggregateId, command, checked.value);
+    const metadata = trace?.metadata ?? checked.value;
+    const answer = this.#send<ExecuteResult<TState, TEvent>>(aggregateId, timeoutMs, (resolve) => {
+      const message = new CommandMessage<TState, TCommand, TEvent, TDomainError>(
+        command,
+        metadata,
+        resolve,
+        timeoutMs,
+        commandId,
+      );
+      message.trace = trace;
+      return message;
+    });
+    return trace === undefined ? answer : answer.then(trace.end);
   }
 
   executeWithMetadata(
@@ -347,7 +360,11 @@ export class SupervisedEventSourcing<TState, TCommand, TEvent, TDomainError>
           : undefined;
       this.#phase = reason === "restart" ? "restarting" : this.#phase === "stopped" ? "stopped" : "idle";
       this.#stoppingRun = run.stop();
-      if (reason === "shutdown") this.#releaseWaiters();
+      if (reason === "shutdown") {
+        this.#releaseWaiters();
+        this.#unwatch?.();
+        this.#unwatch = undefined;
+      }
     }
     await this.#stoppingRun;
     if (reason === "shutdown") await Promise.all(this.#pendingSnapshots);
