@@ -77,8 +77,8 @@ class InMemoryEventStore implements MemoryEventStore {
   #streams = new Map<string, Map<string, StoredEvent[]>>();
   /** Each aggregate type's events in position order. */
   #byType = new Map<string, StoredEvent[]>();
-  /** Events stored with a command id, by stream key, then command id. */
-  #commands = new Map<string, Map<string, StoredEvent[]>>();
+  /** Events stored with a command id, by aggregate type, then id, then command id (no key is built). */
+  #commands = new Map<string, Map<string, Map<string, StoredEvent[]>>>();
   #snapshots = new Map<string, StoredSnapshot>();
   #checkpoints = new Map<string, bigint>();
   readonly #locks = new MemoryQueryLocks();
@@ -142,7 +142,7 @@ class InMemoryEventStore implements MemoryEventStore {
   ): Promise<readonly StoredEvent[]> {
     this.#assertOpen("readCommand");
     if (typeof commandId !== "string") throw new TypeError("readCommand: commandId must be a string");
-    return this.#commands.get(streamKey(aggregateType, aggregateId))?.get(commandId)?.slice() ?? [];
+    return this.#commands.get(aggregateType)?.get(aggregateId)?.get(commandId)?.slice() ?? [];
   }
 
   async currentSequence(aggregateType: string, aggregateId: string): Promise<number> {
@@ -310,18 +310,23 @@ class InMemoryEventStore implements MemoryEventStore {
       ofType.push(stored);
       written[j] = stored;
     }
-    if (commandId !== undefined) this.#remember(streamKey(aggregateType, aggregateId), commandId, written);
+    if (commandId !== undefined) this.#remember(aggregateType, aggregateId, commandId, written);
     return written;
   }
 
-  #remember(key: string, commandId: string, written: readonly StoredEvent[]): void {
-    let byId = this.#commands.get(key);
+  #remember(aggregateType: string, aggregateId: string, commandId: string, written: StoredEvent[]): void {
+    let ofType = this.#commands.get(aggregateType);
+    if (ofType === undefined) {
+      ofType = new Map();
+      this.#commands.set(aggregateType, ofType);
+    }
+    let byId = ofType.get(aggregateId);
     if (byId === undefined) {
       byId = new Map();
-      this.#commands.set(key, byId);
+      ofType.set(aggregateId, byId);
     }
     const earlier = byId.get(commandId);
-    if (earlier === undefined) byId.set(commandId, [...written]);
+    if (earlier === undefined) byId.set(commandId, written.slice());
     else earlier.push(...written);
   }
 
