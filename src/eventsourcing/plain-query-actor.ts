@@ -9,6 +9,8 @@ export interface PlainQueryBound {
   readonly maxPending: number;
   readonly counters: SystemCounters;
   readonly logger: Logger;
+  /** How often a failed batch's backoff looks for a skip of one of its events, in ms. */
+  readonly sliceMs: number;
 }
 
 interface Batch<TEvent> {
@@ -39,6 +41,14 @@ export class PlainQueryActor<TEvent> implements ChildSpec {
   /** Set when the queue reached `maxPending`, until it has drained. */
   #overflowed = false;
   droppedBatches = 0;
+  /** Events skipped on an operator's request. */
+  skippedEvents = 0;
+  /** Positions an operator asked this query to skip (this process only: a plain query has no checkpoint). */
+  readonly #skipped = new Set<bigint>();
+  /** Skipped positions already logged and counted. */
+  readonly #skipsDone = new Set<bigint>();
+  /** Grows with every skip: a backoff retries at once only for a skip newer than it has seen. */
+  #skipVersion = 0;
 
   constructor(delivery: QueryDelivery<TEvent>, bound: PlainQueryBound) {
     this.delivery = delivery;
@@ -53,6 +63,24 @@ export class PlainQueryActor<TEvent> implements ChildSpec {
   /** The delivery's status, or `"overflowed"` while commits are being dropped. */
   get status(): QueryStats["status"] {
     return this.#overflowed && this.delivery.status !== "stopped" ? "overflowed" : this.delivery.status;
+  }
+
+  /** Events waiting in the queue. */
+  get pendingEvents(): number {
+    let events = 0;
+    for (let i = this.#head; i < this.#queue.length; i++)
+      events += (this.#queue[i] as Batch<TEvent>).envelopes.length;
+    return events;
+  }
+
+  /**
+   * An operator skips the event at `position`: never delivered to this query, a batch in its backoff
+   * included (retried at once without it).
+   */
+  skip(position: bigint): void {
+    this.#skipped.add(position);
+    this.#skipVersion++;
+    this.delivery.nudge();
   }
 
   post(aggregateId: string, envelopes: readonly EventEnvelope<TEvent>[]): void {
@@ -103,10 +131,21 @@ export class PlainQueryActor<TEvent> implements ChildSpec {
         if (!this.delivery.active) break;
       }
       const batch = this.#queue[this.#head] as Batch<TEvent>;
+      let seen = this.#skipVersion;
       const outcome = await this.delivery.deliver(
         batch.aggregateId,
-        () => batch.envelopes,
+        () => (this.#skipped.size === 0 ? batch.envelopes : this.#withoutSkipped(batch.envelopes)),
         () => placeOf(batch.envelopes),
+        {
+          sliceMs: this.#bound.sliceMs,
+          recheck: async () => {
+            if (seen === this.#skipVersion) return "wait";
+            seen = this.#skipVersion;
+            return batch.envelopes.some((envelope) => this.#skipped.has(envelope.position))
+              ? "retry"
+              : "wait";
+          },
+        },
       );
       if (outcome === "cancelled") break;
       this.#head++;
@@ -129,6 +168,21 @@ export class PlainQueryActor<TEvent> implements ChildSpec {
       }
     }
     this.#pumping = undefined;
+  }
+
+  #withoutSkipped(envelopes: readonly EventEnvelope<TEvent>[]): readonly EventEnvelope<TEvent>[] {
+    const kept = envelopes.filter((envelope) => !this.#skipped.has(envelope.position));
+    for (const envelope of envelopes) {
+      if (!this.#skipped.has(envelope.position) || this.#skipsDone.has(envelope.position)) continue;
+      this.#skipsDone.add(envelope.position);
+      this.skippedEvents++;
+      this.#bound.counters.queryEventsSkipped++;
+      this.#bound.logger.warn(
+        `query ${this.delivery.name}: skipped the event at position ${envelope.position} ` +
+          `(${JSON.stringify(envelope.aggregateId)} sequence ${envelope.sequence}, ${envelope.eventType}) as an operator asked`,
+      );
+    }
+    return kept;
   }
 }
 

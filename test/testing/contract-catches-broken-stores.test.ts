@@ -67,6 +67,10 @@ function broken(breakIt: (store: MemoryEventStore) => Partial<MemoryEventStore>)
       close: () => store.close(),
       lockQuery: (name) => store.lockQuery(name),
       onAppend: (listener) => store.onAppend(listener),
+      loadQueryCheckpoint: (name) => store.loadQueryCheckpoint(name),
+      requestQueryReset: (name) => store.requestQueryReset(name),
+      skipQueryEvent: (name, position) => store.skipQueryEvent(name, position),
+      headPosition: () => store.headPosition(),
     };
     return { ...methods, ...breakIt(store) };
   };
