@@ -3,6 +3,7 @@ import { describeCapabilityContract } from "./contract-capabilities.js";
 import { describeConcurrencyContract } from "./contract-concurrency.js";
 import { ContractContext, type ContractTools, type EventStoreHarness } from "./contract-context.js";
 import { describeModelContract } from "./contract-model.js";
+import { describeQueryControlContract } from "./contract-query-control.js";
 import { describeReadAllContract } from "./contract-read-all.js";
 import { describeRoundTripContract } from "./contract-round-trip.js";
 import { describeSnapshotContract } from "./contract-snapshots.js";
@@ -46,8 +47,9 @@ const tools: ContractTools | Error = await Promise.all([import("vitest"), import
  * paging, streams of two aggregate types with one id kept apart, `readAll` filtered by type, event ids
  * and versions, concurrent writers (on two handles when the harness can open another), snapshots,
  * checkpoints, awkward ids and payloads, `init()` twice, the optional `lockQuery` (with the checkpoint
- * a lock saves and refuses once released) and `onAppend`
- * (skipped, saying so, when the store lacks them), and a property-based comparison with a model.
+ * a lock saves and refuses once released) and `onAppend`, the optional query resets and skips (a
+ * reset recorded wins over a lock's save of an older generation) and `headPosition` (skipped, saying
+ * so, when the store lacks them), and a property-based comparison with a model.
  *
  * Each test takes fresh stores from the harness and disposes of them afterwards.
  *
@@ -99,5 +101,6 @@ export function describeContractTopics(context: ContractContext): void {
   describe("aggregate types, event ids and versions", () => describeStreamTypesContract(context));
   describe("round trips", () => describeRoundTripContract(context));
   describe("lifecycle and optional capabilities", () => describeCapabilityContract(context));
+  describe("query resets, skips and the head position", () => describeQueryControlContract(context));
   describe("against a model", () => describeModelContract(context));
 }

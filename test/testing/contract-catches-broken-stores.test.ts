@@ -259,6 +259,30 @@ const brokenStores: [string, string, () => EventStore][] = [
     })),
   ],
   [
+    "lets a lock of an older generation overwrite a recorded reset",
+    "refuses a lock's save of an older generation",
+    broken((store) => ({
+      lockQuery: async (name) => {
+        const lock = await store.lockQuery(name);
+        if (!lock) return null;
+        return {
+          get held() {
+            return lock.held;
+          },
+          saveCheckpoint: (position) => lock.saveCheckpoint(position),
+          release: () => lock.release(),
+        };
+      },
+    })),
+  ],
+  [
+    "forgets the skipped positions it was told",
+    "records skipped positions once each",
+    broken((store) => ({
+      skipQueryEvent: async () => undefined,
+    })),
+  ],
+  [
     "keeps calling a listener after it unsubscribed",
     "until they unsubscribe",
     broken((store) => ({

@@ -5,7 +5,7 @@
 import type { SqliteDatabase } from "./sqlite-database.js";
 
 /** The schema version this release writes and reads. */
-export const SQLITE_SCHEMA_VERSION = 2;
+export const SQLITE_SCHEMA_VERSION = 4;
 
 /** Table names, prefixed so that the store can share a database with the application's own tables. */
 export const tables = Object.freeze({
@@ -96,6 +96,16 @@ const migrations: readonly string[] = [
   DROP TABLE ${tables.snapshots};
   ALTER TABLE ${tables.snapshots}_v2 RENAME TO ${tables.snapshots};
   `,
+  // 2 -> 3: reserved for command ids on events.
+  "",
+  // 3 -> 4: what operators record beside a named query's checkpoint: resets (a generation that only
+  // grows, and whether its reset still waits for the query's reset()) and positions to skip, as
+  // ascending decimal numbers separated by commas.
+  `
+  ALTER TABLE ${tables.checkpoints} ADD COLUMN generation INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE ${tables.checkpoints} ADD COLUMN reset_pending INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE ${tables.checkpoints} ADD COLUMN skipped TEXT NOT NULL DEFAULT '';
+  `,
 ];
 
 /**
@@ -117,7 +127,8 @@ export function ensureSchema(database: SqliteDatabase): void {
       );
     }
     for (let version = found; version < SQLITE_SCHEMA_VERSION; version++) {
-      database.exec(migrations[version] as string);
+      const step = migrations[version] as string;
+      if (step !== "") database.exec(step);
     }
     if (found === 0) {
       database.exec(`INSERT INTO ${tables.version} (version) VALUES (${SQLITE_SCHEMA_VERSION})`);

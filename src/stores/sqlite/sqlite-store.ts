@@ -3,7 +3,8 @@ import { SqliteEventStore } from "./sqlite-event-store.js";
 import type { SqliteStoreOptions } from "./sqlite-options.js";
 
 /**
- * The SQLite store: an {@link EventStore} with the optional `lockQuery` and `onAppend` always there.
+ * The SQLite store: an {@link EventStore} with the optional `lockQuery`, `onAppend`, recorded query
+ * resets and skips, and `headPosition` always there.
  *
  * @example
  * ```ts
@@ -11,7 +12,18 @@ import type { SqliteStoreOptions } from "./sqlite-options.js";
  * const lock = await store.lockQuery("balances");
  * ```
  */
-export type SqliteStore = EventStore & Required<Pick<EventStore, "lockQuery" | "onAppend">>;
+export type SqliteStore = EventStore &
+  Required<
+    Pick<
+      EventStore,
+      | "lockQuery"
+      | "onAppend"
+      | "loadQueryCheckpoint"
+      | "requestQueryReset"
+      | "skipQueryEvent"
+      | "headPosition"
+    >
+  >;
 
 /**
  * An event store in a SQLite file, on better-sqlite3 12.x (an optional peer dependency). Synchronous and
