@@ -278,7 +278,7 @@ const brokenStores: [string, string, () => EventStore][] = [
   [
     "forgets the skipped positions it was told",
     "records skipped positions once each",
-    broken((store) => ({
+    broken(() => ({
       skipQueryEvent: async () => undefined,
     })),
   ],
