@@ -84,6 +84,10 @@ export class NamedQueryActor<TEvent> implements ChildSpec {
   #skipped: ReadonlySet<bigint> = new Set();
   /** Skipped positions already logged and counted. */
   readonly #skipsDone = new Set<bigint>();
+  /** Asked while a failed batch backs off: one per actor, it reads `#delivering`. */
+  readonly #backoff: BackoffCheck;
+  /** The batch in delivery, and the lock it is delivered under. */
+  readonly #delivering: { batch: readonly StoredEvent[]; lock: QueryLock | null } = { batch: [], lock: null };
   /** Set by {@link NamedQueryActor.recorded} in this process: re-read the store before the next batch. */
   #recorded = false;
 
@@ -102,6 +106,7 @@ export class NamedQueryActor<TEvent> implements ChildSpec {
     this.#timing = timing;
     this.#logger = logger;
     this.#hooks = hooks;
+    this.#backoff = { sliceMs: timing.pollMs, recheck: () => this.#recheck() };
   }
 
   /**
@@ -299,26 +304,22 @@ export class NamedQueryActor<TEvent> implements ChildSpec {
   }
 
   /**
-   * While a batch backs off: a reset recorded (or the lock lost) cancels it, a new skip among its events
-   * retries it at once.
+   * While the batch in delivery backs off: a reset recorded (or the lock lost) cancels it, a new skip
+   * among its events retries it at once.
    */
-  #backoffCheck(lock: QueryLock | null, batch: readonly StoredEvent[]): BackoffCheck {
-    return {
-      sliceMs: this.#timing.pollMs,
-      recheck: async () => {
-        if (lock && !lock.held) return "cancel";
-        const store = this.#gateway.store;
-        this.#recorded = false;
-        const record = await store.loadQueryCheckpoint?.(this.delivery.name);
-        if (!record) return "wait";
-        if (record.resetPending || record.generation !== this.#generation) return "cancel";
-        const before = this.#skipped;
-        this.#skipped = new Set(record.skipped);
-        return batch.some((row) => this.#skipped.has(row.position) && !before.has(row.position))
-          ? "retry"
-          : "wait";
-      },
-    };
+  async #recheck(): Promise<"wait" | "retry" | "cancel"> {
+    const lock = this.#delivering.lock;
+    if (lock && !lock.held) return "cancel";
+    const store = this.#gateway.store;
+    this.#recorded = false;
+    const record = await store.loadQueryCheckpoint?.(this.delivery.name);
+    if (!record) return "wait";
+    if (record.resetPending || record.generation !== this.#generation) return "cancel";
+    const before = this.#skipped;
+    this.#skipped = new Set(record.skipped);
+    return this.#delivering.batch.some((row) => this.#skipped.has(row.position) && !before.has(row.position))
+      ? "retry"
+      : "wait";
   }
 
   /**
@@ -352,12 +353,15 @@ export class NamedQueryActor<TEvent> implements ChildSpec {
   #deliver(batch: readonly StoredEvent[], lock: QueryLock | null) {
     const first = batch[0] as StoredEvent;
     let at = first;
+    this.#delivering.batch = batch;
+    this.#delivering.lock = lock;
     return this.delivery.deliver(
       first.aggregateId,
       () => {
         const envelopes = [];
+        const skipping = this.#skipped.size > 0;
         for (const row of batch) {
-          if (this.#skipped.has(row.position)) {
+          if (skipping && this.#skipped.has(row.position)) {
             this.#skippedOne(row);
             continue;
           }
@@ -368,7 +372,7 @@ export class NamedQueryActor<TEvent> implements ChildSpec {
         return envelopes;
       },
       () => ({ sequence: at.sequence, position: at.position, events: batch.length }),
-      this.#backoffCheck(lock, batch),
+      this.#backoff,
     );
   }
 

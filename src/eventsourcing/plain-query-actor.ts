@@ -1,7 +1,7 @@
 import type { EventEnvelope, Logger, QueryStats } from "../core/types.js";
 import type { ChildSpec, RunningChild } from "../runtime/child-spec.js";
 import { nextTurn, yieldDue } from "../runtime/cooperative.js";
-import type { QueryDelivery } from "./query-delivery.js";
+import type { BackoffCheck, QueryDelivery } from "./query-delivery.js";
 import type { SystemCounters } from "./system-counters.js";
 
 /** How many batches a plain query may hold, and where to say that it dropped some. */
@@ -49,11 +49,25 @@ export class PlainQueryActor<TEvent> implements ChildSpec {
   readonly #skipsDone = new Set<bigint>();
   /** Grows with every skip: a backoff retries at once only for a skip newer than it has seen. */
   #skipVersion = 0;
+  #seenSkips = 0;
+  /** The batch in delivery. */
+  #delivering: Batch<TEvent> | undefined;
+  /** Asked while a failed batch backs off: a new skip of one of its events retries it at once. */
+  readonly #backoff: BackoffCheck;
 
   constructor(delivery: QueryDelivery<TEvent>, bound: PlainQueryBound) {
     this.delivery = delivery;
     this.#bound = bound;
     this.id = `query:${delivery.name}`;
+    this.#backoff = {
+      sliceMs: bound.sliceMs,
+      recheck: async () => {
+        if (this.#seenSkips === this.#skipVersion) return "wait";
+        this.#seenSkips = this.#skipVersion;
+        const envelopes = this.#delivering?.envelopes ?? [];
+        return envelopes.some((envelope) => this.#skipped.has(envelope.position)) ? "retry" : "wait";
+      },
+    };
   }
 
   get pendingBatches(): number {
@@ -131,21 +145,13 @@ export class PlainQueryActor<TEvent> implements ChildSpec {
         if (!this.delivery.active) break;
       }
       const batch = this.#queue[this.#head] as Batch<TEvent>;
-      let seen = this.#skipVersion;
+      this.#delivering = batch;
+      this.#seenSkips = this.#skipVersion;
       const outcome = await this.delivery.deliver(
         batch.aggregateId,
         () => (this.#skipped.size === 0 ? batch.envelopes : this.#withoutSkipped(batch.envelopes)),
         () => placeOf(batch.envelopes),
-        {
-          sliceMs: this.#bound.sliceMs,
-          recheck: async () => {
-            if (seen === this.#skipVersion) return "wait";
-            seen = this.#skipVersion;
-            return batch.envelopes.some((envelope) => this.#skipped.has(envelope.position))
-              ? "retry"
-              : "wait";
-          },
-        },
+        this.#backoff,
       );
       if (outcome === "cancelled") break;
       this.#head++;
