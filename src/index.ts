@@ -28,6 +28,7 @@ export type {
   AppendRequest,
   EncodedEvent,
   EventStore,
+  QueryCheckpoint,
   QueryLock,
   ReadAllOptions,
   StoredEvent,
@@ -58,8 +59,14 @@ export type {
   StateCodec,
   SystemStats,
   Upcaster,
+  WaitForQueriesOptions,
 } from "./core/types.js";
 export { MAX_AGGREGATE_ID_LENGTH } from "./eventsourcing/aggregate-id.js";
+export {
+  type QueryStatsJson,
+  type SystemStatsJson,
+  statsToJson,
+} from "./eventsourcing/stats-json.js";
 export { type SupervisedSystem, start, supervised } from "./eventsourcing/supervised.js";
 export type {
   ChildContext,

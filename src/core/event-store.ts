@@ -106,9 +106,35 @@ export interface QueryLock {
    * the lock-holding session itself). Resolves `false`, writing nothing, when the lock is lost; the
    * holder must then stop. A store may also give the lock up and answer `false` when the write fails
    * in a way that leaves it unsure the lock is still held (the lock's connection died).
+   *
+   * With `generation` (stores that record resets): written only while the stored
+   * {@link QueryCheckpoint.generation} is that number (a name without a row counts as generation 0),
+   * in the same atomic write, and it clears a pending reset of that generation. Otherwise it resolves
+   * `false` and writes nothing while `held` stays true: a reset was recorded, so a runner of an older
+   * generation never overwrites the reset's checkpoint. Without it, the position is written whatever the
+   * generation.
    */
-  saveCheckpoint(position: bigint): Promise<boolean>;
+  saveCheckpoint(position: bigint, generation?: number): Promise<boolean>;
   release(): Promise<void>;
+}
+
+/**
+ * A named query's checkpoint with what operators recorded beside it (see
+ * {@link EventStore.requestQueryReset} and {@link EventStore.skipQueryEvent}).
+ */
+export interface QueryCheckpoint {
+  /** The last position processed: `0n` after a reset was recorded, until the replay moves it. */
+  readonly position: bigint;
+  /** How many resets were recorded for the name: 0 before the first. Only ever grows. */
+  readonly generation: number;
+  /**
+   * Whether the reset of this `generation` still waits for the query's `reset()`: true from
+   * `requestQueryReset` until a runner saves a checkpoint of this generation (which it does after
+   * calling `reset()`, before it replays).
+   */
+  readonly resetPending: boolean;
+  /** Positions an operator asked the query to skip, in ascending order; a reset forgets them. */
+  readonly skipped: readonly bigint[];
 }
 
 /**
@@ -194,6 +220,32 @@ export interface EventStore {
    * {@link QueryLock} saves through `lock.saveCheckpoint` instead, which refuses a stale runner.
    */
   saveCheckpoint(name: string, position: bigint): Promise<void>;
+
+  /**
+   * Optional: a named query's checkpoint with its reset generation and skipped positions, or `null`
+   * when the name has none. Stores with it also have {@link EventStore.requestQueryReset} and
+   * {@link EventStore.skipQueryEvent}, and their locks honour `saveCheckpoint`'s `generation`.
+   */
+  loadQueryCheckpoint?(name: string): Promise<QueryCheckpoint | null>;
+
+  /**
+   * Optional: records a reset of the named query, atomically: its checkpoint goes back to `0n`, its
+   * generation grows by one, the reset is pending and its skipped positions are forgotten (a row is
+   * made if the name has none). Resolves once recorded. Whichever process runs the query (or starts it
+   * next) sees the pending reset, calls the query's `reset()`, saves a checkpoint of the new generation
+   * and replays the log; a runner of the old generation can no longer save its checkpoint.
+   */
+  requestQueryReset?(name: string): Promise<void>;
+
+  /**
+   * Optional: records that the named query skips the event at `position` (a non-negative bigint), kept
+   * with its checkpoint so that every process running the query agrees. Idempotent. The runner reads
+   * it before every page of the log and while it backs off from a failing batch.
+   */
+  skipQueryEvent?(name: string, position: bigint): Promise<void>;
+
+  /** Optional: the position of the last event in the store, `0n` when it holds none. */
+  headPosition?(): Promise<bigint>;
 
   /** Releases the store's own resources; a pool or database the user passed in is left open. */
   close(): Promise<void>;

@@ -209,6 +209,20 @@ export interface NamedQuery<TEvent> {
    * and upcast with this system's codec and upcasters, so type `TEvent` accordingly.
    */
   readonly aggregateTypes?: readonly string[] | "all";
+  /**
+   * Whether `execute(..., { consistency: "strong" })` waits for this query to have processed the
+   * command's events (`"strong"`) or not (`"eventual"`, the default). When no named query of the system
+   * declares `"strong"`, a strong `execute` waits for every named query of the system.
+   */
+  readonly consistency?: "eventual" | "strong";
+  /**
+   * Empties the read model before a replay: called by `resetQuery(name)` (or a reset recorded by another
+   * process, or the command line) in whichever process runs the query, before its checkpoint goes back
+   * to the start and the whole log is delivered again. If it throws, the reset stays pending and is
+   * tried again with the query's backoff. Make it idempotent: a process that dies after calling it and
+   * before recording the replay's start leaves the reset pending for the next runner.
+   */
+  readonly reset?: () => void | Promise<void>;
 }
 
 /**
@@ -540,6 +554,8 @@ export interface SystemStats {
   readonly snapshotsSkipped: number;
   /** Aggregate actors dropped from memory, idle or past `maxLive`. */
   readonly passivations: number;
+  /** Events that queries of this process skipped because an operator asked (`skipQueryEvent`). */
+  readonly queryEventsSkipped: number;
   /** Per query: its status, batches delivered and waiting, failures and the last one, checkpoint, holder. */
   readonly queries: readonly QueryStats[];
 }
@@ -563,10 +579,23 @@ export interface QueryStats {
   readonly pendingBatches: number;
   /** Every failure: of the handler on a batch, and of the store under a named query. */
   readonly failures: number;
-  /** Named queries: the last position processed. */
+  /**
+   * Named queries: the last position processed, as the store records it (read by `systemStats()`,
+   * whichever process runs the query; this process's last known one if the store cannot be read).
+   * `null` before the query's first checkpoint. Plain queries: `null`.
+   */
   readonly checkpoint: bigint | null;
+  /**
+   * How far behind the query is, in positions: named queries, the store's head position minus the
+   * checkpoint (0 when caught up; an upper bound on the events still to deliver, since positions may
+   * skip numbers and events of types the query does not read count too; 0 when the store has no
+   * `headPosition`). Plain queries: the events waiting in its queue.
+   */
+  readonly lag: number;
   /** Named queries: whether this process holds the query's lock and runs it. Plain queries: false. */
   readonly holder: boolean;
+  /** Events this query skipped in this process because an operator asked (`skipQueryEvent`). */
+  readonly skippedEvents: number;
   /** Plain queries: commits not queued past `queryRetry.maxPending`. */
   readonly droppedBatches: number;
   /**
@@ -641,6 +670,14 @@ export interface ExecuteOptions {
    * ```
    */
   readonly commandId?: string;
+  /**
+   * `"strong"`: resolve only once the system's named queries have processed the command's events
+   * (those declaring `consistency: "strong"`, or every named query of the system when none does),
+   * wherever they run, so a read model read next shows this write. The wait shares the command's
+   * `timeout`. When it runs out, the answer is still `ok` (the events are committed) with the names of
+   * the queries still behind in `queriesBehind`. Default `"eventual"`: resolve at commit.
+   */
+  readonly consistency?: "eventual" | "strong";
 }
 
 /** What a successful command gives back: the aggregate after it, and the events it committed. */
@@ -649,6 +686,29 @@ export interface ExecuteResult<TState, TEvent> {
   readonly aggregate: Aggregate<TState>;
   /** The events the command committed, in sequence order; empty for a no-op (`ok([])`). */
   readonly events: EventEnvelope<TEvent>[];
+  /**
+   * Only with `consistency: "strong"`: the named queries that had not yet processed the events when the
+   * command's timeout ran out (`[]` when every one had). The events are committed either way.
+   */
+  readonly queriesBehind?: readonly string[];
+}
+
+/**
+ * Options of `waitForQueries`.
+ *
+ * @example
+ * ```ts
+ * const options: WaitForQueriesOptions = { queries: ["balances"], timeout: 2_000 };
+ * ```
+ */
+export interface WaitForQueriesOptions {
+  /**
+   * The checkpoint names to wait for: any named query on the store, of this system or another.
+   * Default: every named query of this system.
+   */
+  readonly queries?: readonly string[];
+  /** Milliseconds to wait, a `Timeout` or a plain positive integer. Default: the system's `commandTimeout`. */
+  readonly timeout?: Timeout | number;
 }
 
 /**
@@ -793,6 +853,63 @@ export interface EventSourcing<TState, TCommand, TEvent, TDomainError> {
    * ```
    */
   registerQuery(query: Query<TEvent>): Promise<Result<void, EventSourcingError<TDomainError>>>;
+  /**
+   * Resolves `ok` once every named query asked for (default: every named query of this system) has a
+   * checkpoint at or past `position` in the store, whichever process runs it: read-your-writes for a
+   * position from an envelope of `execute`. Checkpoints are read from the store (polled every
+   * `namedQueries.pollMs`, and at once when a query of this process saves one). `ActorTimeout` when
+   * the timeout (default: the system's `commandTimeout`) passes first; `NonPositiveArgument` for a
+   * position that is not a non-negative bigint or a bad timeout; `ActorCrashed` (a `TypeError`) for
+   * names that are not non-empty strings.
+   *
+   * @example
+   * ```ts
+   * const done = await bank.execute("account-123", { type: "DepositMoney", amount: 100 });
+   * if (done.ok) {
+   *   const last = done.value.events.at(-1);
+   *   if (last && (await bank.waitForQueries(last.position, { queries: ["balances"] })).ok) {
+   *     // the "balances" read model shows the deposit
+   *   }
+   * }
+   * ```
+   */
+  waitForQueries(
+    position: bigint,
+    options?: WaitForQueriesOptions,
+  ): Promise<Result<void, EventSourcingError<TDomainError>>>;
+  /**
+   * Records a reset of the named query `name` in the store and resolves once it is recorded: whichever
+   * process runs the query (this one, another, or the next to start it) stops delivering, calls the
+   * query's `reset()`, sets its checkpoint back to the start and replays the whole log in the
+   * background (await the replay with `waitForQueries`). A runner of the old checkpoint can no longer
+   * save it. `EventStoreError` when the store cannot record it (or has no `requestQueryReset`);
+   * `ActorCrashed` (a `TypeError`) for a name that is not a checkpoint name, or is a plain query's.
+   *
+   * @example
+   * ```ts
+   * const reset = await bank.resetQuery("balances");
+   * const head = await store.headPosition?.();
+   * if (reset.ok && head !== undefined) await bank.waitForQueries(head, { queries: ["balances"], timeout: 60_000 });
+   * ```
+   */
+  resetQuery(name: string): Promise<Result<void, EventSourcingError<TDomainError>>>;
+  /**
+   * Skips the event at `position` for the query `name`, while the system runs: the event is never
+   * delivered to it (only that event: the rest of its commit is delivered), a batch waiting out its
+   * retry backoff is retried at once without it, and the skip is logged and counted (`skippedEvents`).
+   * For a named query the skip is recorded with its checkpoint, so every process agrees (a later
+   * `resetQuery` forgets it); for a plain query of this system it applies in this process.
+   * `NonPositiveArgument` for a position that is not a positive bigint; `EventStoreError` when the
+   * store cannot record it; `ActorCrashed` (a `TypeError`) for a bad name.
+   *
+   * @example
+   * ```ts
+   * const { queries } = await bank.systemStats();
+   * const stuck = queries.find((q) => q.name === "balances")?.lastError;
+   * if (stuck?.position !== undefined) await bank.skipQueryEvent("balances", stuck.position);
+   * ```
+   */
+  skipQueryEvent(name: string, position: bigint): Promise<Result<void, EventSourcingError<TDomainError>>>;
   /**
    * Stops the system (its aggregate and query actors) and resolves when they have stopped; a handle
    * from `start()` stops its own supervisor. Afterwards every call gives `Stopped` and `systemStats()`

@@ -1,7 +1,7 @@
-import type { QueryLock, StoredEvent } from "../core/event-store.js";
+import type { QueryCheckpoint, QueryLock, StoredEvent } from "../core/event-store.js";
 import type { ChildSpec, RunningChild } from "../runtime/child-spec.js";
 import { nextTurn, yieldDue } from "../runtime/cooperative.js";
-import type { QueryDelivery } from "./query-delivery.js";
+import type { BackoffCheck, QueryDelivery } from "./query-delivery.js";
 import { retryDelay } from "./query-delivery.js";
 import type { StoreGateway } from "./store-gateway.js";
 import type { SystemLogger } from "./system-logger.js";
@@ -33,6 +33,19 @@ export interface NamedQueryTiming {
   readonly aggregateTypes: readonly string[] | undefined;
 }
 
+/** What a named query does besides delivering: its `reset()`, and whom it tells of saved checkpoints. */
+export interface NamedQueryHooks {
+  /** The query's own `reset()`, called before a replay that a recorded reset asks for. */
+  readonly reset: (() => void | Promise<void>) | undefined;
+  /** A checkpoint was saved: the query has processed everything up to `position`. */
+  readonly saved: (name: string, position: bigint) => void;
+  /** Counts an event skipped on an operator's request. */
+  readonly skippedEvent: () => void;
+}
+
+/** A store without recorded resets and skips: the checkpoint alone, generation 0. */
+const NO_CONTROL = { generation: 0, resetPending: false, skipped: Object.freeze([]) as readonly bigint[] };
+
 /** Whether two rows of the log belong to one commit (one append request of one aggregate). */
 function sameCommit(a: StoredEvent, b: StoredEvent): boolean {
   return (
@@ -54,24 +67,55 @@ export class NamedQueryActor<TEvent> implements ChildSpec {
   readonly restart = "permanent";
   readonly delivery: QueryDelivery<TEvent>;
   checkpoint: bigint | null = null;
+  /** Events this process skipped on an operator's request. */
+  skippedEvents = 0;
+  /** Whether the query declared `consistency: "strong"`. */
+  readonly strong: boolean;
   readonly #gateway: StoreGateway<unknown, TEvent>;
   readonly #timing: NamedQueryTiming;
   readonly #logger: SystemLogger;
+  readonly #hooks: NamedQueryHooks;
   #running: Promise<void> | undefined;
   #gaveUp = false;
   #holding = false;
+  /** The reset generation this runner delivers for. */
+  #generation = 0;
+  /** Positions to skip, as last read from the store. */
+  #skipped: ReadonlySet<bigint> = new Set();
+  /** Skipped positions already logged and counted. */
+  readonly #skipsDone = new Set<bigint>();
+  /** Asked while a failed batch backs off: one per actor, it reads `#delivering`. */
+  readonly #backoff: BackoffCheck;
+  /** The batch in delivery, and the lock it is delivered under. */
+  readonly #delivering: { batch: readonly StoredEvent[]; lock: QueryLock | null } = { batch: [], lock: null };
+  /** Set by {@link NamedQueryActor.recorded} in this process: re-read the store before the next batch. */
+  #recorded = false;
 
   constructor(
     delivery: QueryDelivery<TEvent>,
     gateway: StoreGateway<unknown, TEvent>,
     timing: NamedQueryTiming,
     logger: SystemLogger,
+    hooks: NamedQueryHooks,
+    strong: boolean,
   ) {
+    this.strong = strong;
     this.delivery = delivery;
     this.id = `query:${delivery.name}`;
     this.#gateway = gateway;
     this.#timing = timing;
     this.#logger = logger;
+    this.#hooks = hooks;
+    this.#backoff = { sliceMs: timing.pollMs, recheck: () => this.#recheck() };
+  }
+
+  /**
+   * A reset or a skip of this query was just recorded in the store by this process: stop handing out
+   * the current page, and cut a backoff or a poll short, so that the runner reads it at once.
+   */
+  recorded(): void {
+    this.#recorded = true;
+    this.delivery.nudge();
   }
 
   /** Whether this process runs the query now (holds its lock, or the store has no locks). */
@@ -139,21 +183,31 @@ export class NamedQueryActor<TEvent> implements ChildSpec {
   }
 
   /**
-   * Catches up from the checkpoint, then follows, while this process holds the lock. `healthy` is
-   * called whenever a read of the log succeeded.
+   * Catches up from the checkpoint, then follows, while this process holds the lock. Before every page
+   * it reads the checkpoint's record: a reset recorded meanwhile (by any process) stops the delivery,
+   * calls the query's `reset()`, saves the start of the new generation and replays; skipped positions
+   * are taken up. `healthy` is called whenever a read of the log succeeded.
    */
   async #follow(lock: QueryLock | null, healthy: () => void): Promise<void> {
     const store = this.#gateway.store;
-    let checkpoint = (await store.loadCheckpoint(this.delivery.name)) ?? 0n;
-    this.checkpoint = checkpoint;
+    const initial = await this.#sync(lock, true);
+    if (initial === null || initial === undefined) return this.#lost();
+    let checkpoint = initial;
     this.#logger.info(
       `named query ${this.delivery.name} runs in this process${lock ? " (it holds the lock)" : ""}: ` +
         `catching up from position ${checkpoint}`,
       { position: checkpoint },
     );
     let caughtUp = false;
+    let fresh = true;
     while (this.delivery.active) {
       if (lock && !lock.held) return this.#lost();
+      if (!fresh) {
+        const synced = await this.#sync(lock, false);
+        if (synced === null) return this.#lost();
+        if (synced !== undefined) checkpoint = synced;
+      }
+      fresh = false;
       const rows = await this.#readPage(checkpoint);
       healthy();
       if (this.delivery.status === "failing") this.delivery.status = "running";
@@ -178,7 +232,9 @@ export class NamedQueryActor<TEvent> implements ChildSpec {
           lost = true;
           break;
         }
-        const outcome = await this.#deliver(batch);
+        // A reset or skip recorded by this process: read it before the next batch.
+        if (this.#recorded) break;
+        const outcome = await this.#deliver(batch, lock);
         if (outcome === "cancelled") break;
         if (outcome === "stopped") {
           this.#gaveUp = true;
@@ -188,12 +244,94 @@ export class NamedQueryActor<TEvent> implements ChildSpec {
       }
       if (checkpoint !== this.checkpoint) {
         if (lock) {
-          if (!(await lock.saveCheckpoint(checkpoint))) return this.#lost();
+          if (!(await lock.saveCheckpoint(checkpoint, this.#fence()))) {
+            // Refused while still held: a reset was recorded; the next page's read takes it up.
+            if (lock.held) continue;
+            return this.#lost();
+          }
         } else await store.saveCheckpoint(this.delivery.name, checkpoint);
         this.checkpoint = checkpoint;
+        this.#hooks.saved(this.delivery.name, checkpoint);
       }
       if (lost) return this.#lost();
     }
+  }
+
+  /** The generation a fenced save states, on stores that record resets. */
+  #fence(): number | undefined {
+    return this.#gateway.store.loadQueryCheckpoint ? this.#generation : undefined;
+  }
+
+  /**
+   * Reads the checkpoint's record and acts on it: a pending reset or a new generation resets the query.
+   * Resolves the position to read after when it changed (always on `first`), `undefined` when it did
+   * not, or `null` when the lock was lost.
+   */
+  async #sync(lock: QueryLock | null, first: boolean): Promise<bigint | null | undefined> {
+    const store = this.#gateway.store;
+    this.#recorded = false;
+    if (!store.loadQueryCheckpoint) {
+      if (!first) return undefined;
+      const position = (await store.loadCheckpoint(this.delivery.name)) ?? 0n;
+      this.checkpoint = position;
+      return position;
+    }
+    for (;;) {
+      const record = (await store.loadQueryCheckpoint(this.delivery.name)) ?? { position: 0n, ...NO_CONTROL };
+      this.#skipped = new Set(record.skipped);
+      const reset = record.resetPending || (!first && record.generation !== this.#generation);
+      if (!reset) {
+        this.#generation = record.generation;
+        if (!first) return undefined;
+        this.checkpoint = record.position;
+        return record.position;
+      }
+      const done = await this.#reset(lock, record);
+      if (done === "lost") return null;
+      if (done === "saved") return 0n;
+      // Another reset was recorded while this one ran: take that one up too.
+    }
+  }
+
+  /**
+   * Calls the query's `reset()`, then saves the start of the record's generation (which marks the reset
+   * done). A `reset()` that throws fails the run like a store failure: retried with backoff, and the
+   * reset stays pending meanwhile.
+   */
+  async #reset(lock: QueryLock | null, record: QueryCheckpoint): Promise<"saved" | "again" | "lost"> {
+    const name = this.delivery.name;
+    this.#logger.warn(
+      `named query ${name}: a reset was recorded (generation ${record.generation}); ` +
+        "calling its reset() and replaying the log from the start",
+    );
+    this.checkpoint = null;
+    await this.#hooks.reset?.();
+    if (lock) {
+      if (!(await lock.saveCheckpoint(0n, record.generation))) return lock.held ? "again" : "lost";
+    } else await this.#gateway.store.saveCheckpoint(name, 0n);
+    this.#generation = record.generation;
+    this.#skipsDone.clear();
+    this.checkpoint = 0n;
+    return "saved";
+  }
+
+  /**
+   * While the batch in delivery backs off: a reset recorded (or the lock lost) cancels it, a new skip
+   * among its events retries it at once.
+   */
+  async #recheck(): Promise<"wait" | "retry" | "cancel"> {
+    const lock = this.#delivering.lock;
+    if (lock && !lock.held) return "cancel";
+    const store = this.#gateway.store;
+    this.#recorded = false;
+    const record = await store.loadQueryCheckpoint?.(this.delivery.name);
+    if (!record) return "wait";
+    if (record.resetPending || record.generation !== this.#generation) return "cancel";
+    const before = this.#skipped;
+    this.#skipped = new Set(record.skipped);
+    return this.#delivering.batch.some((row) => this.#skipped.has(row.position) && !before.has(row.position))
+      ? "retry"
+      : "wait";
   }
 
   /**
@@ -224,19 +362,41 @@ export class NamedQueryActor<TEvent> implements ChildSpec {
     }
   }
 
-  #deliver(batch: readonly StoredEvent[]) {
+  #deliver(batch: readonly StoredEvent[], lock: QueryLock | null) {
     const first = batch[0] as StoredEvent;
     let at = first;
+    this.#delivering.batch = batch;
+    this.#delivering.lock = lock;
     return this.delivery.deliver(
       first.aggregateId,
-      () =>
-        batch.map((row) => {
+      () => {
+        const envelopes = [];
+        const skipping = this.#skipped.size > 0;
+        for (const row of batch) {
+          if (skipping && this.#skipped.has(row.position)) {
+            this.#skippedOne(row);
+            continue;
+          }
           at = row;
-          const envelope = Object.freeze(this.#gateway.envelope(row));
+          envelopes.push(Object.freeze(this.#gateway.envelope(row)));
           at = first;
-          return envelope;
-        }),
+        }
+        return envelopes;
+      },
       () => ({ sequence: at.sequence, position: at.position, events: batch.length }),
+      this.#backoff,
+    );
+  }
+
+  /** Logs and counts an event skipped on an operator's request, once per event. */
+  #skippedOne(row: StoredEvent): void {
+    if (this.#skipsDone.has(row.position)) return;
+    this.#skipsDone.add(row.position);
+    this.skippedEvents++;
+    this.#hooks.skippedEvent();
+    this.#logger.warn(
+      `named query ${this.delivery.name}: skipped the event at position ${row.position} ` +
+        `(${JSON.stringify(row.aggregateId)} sequence ${row.sequence}, ${row.eventType}) as an operator asked`,
     );
   }
 

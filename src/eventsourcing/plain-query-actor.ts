@@ -1,7 +1,7 @@
 import type { EventEnvelope, QueryStats } from "../core/types.js";
 import type { ChildSpec, RunningChild } from "../runtime/child-spec.js";
 import { nextTurn, yieldDue } from "../runtime/cooperative.js";
-import type { QueryDelivery } from "./query-delivery.js";
+import type { BackoffCheck, QueryDelivery } from "./query-delivery.js";
 import type { SystemCounters } from "./system-counters.js";
 import type { SystemLogger } from "./system-logger.js";
 
@@ -10,6 +10,8 @@ export interface PlainQueryBound {
   readonly maxPending: number;
   readonly counters: SystemCounters;
   readonly logger: SystemLogger;
+  /** How often a failed batch's backoff looks for a skip of one of its events, in ms. */
+  readonly sliceMs: number;
 }
 
 interface Batch<TEvent> {
@@ -40,11 +42,33 @@ export class PlainQueryActor<TEvent> implements ChildSpec {
   /** Set when the queue reached `maxPending`, until it has drained. */
   #overflowed = false;
   droppedBatches = 0;
+  /** Events skipped on an operator's request. */
+  skippedEvents = 0;
+  /** Positions an operator asked this query to skip (this process only: a plain query has no checkpoint). */
+  readonly #skipped = new Set<bigint>();
+  /** Skipped positions already logged and counted. */
+  readonly #skipsDone = new Set<bigint>();
+  /** Grows with every skip: a backoff retries at once only for a skip newer than it has seen. */
+  #skipVersion = 0;
+  #seenSkips = 0;
+  /** The batch in delivery. */
+  #delivering: Batch<TEvent> | undefined;
+  /** Asked while a failed batch backs off: a new skip of one of its events retries it at once. */
+  readonly #backoff: BackoffCheck;
 
   constructor(delivery: QueryDelivery<TEvent>, bound: PlainQueryBound) {
     this.delivery = delivery;
     this.#bound = bound;
     this.id = `query:${delivery.name}`;
+    this.#backoff = {
+      sliceMs: bound.sliceMs,
+      recheck: async () => {
+        if (this.#seenSkips === this.#skipVersion) return "wait";
+        this.#seenSkips = this.#skipVersion;
+        const envelopes = this.#delivering?.envelopes ?? [];
+        return envelopes.some((envelope) => this.#skipped.has(envelope.position)) ? "retry" : "wait";
+      },
+    };
   }
 
   get pendingBatches(): number {
@@ -54,6 +78,24 @@ export class PlainQueryActor<TEvent> implements ChildSpec {
   /** The delivery's status, or `"overflowed"` while commits are being dropped. */
   get status(): QueryStats["status"] {
     return this.#overflowed && this.delivery.status !== "stopped" ? "overflowed" : this.delivery.status;
+  }
+
+  /** Events waiting in the queue. */
+  get pendingEvents(): number {
+    let events = 0;
+    for (let i = this.#head; i < this.#queue.length; i++)
+      events += (this.#queue[i] as Batch<TEvent>).envelopes.length;
+    return events;
+  }
+
+  /**
+   * An operator skips the event at `position`: never delivered to this query, a batch in its backoff
+   * included (retried at once without it).
+   */
+  skip(position: bigint): void {
+    this.#skipped.add(position);
+    this.#skipVersion++;
+    this.delivery.nudge();
   }
 
   post(aggregateId: string, envelopes: readonly EventEnvelope<TEvent>[]): void {
@@ -104,10 +146,13 @@ export class PlainQueryActor<TEvent> implements ChildSpec {
         if (!this.delivery.active) break;
       }
       const batch = this.#queue[this.#head] as Batch<TEvent>;
+      this.#delivering = batch;
+      this.#seenSkips = this.#skipVersion;
       const outcome = await this.delivery.deliver(
         batch.aggregateId,
-        () => batch.envelopes,
+        () => (this.#skipped.size === 0 ? batch.envelopes : this.#withoutSkipped(batch.envelopes)),
         () => placeOf(batch.envelopes),
+        this.#backoff,
       );
       if (outcome === "cancelled") break;
       this.#head++;
@@ -130,6 +175,21 @@ export class PlainQueryActor<TEvent> implements ChildSpec {
       }
     }
     this.#pumping = undefined;
+  }
+
+  #withoutSkipped(envelopes: readonly EventEnvelope<TEvent>[]): readonly EventEnvelope<TEvent>[] {
+    const kept = envelopes.filter((envelope) => !this.#skipped.has(envelope.position));
+    for (const envelope of envelopes) {
+      if (!this.#skipped.has(envelope.position) || this.#skipsDone.has(envelope.position)) continue;
+      this.#skipsDone.add(envelope.position);
+      this.skippedEvents++;
+      this.#bound.counters.queryEventsSkipped++;
+      this.#bound.logger.warn(
+        `query ${this.delivery.name}: skipped the event at position ${envelope.position} ` +
+          `(${JSON.stringify(envelope.aggregateId)} sequence ${envelope.sequence}, ${envelope.eventType}) as an operator asked`,
+      );
+    }
+    return kept;
   }
 }
 

@@ -3,10 +3,16 @@ import type { Clock } from "../runtime/clock.js";
 import { NamedQueryActor } from "./named-query-actor.js";
 import { PlainQueryActor } from "./plain-query-actor.js";
 import { QueryDelivery } from "./query-delivery.js";
+import type { QueryProgress } from "./query-progress.js";
 import type { StoreGateway } from "./store-gateway.js";
 import type { ResolvedConfig } from "./system-context.js";
 import type { SystemCounters } from "./system-counters.js";
 import type { SystemLogger } from "./system-logger.js";
+
+/** Positions between a checkpoint and the head, as a number (0 when caught up, or ahead of a stale head). */
+function lagOf(head: bigint, checkpoint: bigint): number {
+  return head > checkpoint ? Number(head - checkpoint) : 0;
+}
 
 export type QueryActor<TEvent> = PlainQueryActor<TEvent> | NamedQueryActor<TEvent>;
 
@@ -18,6 +24,7 @@ export class QueryActors<TEvent> {
   readonly #actors: QueryActor<TEvent>[] = [];
   readonly #config: ResolvedConfig<unknown, unknown, TEvent, unknown>;
   readonly #gateway: StoreGateway<unknown, TEvent>;
+  readonly #progress: QueryProgress;
   readonly #deps: {
     readonly retry: ResolvedConfig<unknown, unknown, TEvent, unknown>["queryRetry"];
     readonly counters: SystemCounters;
@@ -32,9 +39,11 @@ export class QueryActors<TEvent> {
     counters: SystemCounters,
     clock: Clock,
     logger: SystemLogger,
+    progress: QueryProgress,
   ) {
     this.#config = config;
     this.#gateway = gateway;
+    this.#progress = progress;
     // stop() waits for a query's handler in flight at most as long as a command may take.
     this.#deps = Object.freeze({
       retry: config.queryRetry,
@@ -58,6 +67,7 @@ export class QueryActors<TEvent> {
         maxPending: this.#config.queryRetry.maxPending,
         counters: deps.counters,
         logger: deps.logger,
+        sliceMs: this.#config.namedQueries.pollMs,
       });
     }
     if (this.#actors.some((actor) => actor.delivery.named && actor.delivery.name === query.name))
@@ -80,6 +90,14 @@ export class QueryActors<TEvent> {
             : Object.freeze([...(query.aggregateTypes ?? [this.#gateway.aggregateType])]),
       },
       logger,
+      {
+        reset: query.reset?.bind(query),
+        saved: (name, position) => this.#progress.saved(name, position),
+        skippedEvent: () => {
+          this.#deps.counters.queryEventsSkipped++;
+        },
+      },
+      query.consistency === "strong",
     );
   }
 
@@ -105,21 +123,70 @@ export class QueryActors<TEvent> {
     for (const actor of this.#actors) if (actor instanceof NamedQueryActor) actor.wake();
   }
 
-  stats(): QueryStats[] {
-    return this.#actors.map((actor) => {
-      const plain = actor instanceof PlainQueryActor;
-      return {
-        name: actor.delivery.name,
-        named: actor.delivery.named,
-        status: plain ? actor.status : actor.delivery.status,
-        batchesProcessed: actor.delivery.batchesProcessed,
-        pendingBatches: plain ? actor.pendingBatches : 0,
-        failures: actor.delivery.failures,
-        checkpoint: plain ? null : actor.checkpoint,
-        holder: plain ? false : actor.holder,
-        droppedBatches: plain ? actor.droppedBatches : 0,
-        lastError: actor.delivery.lastError,
-      };
-    });
+  /** The query of this system called `name`, plain or named, if there is one. */
+  find(name: string): QueryActor<TEvent> | undefined {
+    return this.#actors.find((actor) => actor.delivery.name === name);
+  }
+
+  /**
+   * The names `execute(..., { consistency: "strong" })` waits for: the named queries declaring
+   * `"strong"`, or every named query when none does.
+   */
+  strongNames(): readonly string[] {
+    const named = this.#actors.filter((actor) => actor instanceof NamedQueryActor);
+    const strong = named.filter((actor) => actor.strong);
+    return (strong.length > 0 ? strong : named).map((actor) => actor.delivery.name);
+  }
+
+  /** The names of every named query of this system. */
+  namedNames(): readonly string[] {
+    return this.#actors
+      .filter((actor) => actor instanceof NamedQueryActor)
+      .map((actor) => actor.delivery.name);
+  }
+
+  /**
+   * Every query's figures. Named queries' checkpoints are read from the store, and their lag from the
+   * store's head position; a read that fails leaves this process's last known checkpoint (and lag 0).
+   */
+  async stats(): Promise<QueryStats[]> {
+    const store = this.#gateway.store;
+    const head = store.headPosition ? store.headPosition().catch(() => null) : Promise.resolve(null);
+    return Promise.all(
+      this.#actors.map(async (actor) => {
+        const common = {
+          name: actor.delivery.name,
+          named: actor.delivery.named,
+          batchesProcessed: actor.delivery.batchesProcessed,
+          failures: actor.delivery.failures,
+          lastError: actor.delivery.lastError,
+          skippedEvents: actor.skippedEvents,
+        };
+        if (actor instanceof PlainQueryActor)
+          return {
+            ...common,
+            status: actor.status,
+            pendingBatches: actor.pendingBatches,
+            checkpoint: null,
+            lag: actor.pendingEvents,
+            holder: false,
+            droppedBatches: actor.droppedBatches,
+          };
+        const [stored, headPosition] = await Promise.all([
+          store.loadCheckpoint(actor.delivery.name).catch(() => undefined),
+          head,
+        ]);
+        const checkpoint = stored === undefined ? actor.checkpoint : stored;
+        return {
+          ...common,
+          status: actor.delivery.status,
+          pendingBatches: 0,
+          checkpoint,
+          lag: headPosition === null ? 0 : lagOf(headPosition, checkpoint ?? 0n),
+          holder: actor.holder,
+          droppedBatches: 0,
+        };
+      }),
+    );
   }
 }

@@ -15,6 +15,16 @@ export interface BatchPlace {
 /** What became of one batch. */
 export type DeliveryOutcome = "delivered" | "skipped" | "stopped" | "cancelled";
 
+/**
+ * While a failed batch waits for its retry, asked every `sliceMs` (and when nudged): `"wait"` on,
+ * `"retry"` the batch at once (an operator skipped one of its events), or `"cancel"` it (a reset was
+ * recorded, the lock was lost).
+ */
+export interface BackoffCheck {
+  readonly sliceMs: number;
+  recheck(): Promise<"wait" | "retry" | "cancel">;
+}
+
 /** Backoff before the `attempt`th retry: `initialMs` doubling up to `maxMs`. */
 export function retryDelay(attempt: number, initialMs: number, maxMs: number): number {
   return Math.min(maxMs, initialMs * 2 ** Math.max(0, attempt - 1));
@@ -42,6 +52,8 @@ export class QueryDelivery<TEvent> {
   /** Set while an async handler runs: gives up waiting for it (used once stopping outlasts the grace). */
   #abandon: (() => void) | undefined;
   #graceTimer: TimerHandle | undefined;
+  /** A wake-up came while the actor was not sleeping: its next wakeable sleep returns at once. */
+  #wokenAwake = false;
   #sleeping:
     | { readonly timer: TimerHandle; readonly wake: () => void; readonly wakeable: boolean }
     | undefined;
@@ -72,20 +84,23 @@ export class QueryDelivery<TEvent> {
   /**
    * Runs the query on one batch until it succeeds, the policy skips or stops, or the actor is stopped.
    * `prepare` builds the envelopes (decoding may fail; that counts as a failure of the batch too);
-   * `place` says, after a failure, which event of the log the batch failed on.
+   * `place` says, after a failure, which event of the log the batch failed on. A batch that `prepare`
+   * leaves empty (every event skipped by an operator) is `"skipped"` without calling the query.
    */
   async deliver(
     aggregateId: string,
     prepare: () => readonly EventEnvelope<TEvent>[],
     place: () => BatchPlace,
+    backoff?: BackoffCheck,
   ): Promise<DeliveryOutcome> {
     for (let attempt = 1; ; attempt++) {
       if (!this.active) return "cancelled";
       let trace: QueryBatchTrace | undefined;
       try {
-        const envelopes = prepare();
-        trace = activeTelemetry?.queryBatch(this.name, this.named, aggregateId, envelopes, attempt);
-        const pending = this.#handle(aggregateId, envelopes);
+        const events = prepare();
+        if (events.length === 0) return "skipped";
+        trace = activeTelemetry?.queryBatch(this.name, this.named, aggregateId, events, attempt);
+        const pending = this.#handle(aggregateId, events);
         if (pending && (await this.#settledOrAbandoned(pending)) === "abandoned") {
           trace?.end();
           return "cancelled";
@@ -113,8 +128,29 @@ export class QueryDelivery<TEvent> {
           return "stopped";
         }
         this.status = "retrying";
-        await this.sleep(retryDelay(attempt, this.#config.initialMs, this.#config.maxMs), false);
+        const delay = retryDelay(attempt, this.#config.initialMs, this.#config.maxMs);
+        if (backoff === undefined) await this.sleep(delay, false);
+        else if ((await this.#backOff(delay, backoff)) === "cancel") return "cancelled";
       }
+    }
+  }
+
+  /** Waits out a backoff in slices, asking `check` after each whether to go on waiting. */
+  async #backOff(delayMs: number, check: BackoffCheck): Promise<"retry" | "cancel"> {
+    const until = this.#clock.now() + delayMs;
+    for (;;) {
+      const left = until - this.#clock.now();
+      if (left <= 0 || !this.active) return "retry";
+      await this.sleep(Math.min(left, check.sliceMs), false);
+      if (!this.active) return "retry";
+      let next: "wait" | "retry" | "cancel";
+      try {
+        next = await check.recheck();
+      } catch {
+        // The store could not be asked: the backoff goes on; the retry itself will meet the failure.
+        next = "wait";
+      }
+      if (next !== "wait") return next;
     }
   }
 
@@ -146,6 +182,13 @@ export class QueryDelivery<TEvent> {
 
   /** Waits `ms` on the clock, or less if stopped, or if `wakeable` and woken by new events. */
   sleep(ms: number, wakeable: boolean): Promise<void> {
+    // Stopped while it was busy: `interrupt()` found no sleep to cut short.
+    if (!this.active) return Promise.resolve();
+    if (wakeable && this.#wokenAwake) {
+      // Woken while it was busy: new events may have come after its last read.
+      this.#wokenAwake = false;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
       const wake = () => {
         if (this.#sleeping?.wake !== wake) return;
@@ -160,6 +203,12 @@ export class QueryDelivery<TEvent> {
   /** New events: cuts a wakeable sleep short (never a backoff). */
   wake(): void {
     if (this.#sleeping?.wakeable) this.#sleeping.wake();
+    else if (this.#sleeping === undefined) this.#wokenAwake = true;
+  }
+
+  /** An operator's request (a skip, a reset): cuts any sleep short, a backoff included. */
+  nudge(): void {
+    this.#sleeping?.wake();
   }
 
   /** Stopping: cuts any sleep short. */

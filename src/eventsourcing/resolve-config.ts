@@ -182,6 +182,10 @@ export function checkQuery(query: Query<unknown>, where: string): void {
       ))
   )
     fail(`${where}.aggregateTypes`, '"all" or a non-empty array of aggregate types', types);
+  if (query.consistency !== undefined && query.consistency !== "eventual" && query.consistency !== "strong")
+    fail(`${where}.consistency`, '"eventual" or "strong"', query.consistency);
+  if (query.reset !== undefined && typeof query.reset !== "function")
+    fail(`${where}.reset`, "a function", query.reset);
 }
 
 /** The longest aggregate type accepted. */

@@ -16,6 +16,7 @@ import type {
   Query,
   Snapshot,
   SystemStats,
+  WaitForQueriesOptions,
 } from "../core/types.js";
 import type { ChildContext, ChildSpec, RunningChild, StopReason } from "../runtime/child-spec.js";
 import { type Clock, systemClock } from "../runtime/clock.js";
@@ -26,6 +27,8 @@ import { type AggregateMessage, CommandMessage, LoadMessage } from "./aggregate-
 import { invalidAggregateId } from "./aggregate-id.js";
 import { invalidCommandId } from "./command-id.js";
 import { type QueryActor, QueryActors } from "./query-actors.js";
+import { QueryOperations } from "./query-operations.js";
+import { QueryProgress } from "./query-progress.js";
 import { checkQuery, resolveConfig } from "./resolve-config.js";
 import { attempt, StoreGateway } from "./store-gateway.js";
 import type { ResolvedConfig, SystemContext } from "./system-context.js";
@@ -77,6 +80,8 @@ export class SupervisedEventSourcing<TState, TCommand, TEvent, TDomainError>
   readonly #clock: Clock;
   readonly #logger: SystemLogger;
   readonly #queries: QueryActors<TEvent>;
+  readonly #progress: QueryProgress;
+  readonly #operations: QueryOperations<TEvent>;
   readonly #pendingSnapshots = new Set<Promise<void>>();
   readonly #deadlines: Deadlines;
   #phase: Phase = "idle";
@@ -119,13 +124,17 @@ export class SupervisedEventSourcing<TState, TCommand, TEvent, TDomainError>
       publish: (aggregateId, envelopes) => this.#queries.publish(aggregateId, envelopes),
       snapshot: (aggregateId, state, sequence) => this.#snapshot(aggregateId, state, sequence),
     };
+    this.#progress = new QueryProgress(config.store, this.#clock, resolved.namedQueries.pollMs);
+    const gateway = this.#context.gateway as StoreGateway<unknown, TEvent>;
     this.#queries = new QueryActors(
       resolved as ResolvedConfig<unknown, unknown, TEvent, unknown>,
-      this.#context.gateway as StoreGateway<unknown, TEvent>,
+      gateway,
       this.#counters,
       this.#clock,
       logger,
+      this.#progress,
     );
+    this.#operations = new QueryOperations(this.#queries, this.#progress, gateway, logger);
     for (const query of config.queries ?? []) this.#queries.add(this.#queries.create(query));
     this.#telemetrySource = Object.freeze({
       systemId: resolved.id,
@@ -162,7 +171,10 @@ export class SupervisedEventSourcing<TState, TCommand, TEvent, TDomainError>
     this.#uptimeAtStop = undefined;
     this.#run = run;
     this.#phase = "running";
-    this.#unsubscribe ??= this.#context.gateway.store.onAppend?.(() => this.#queries.wakeNamed());
+    this.#unsubscribe ??= this.#context.gateway.store.onAppend?.(() => {
+      this.#queries.wakeNamed();
+      this.#progress.wake();
+    });
     this.#unwatch ??= watchSystem(this.#telemetrySource);
     this.#releaseWaiters();
     return { stop: (reason?: StopReason) => this.#stopRun(run, reason ?? "shutdown") };
@@ -193,9 +205,19 @@ export class SupervisedEventSourcing<TState, TCommand, TEvent, TDomainError>
     const invalidId = invalidCommandId(commandId);
     if (invalidId) return Promise.resolve(err(invalidId));
     const timeoutMs = options?.timeout ?? this.#config.commandTimeoutMs;
+    const strong = options?.consistency;
+    if (strong !== undefined && strong !== "eventual" && strong !== "strong")
+      return Promise.resolve(
+        err({
+          type: "ActorCrashed",
+          operation: "execute",
+          cause: new TypeError('execute: `consistency` must be "eventual" or "strong"'),
+        }),
+      );
+    const startedAt = strong === "strong" ? this.#clock.now() : 0;
     const trace = activeTelemetry?.command(this.#telemetrySource, aggregateId, command, checked.value);
     const metadata = trace?.metadata ?? checked.value;
-    const answer = this.#send<ExecuteResult<TState, TEvent>>(aggregateId, timeoutMs, (resolve) => {
+    const sent = this.#send<ExecuteResult<TState, TEvent>>(aggregateId, timeoutMs, (resolve) => {
       const message = new CommandMessage<TState, TCommand, TEvent, TDomainError>(
         command,
         metadata,
@@ -206,7 +228,28 @@ export class SupervisedEventSourcing<TState, TCommand, TEvent, TDomainError>
       message.trace = trace;
       return message;
     });
-    return trace === undefined ? answer : answer.then(trace.end);
+    const answer = trace === undefined ? sent : sent.then(trace.end);
+    return strong === "strong"
+      ? answer.then((result) => this.#awaitQueries(result, startedAt, timeoutMs))
+      : answer;
+  }
+
+  /**
+   * `consistency: "strong"`: waits, within what is left of the command's timeout, for the strong named
+   * queries to process the commit's last position; says which are behind when the time runs out.
+   */
+  async #awaitQueries(
+    result: Result<ExecuteResult<TState, TEvent>, EventSourcingError<TDomainError>>,
+    startedAt: number,
+    timeoutMs: number,
+  ): Promise<Result<ExecuteResult<TState, TEvent>, EventSourcingError<TDomainError>>> {
+    if (!result.ok) return result;
+    const last = result.value.events[result.value.events.length - 1];
+    const names = this.#queries.strongNames();
+    const left = Math.max(1, timeoutMs - (this.#clock.now() - startedAt));
+    const queriesBehind =
+      last === undefined || names.length === 0 ? [] : await this.#progress.wait(names, last.position, left);
+    return ok({ ...result.value, queriesBehind: Object.freeze([...queriesBehind]) });
   }
 
   executeWithMetadata(
@@ -298,8 +341,36 @@ export class SupervisedEventSourcing<TState, TCommand, TEvent, TDomainError>
       snapshotFailures: c.snapshotFailures,
       snapshotsSkipped: c.snapshotsSkipped,
       passivations: c.passivations,
-      queries: this.#queries.stats(),
+      queryEventsSkipped: c.queryEventsSkipped,
+      queries: await this.#queries.stats(),
     };
+  }
+
+  async waitForQueries(
+    position: bigint,
+    options?: WaitForQueriesOptions,
+  ): Promise<Result<void, EventSourcingError<TDomainError>>> {
+    const checked = this.#operations.checkWait(position, options, this.#config.commandTimeoutMs);
+    if (!checked.ok) return checked;
+    if (this.#phase !== "running" && !(await this.#awaitRun(this.#config.commandTimeoutMs)).ok)
+      return STOPPED;
+    const { names, timeoutMs } = checked.value;
+    return this.#operations.waitFor(names, checked.value.position, timeoutMs);
+  }
+
+  async resetQuery(name: string): Promise<Result<void, EventSourcingError<TDomainError>>> {
+    if (this.#phase !== "running" && !(await this.#awaitRun(this.#config.commandTimeoutMs)).ok)
+      return STOPPED;
+    return this.#operations.reset(name);
+  }
+
+  async skipQueryEvent(
+    name: string,
+    position: bigint,
+  ): Promise<Result<void, EventSourcingError<TDomainError>>> {
+    if (this.#phase !== "running" && !(await this.#awaitRun(this.#config.commandTimeoutMs)).ok)
+      return STOPPED;
+    return this.#operations.skip(name, position);
   }
 
   async registerQuery(query: Query<TEvent>): Promise<Result<void, EventSourcingError<TDomainError>>> {
@@ -335,6 +406,7 @@ export class SupervisedEventSourcing<TState, TCommand, TEvent, TDomainError>
     await this.#stoppingRun;
     this.#phase = "stopped";
     this.#deadlines.clear();
+    this.#progress.stop();
     this.#unsubscribe?.();
     this.#releaseWaiters();
     // A restart in progress when stopped has not waited for the snapshots being saved.

@@ -12,4 +12,5 @@ export class SystemCounters {
   snapshotFailures = 0;
   snapshotsSkipped = 0;
   passivations = 0;
+  queryEventsSkipped = 0;
 }

@@ -4,6 +4,7 @@ import { describeCommandContract } from "./contract-commands.js";
 import { describeConcurrencyContract } from "./contract-concurrency.js";
 import { ContractContext, type ContractTools, type EventStoreHarness } from "./contract-context.js";
 import { describeModelContract } from "./contract-model.js";
+import { describeQueryControlContract } from "./contract-query-control.js";
 import { describeReadAllContract } from "./contract-read-all.js";
 import { describeRoundTripContract } from "./contract-round-trip.js";
 import { describeSnapshotContract } from "./contract-snapshots.js";
@@ -48,8 +49,9 @@ const tools: ContractTools | Error = await Promise.all([import("vitest"), import
  * and versions, command ids (stored with their commit and found by `readCommand`), concurrent writers
  * (on two handles when the harness can open another), snapshots,
  * checkpoints, awkward ids and payloads, `init()` twice, the optional `lockQuery` (with the checkpoint
- * a lock saves and refuses once released) and `onAppend`
- * (skipped, saying so, when the store lacks them), and a property-based comparison with a model.
+ * a lock saves and refuses once released) and `onAppend`, the optional query resets and skips (a
+ * reset recorded wins over a lock's save of an older generation) and `headPosition` (skipped, saying
+ * so, when the store lacks them), and a property-based comparison with a model.
  *
  * Each test takes fresh stores from the harness and disposes of them afterwards.
  *
@@ -102,5 +104,6 @@ export function describeContractTopics(context: ContractContext): void {
   describe("command ids", () => describeCommandContract(context));
   describe("round trips", () => describeRoundTripContract(context));
   describe("lifecycle and optional capabilities", () => describeCapabilityContract(context));
+  describe("query resets, skips and the head position", () => describeQueryControlContract(context));
   describe("against a model", () => describeModelContract(context));
 }

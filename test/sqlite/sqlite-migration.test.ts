@@ -51,7 +51,7 @@ it("migrates a version-1 file in place once, with three handles opening it at on
 
   const database = new Database(path, { readonly: true });
   expect(database.prepare("SELECT version FROM eventsourcing_schema_version").all()).toEqual([
-    { version: 3 },
+    { version: 4 },
   ]);
   database.close();
 
@@ -114,7 +114,7 @@ it("migrates a version-1 file only once: opening it again changes nothing", asyn
   expect((await second.readAll(0n, 100)).map((e) => e.eventId)).toEqual(ids);
   const database = new Database(path, { readonly: true });
   expect(database.prepare("SELECT version FROM eventsourcing_schema_version").all()).toEqual([
-    { version: 3 },
+    { version: 4 },
   ]);
   database.close();
 });

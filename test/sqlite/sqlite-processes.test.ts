@@ -72,6 +72,6 @@ it("several processes opening a new file at once all create the same schema and 
   const versions = database.prepare("SELECT version FROM eventsourcing_schema_version").all();
   const count = database.prepare("SELECT COUNT(*) AS n FROM eventsourcing_events").get();
   database.close();
-  expect(versions).toEqual([{ version: 3 }]);
+  expect(versions).toEqual([{ version: 4 }]);
   expect(count).toEqual({ n: 4 * 3 * 2 });
 });

@@ -168,7 +168,7 @@ describe("opening the SQLite store", () => {
         "eventsourcing_snapshots",
       ]);
       expect(database.prepare("SELECT version FROM eventsourcing_schema_version").all()).toEqual([
-        { version: 3 },
+        { version: 4 },
       ]);
       expect(database.pragma("journal_mode", { simple: true })).toBe("wal");
     } finally {

@@ -68,6 +68,10 @@ function broken(breakIt: (store: MemoryEventStore) => Partial<MemoryEventStore>)
       lockQuery: (name) => store.lockQuery(name),
       onAppend: (listener) => store.onAppend(listener),
       readCommand: (type, id, commandId) => store.readCommand(type, id, commandId),
+      loadQueryCheckpoint: (name) => store.loadQueryCheckpoint(name),
+      requestQueryReset: (name) => store.requestQueryReset(name),
+      skipQueryEvent: (name, position) => store.skipQueryEvent(name, position),
+      headPosition: () => store.headPosition(),
     };
     return { ...methods, ...breakIt(store) };
   };
@@ -270,6 +274,30 @@ const brokenStores: [string, string, () => EventStore][] = [
           release: () => lock.release(),
         };
       },
+    })),
+  ],
+  [
+    "lets a lock of an older generation overwrite a recorded reset",
+    "refuses a lock's save of an older generation",
+    broken((store) => ({
+      lockQuery: async (name) => {
+        const lock = await store.lockQuery(name);
+        if (!lock) return null;
+        return {
+          get held() {
+            return lock.held;
+          },
+          saveCheckpoint: (position) => lock.saveCheckpoint(position),
+          release: () => lock.release(),
+        };
+      },
+    })),
+  ],
+  [
+    "forgets the skipped positions it was told",
+    "records skipped positions once each",
+    broken(() => ({
+      skipQueryEvent: async () => undefined,
     })),
   ],
   [

@@ -27,6 +27,12 @@ function handleOn(store: EventStore, options: { readonly optionals: boolean }): 
     ...handle,
     lockQuery: (name) => lockQuery.call(store, name),
     onAppend: (l) => onAppend.call(store, l),
+    ...(store.loadQueryCheckpoint && {
+      loadQueryCheckpoint: store.loadQueryCheckpoint.bind(store),
+      requestQueryReset: store.requestQueryReset?.bind(store),
+      skipQueryEvent: store.skipQueryEvent?.bind(store),
+      headPosition: store.headPosition?.bind(store),
+    }),
   };
 }
 

@@ -4,6 +4,7 @@ import type {
   AppendRequest,
   EncodedEvent,
   EventStore,
+  QueryCheckpoint,
   QueryLock,
   ReadAllOptions,
   StoredEvent,
@@ -42,6 +43,10 @@ export type MemoryEventStore = EventStore & {
   lockQuery(name: string): Promise<QueryLock | null>;
   onAppend(listener: () => void): () => void;
   readCommand(aggregateType: string, aggregateId: string, commandId: string): Promise<readonly StoredEvent[]>;
+  loadQueryCheckpoint(name: string): Promise<QueryCheckpoint | null>;
+  requestQueryReset(name: string): Promise<void>;
+  skipQueryEvent(name: string, position: bigint): Promise<void>;
+  headPosition(): Promise<bigint>;
 };
 
 /**
@@ -80,7 +85,7 @@ class InMemoryEventStore implements MemoryEventStore {
   /** Events stored with a command id, by aggregate type, then id, then command id (no key is built). */
   #commands = new Map<string, Map<string, Map<string, StoredEvent[]>>>();
   #snapshots = new Map<string, StoredSnapshot>();
-  #checkpoints = new Map<string, bigint>();
+  #checkpoints = new Map<string, QueryCheckpoint>();
   readonly #locks = new MemoryQueryLocks();
   readonly #listeners = new Set<() => void>();
   #notifyScheduled = false;
@@ -220,22 +225,71 @@ class InMemoryEventStore implements MemoryEventStore {
 
   async loadCheckpoint(name: string): Promise<bigint | null> {
     this.#assertOpen("loadCheckpoint");
-    return this.#checkpoints.get(name) ?? null;
+    return this.#checkpoints.get(name)?.position ?? null;
   }
 
   async saveCheckpoint(name: string, position: bigint): Promise<void> {
     this.#assertOpen("saveCheckpoint");
     if (typeof name !== "string") throw new TypeError("saveCheckpoint: name must be a string");
     if (typeof position !== "bigint") throw new TypeError("saveCheckpoint: position must be a bigint");
-    this.#checkpoints.set(name, position);
+    this.#writeCheckpoint(name, position, undefined);
+  }
+
+  async loadQueryCheckpoint(name: string): Promise<QueryCheckpoint | null> {
+    this.#assertOpen("loadQueryCheckpoint");
+    return this.#checkpoints.get(name) ?? null;
+  }
+
+  async requestQueryReset(name: string): Promise<void> {
+    this.#assertOpen("requestQueryReset");
+    if (typeof name !== "string") throw new TypeError("requestQueryReset: name must be a string");
+    const stored = this.#checkpoints.get(name);
+    this.#checkpoints.set(
+      name,
+      Object.freeze({
+        position: 0n,
+        generation: (stored?.generation ?? 0) + 1,
+        resetPending: true,
+        skipped: Object.freeze([]),
+      }),
+    );
+  }
+
+  async skipQueryEvent(name: string, position: bigint): Promise<void> {
+    this.#assertOpen("skipQueryEvent");
+    if (typeof name !== "string") throw new TypeError("skipQueryEvent: name must be a string");
+    if (typeof position !== "bigint" || position < 0n)
+      throw new TypeError("skipQueryEvent: position must be a non-negative bigint");
+    const stored = this.#checkpoints.get(name) ?? emptyCheckpoint;
+    if (stored.skipped.includes(position)) return;
+    const skipped = Object.freeze([...stored.skipped, position].sort((a, b) => (a < b ? -1 : 1)));
+    this.#checkpoints.set(name, Object.freeze({ ...stored, skipped }));
+  }
+
+  async headPosition(): Promise<bigint> {
+    this.#assertOpen("headPosition");
+    return BigInt(this.#log.length);
   }
 
   async lockQuery(name: string): Promise<QueryLock | null> {
     this.#assertOpen("lockQuery");
     if (typeof name !== "string") throw new TypeError("lockQuery: name must be a string");
-    return this.#locks.acquire(name, (position) => {
-      if (!this.#closed) this.#checkpoints.set(name, position);
-    });
+    return this.#locks.acquire(
+      name,
+      (position, generation) => !this.#closed && this.#writeCheckpoint(name, position, generation),
+    );
+  }
+
+  /** Writes a checkpoint, only at `generation` when one is given; false when it was not the stored one. */
+  #writeCheckpoint(name: string, position: bigint, generation: number | undefined): boolean {
+    const stored = this.#checkpoints.get(name) ?? emptyCheckpoint;
+    if (generation === undefined) {
+      this.#checkpoints.set(name, Object.freeze({ ...stored, position }));
+      return true;
+    }
+    if (stored.generation !== generation) return false;
+    this.#checkpoints.set(name, Object.freeze({ ...stored, position, resetPending: false }));
+    return true;
   }
 
   onAppend(listener: () => void): () => void {
@@ -350,6 +404,14 @@ class InMemoryEventStore implements MemoryEventStore {
     if (this.#closed) throw new Error(`memory store is closed: ${method}() cannot be called after close()`);
   }
 }
+
+/** The checkpoint of a name that has none yet. */
+const emptyCheckpoint: QueryCheckpoint = Object.freeze({
+  position: 0n,
+  generation: 0,
+  resetPending: false,
+  skipped: Object.freeze([]),
+});
 
 /** The index of the first event of `list` (in position order) with a position above `after`. */
 function firstAfter(list: readonly StoredEvent[], after: number): number {

@@ -7,7 +7,7 @@ import type { QueryLock } from "../../core/event-store.js";
  * @example
  * ```ts
  * const locks = new MemoryQueryLocks();
- * const lock = locks.acquire("balances", (position) => checkpoints.set("balances", position));
+ * const lock = locks.acquire("balances", (position) => (checkpoints.set("balances", position), true));
  * locks.acquire("balances", () => {}); // null until lock.release()
  * ```
  */
@@ -15,10 +15,10 @@ export class MemoryQueryLocks {
   readonly #holders = new Map<string, MemoryQueryLock>();
 
   /**
-   * The lock on `name`, or `null` if it is held. `save` records the query's checkpoint; the lock calls
-   * it only while held.
+   * The lock on `name`, or `null` if it is held. `save` records the query's checkpoint (false when the
+   * generation given is not the stored one); the lock calls it only while held.
    */
-  acquire(name: string, save: (position: bigint) => void): QueryLock | null {
+  acquire(name: string, save: (position: bigint, generation?: number) => boolean): QueryLock | null {
     if (this.#holders.has(name)) return null;
     const lock = new MemoryQueryLock(save, () => {
       if (this.#holders.get(name) === lock) this.#holders.delete(name);
@@ -35,11 +35,11 @@ export class MemoryQueryLocks {
 }
 
 class MemoryQueryLock implements QueryLock {
-  readonly #save: (position: bigint) => void;
+  readonly #save: (position: bigint, generation?: number) => boolean;
   readonly #onRelease: () => void;
   #held = true;
 
-  constructor(save: (position: bigint) => void, onRelease: () => void) {
+  constructor(save: (position: bigint, generation?: number) => boolean, onRelease: () => void) {
     this.#save = save;
     this.#onRelease = onRelease;
   }
@@ -49,11 +49,10 @@ class MemoryQueryLock implements QueryLock {
   }
 
   /** Checked and written in one synchronous step: nothing can take the lock in between. */
-  async saveCheckpoint(position: bigint): Promise<boolean> {
+  async saveCheckpoint(position: bigint, generation?: number): Promise<boolean> {
     if (typeof position !== "bigint") throw new TypeError("saveCheckpoint: position must be a bigint");
     if (!this.#held) return false;
-    this.#save(position);
-    return true;
+    return this.#save(position, generation);
   }
 
   /** Idempotent: releasing a released or lost lock does nothing. */

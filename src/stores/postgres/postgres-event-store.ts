@@ -3,6 +3,7 @@ import type {
   AppendOutcome,
   AppendRequest,
   EventStore,
+  QueryCheckpoint,
   QueryLock,
   ReadAllOptions,
   StoredEvent,
@@ -236,6 +237,58 @@ export class PostgresEventStore implements EventStore {
     });
   }
 
+  async loadQueryCheckpoint(name: string): Promise<QueryCheckpoint | null> {
+    const { rows } = await this.#query({
+      name: `${this.#statement}_load_query_checkpoint`,
+      text:
+        "SELECT position::text AS position, generation, reset_pending, skipped::text[] AS skipped " +
+        `FROM ${this.#schema.q}.checkpoints WHERE name = $1`,
+      values: [name],
+    });
+    const row = rows[0] as
+      | { position: string; generation: number; reset_pending: boolean; skipped: string[] }
+      | undefined;
+    if (!row) return null;
+    return {
+      position: BigInt(row.position),
+      generation: row.generation,
+      resetPending: row.reset_pending,
+      skipped: row.skipped.map((position) => BigInt(position)),
+    };
+  }
+
+  async requestQueryReset(name: string): Promise<void> {
+    await this.#query({
+      name: `${this.#statement}_request_query_reset`,
+      text:
+        `INSERT INTO ${this.#schema.q}.checkpoints AS c (name, position, generation, reset_pending, skipped) ` +
+        "VALUES ($1, 0, 1, true, '{}') ON CONFLICT (name) DO UPDATE SET position = 0, " +
+        "generation = c.generation + 1, reset_pending = true, skipped = '{}', updated_at = now()",
+      values: [name],
+    });
+  }
+
+  async skipQueryEvent(name: string, position: bigint): Promise<void> {
+    if (typeof position !== "bigint" || position < 0n)
+      throw new TypeError("skipQueryEvent: position must be a non-negative bigint");
+    await this.#query({
+      name: `${this.#statement}_skip_query_event`,
+      text:
+        `INSERT INTO ${this.#schema.q}.checkpoints AS c (name, position, skipped) ` +
+        "VALUES ($1, 0, ARRAY[$2::bigint]) ON CONFLICT (name) DO UPDATE SET skipped = " +
+        "(SELECT array_agg(DISTINCT p ORDER BY p) FROM unnest(c.skipped || $2::bigint) AS p), updated_at = now()",
+      values: [name, position.toString()],
+    });
+  }
+
+  async headPosition(): Promise<bigint> {
+    const { rows } = await this.#query({
+      name: `${this.#statement}_head_position`,
+      text: `SELECT COALESCE(max(position), 0)::text AS position FROM ${this.#schema.q}.events`,
+    });
+    return BigInt((rows[0] as { position: string }).position);
+  }
+
   /**
    * Takes a session-level advisory lock on a dedicated connection: exclusive across every process on
    * this database and schema, and freed by the server as soon as its holder's connection goes.
@@ -248,12 +301,21 @@ export class PostgresEventStore implements EventStore {
       advisoryKey(this.#schema.name, `query:${name}`),
       this.#options.lockHeartbeatMs,
       (gone) => this.#locks.delete(gone),
-      (position) => ({
-        text:
-          `INSERT INTO ${this.#schema.q}.checkpoints (name, position) VALUES ($1, $2) ` +
-          "ON CONFLICT (name) DO UPDATE SET position = excluded.position, updated_at = now()",
-        values: [name, position],
-      }),
+      (position, generation) =>
+        generation === undefined
+          ? {
+              text:
+                `INSERT INTO ${this.#schema.q}.checkpoints (name, position) VALUES ($1, $2) ` +
+                "ON CONFLICT (name) DO UPDATE SET position = excluded.position, updated_at = now()",
+              values: [name, position],
+            }
+          : {
+              text:
+                `INSERT INTO ${this.#schema.q}.checkpoints AS c (name, position, generation) VALUES ($1, $2, $3) ` +
+                "ON CONFLICT (name) DO UPDATE SET position = excluded.position, reset_pending = false, " +
+                "updated_at = now() WHERE c.generation = excluded.generation RETURNING 1",
+              values: [name, position, generation],
+            },
     );
     if (lock) {
       if (this.#closed) {

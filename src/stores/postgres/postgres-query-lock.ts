@@ -46,8 +46,11 @@ export async function tryQueryLock(
   return new PostgresQueryLock(connection, key, heartbeatMs, onGone, checkpoint);
 }
 
-/** The statement that saves one query's checkpoint, given the position as text. */
-export type CheckpointStatement = (position: string) => PostgresQuery;
+/**
+ * The statement that saves one query's checkpoint, given the position as text and, when fenced by a
+ * reset generation, that generation: it returns a row when it wrote, none when the generation is stale.
+ */
+export type CheckpointStatement = (position: string, generation: number | undefined) => PostgresQuery;
 
 /** A held named-query lock. */
 export class PostgresQueryLock implements QueryLock {
@@ -88,10 +91,12 @@ export class PostgresQueryLock implements QueryLock {
    * session, so a write that succeeds there was made by the holder. A write that fails there (the
    * server ended the session, the connection died) proves nothing: the lock is given up, and `false`.
    */
-  async saveCheckpoint(position: bigint): Promise<boolean> {
+  async saveCheckpoint(position: bigint, generation?: number): Promise<boolean> {
     if (!this.#held) return false;
     try {
-      await this.#connection.query(this.#checkpoint(position.toString()));
+      const { rows } = await this.#connection.query(this.#checkpoint(position.toString(), generation));
+      // A reset was recorded: nothing written, and the lock is still held.
+      if (generation !== undefined && rows.length === 0) return false;
     } catch (error) {
       // The server refused the row itself (a key too large for its index, say): the session, and so
       // the lock, is fine. A failure to report, not a lost lock.

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { PostgresClient } from "./postgres-options.js";
 
 /** The schema version this code writes and reads. Raise it with a new step in {@link migrations}. */
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 /** A name quoted as a PostgreSQL identifier, safe whatever it contains. */
 export function quoteIdentifier(name: string): string {
@@ -111,6 +111,9 @@ function appendFunction(schema: PostgresSchema, type: "json" | "jsonb"): string 
  * none), found through a partial index that events without one never enter; `append_events` takes one
  * command id per request. The index holds an md5 of the aggregate id rather than the id itself, so that
  * its entries stay under PostgreSQL's btree limit (about 2,700 bytes) whatever the id's length.
+ *
+ * Version 5: a named query's checkpoint row records resets (`generation`, `reset_pending`) and the
+ * positions an operator skipped (`skipped`).
  */
 export function migrations(schema: PostgresSchema): readonly string[] {
   const s = schema.q;
@@ -259,6 +262,13 @@ export function migrations(schema: PostgresSchema): readonly string[] {
     END
     $fn$;
     `,
+    // 4 -> 5: what operators record beside a named query's checkpoint: resets (a generation that only
+    // grows, and whether its reset still waits for the query's reset()) and positions to skip.
+    `
+    ALTER TABLE ${s}.checkpoints ADD COLUMN generation integer NOT NULL DEFAULT 0,
+      ADD COLUMN reset_pending boolean NOT NULL DEFAULT false,
+      ADD COLUMN skipped bigint[] NOT NULL DEFAULT '{}';
+    `,
   ];
 }
 
@@ -287,7 +297,8 @@ export async function ensureSchema(client: PostgresClient, schema: PostgresSchem
     if (from > SCHEMA_VERSION) throw newerSchema(schema, from);
     const steps = migrations(schema);
     for (let version = from; version < SCHEMA_VERSION; version++) {
-      await client.query({ text: steps[version] as string });
+      const step = steps[version] as string;
+      if (step !== "") await client.query({ text: step });
       await client.query({ text: `INSERT INTO ${s}.schema_version (version) VALUES (${version + 1})` });
     }
     await client.query({ text: "COMMIT" });

@@ -8,6 +8,7 @@ import type {
   AppendOutcome,
   AppendRequest,
   EventStore,
+  QueryCheckpoint,
   QueryLock,
   ReadAllOptions,
   StoredEvent,
@@ -58,11 +59,17 @@ export class SqliteEventStore implements EventStore {
       leaseMs: this.#settings.queryLeaseMs,
       renew: (name, expiresAt) =>
         this.#write((s) => s.renewLease.run(expiresAt, name, this.#owner).changes === 1),
-      saveCheckpoint: (name, position) =>
-        this.#write(
-          (s) =>
-            s.saveLeasedCheckpoint.run(name, position, name, this.#owner, this.#settings.now()).changes === 1,
-        ),
+      saveCheckpoint: (name, position, generation) =>
+        this.#write((s) => {
+          if (generation === undefined)
+            return s.saveLeasedCheckpoint.run(name, position, name, this.#owner, this.#settings.now())
+              .changes === 1
+              ? "saved"
+              : "lost";
+          const lease = s.readLease.get(name) as { owner: string; expires_at: number } | undefined;
+          if (lease?.owner !== this.#owner || lease.expires_at <= this.#settings.now()) return "lost";
+          return s.saveGenerationCheckpoint.run(name, position, generation).changes === 1 ? "saved" : "stale";
+        }),
       release: async (name) => {
         await this.#write((s) => s.deleteLease.run(name, this.#owner));
       },
@@ -179,6 +186,43 @@ export class SqliteEventStore implements EventStore {
     await this.#write((s) => s.saveCheckpoint.run(name, position));
   }
 
+  async loadQueryCheckpoint(name: string): Promise<QueryCheckpoint | null> {
+    const row = await this.#read(
+      (s) =>
+        s.loadQueryCheckpoint.get(name) as
+          | { position: bigint; generation: bigint; reset_pending: bigint; skipped: string }
+          | undefined,
+    );
+    if (row === undefined) return null;
+    return {
+      position: row.position,
+      generation: Number(row.generation),
+      resetPending: row.reset_pending !== 0n,
+      skipped: parseSkipped(row.skipped),
+    };
+  }
+
+  async requestQueryReset(name: string): Promise<void> {
+    if (typeof name !== "string") throw new TypeError("requestQueryReset: name must be a string");
+    await this.#write((s) => s.requestQueryReset.run(name));
+  }
+
+  async skipQueryEvent(name: string, position: bigint): Promise<void> {
+    if (typeof name !== "string") throw new TypeError("skipQueryEvent: name must be a string");
+    if (typeof position !== "bigint" || position < 0n)
+      throw new TypeError("skipQueryEvent: position must be a non-negative bigint");
+    await this.#write((s) => {
+      const row = s.loadQueryCheckpoint.get(name) as { skipped: string } | undefined;
+      const skipped = parseSkipped(row?.skipped ?? "");
+      if (row !== undefined && skipped.includes(position)) return;
+      s.saveSkipped.run(name, formatSkipped([...skipped, position]));
+    });
+  }
+
+  async headPosition(): Promise<bigint> {
+    return this.#read((s) => (s.headPosition.get() as { position: bigint }).position);
+  }
+
   async lockQuery(name: string): Promise<QueryLock | null> {
     if (this.#locks.has(name)) return null;
     this.#locks.set(name, "taking");
@@ -277,4 +321,17 @@ export class SqliteEventStore implements EventStore {
     this.#writes = result.catch(() => undefined);
     return result;
   }
+}
+
+/** Skipped positions as stored: ascending decimal numbers separated by commas. */
+export function formatSkipped(positions: readonly bigint[]): string {
+  return [...new Set(positions)]
+    .sort((a, b) => (a < b ? -1 : 1))
+    .map(String)
+    .join(",");
+}
+
+/** Skipped positions back from {@link formatSkipped}'s text. */
+export function parseSkipped(text: string): bigint[] {
+  return text === "" ? [] : text.split(",").map((position) => BigInt(position));
 }

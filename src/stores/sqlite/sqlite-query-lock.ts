@@ -15,10 +15,11 @@ export interface LeaseHost {
   /** Extends the lease to `expiresAt` if this store still owns it; false when it does not. */
   renew(name: string, expiresAt: number): Promise<boolean>;
   /**
-   * Writes the query's checkpoint if this store still owns an unexpired lease, checked in the same
-   * statement; false, writing nothing, otherwise.
+   * Writes the query's checkpoint if this store still owns an unexpired lease (and, with `generation`,
+   * if the stored generation is that one), checked in the same transaction: `"lost"` or `"stale"`,
+   * writing nothing, otherwise.
    */
-  saveCheckpoint(name: string, position: bigint): Promise<boolean>;
+  saveCheckpoint(name: string, position: bigint, generation?: number): Promise<"saved" | "lost" | "stale">;
   /** Deletes the lease row if this store owns it. */
   release(name: string): Promise<void>;
   /** The lock has ended, released or lost: the store may take it again. */
@@ -47,11 +48,11 @@ export class SqliteQueryLock implements QueryLock {
     return this.#held;
   }
 
-  async saveCheckpoint(position: bigint): Promise<boolean> {
+  async saveCheckpoint(position: bigint, generation?: number): Promise<boolean> {
     if (!this.held) return false;
-    const saved = await this.#host.saveCheckpoint(this.#name, position);
-    if (!saved && this.#held) this.#end();
-    return saved;
+    const saved = await this.#host.saveCheckpoint(this.#name, position, generation);
+    if (saved === "lost" && this.#held) this.#end();
+    return saved === "saved";
   }
 
   async release(): Promise<void> {

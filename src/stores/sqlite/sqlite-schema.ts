@@ -5,7 +5,7 @@
 import type { SqliteDatabase } from "./sqlite-database.js";
 
 /** The schema version this release writes and reads. */
-export const SQLITE_SCHEMA_VERSION = 3;
+export const SQLITE_SCHEMA_VERSION = 4;
 
 /** Table names, prefixed so that the store can share a database with the application's own tables. */
 export const tables = Object.freeze({
@@ -104,6 +104,14 @@ const migrations: readonly string[] = [
   CREATE INDEX ${tables.events}_command ON ${tables.events} (aggregate_type, aggregate_id, command_id)
     WHERE command_id IS NOT NULL;
   `,
+  // 3 -> 4: what operators record beside a named query's checkpoint: resets (a generation that only
+  // grows, and whether its reset still waits for the query's reset()) and positions to skip, as
+  // ascending decimal numbers separated by commas.
+  `
+  ALTER TABLE ${tables.checkpoints} ADD COLUMN generation INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE ${tables.checkpoints} ADD COLUMN reset_pending INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE ${tables.checkpoints} ADD COLUMN skipped TEXT NOT NULL DEFAULT '';
+  `,
 ];
 
 /**
@@ -125,7 +133,8 @@ export function ensureSchema(database: SqliteDatabase): void {
       );
     }
     for (let version = found; version < SQLITE_SCHEMA_VERSION; version++) {
-      database.exec(migrations[version] as string);
+      const step = migrations[version] as string;
+      if (step !== "") database.exec(step);
     }
     if (found === 0) {
       database.exec(`INSERT INTO ${tables.version} (version) VALUES (${SQLITE_SCHEMA_VERSION})`);

@@ -27,6 +27,12 @@ export interface SqliteStatements {
   readonly loadCheckpoint: SqliteStatement;
   readonly saveCheckpoint: SqliteStatement;
   readonly saveLeasedCheckpoint: SqliteStatement;
+  /** Upserts a checkpoint only at the generation given (a new row gets it), clearing a pending reset. */
+  readonly saveGenerationCheckpoint: SqliteStatement;
+  readonly loadQueryCheckpoint: SqliteStatement;
+  readonly requestQueryReset: SqliteStatement;
+  readonly saveSkipped: SqliteStatement;
+  readonly headPosition: SqliteStatement;
   readonly readLease: SqliteStatement;
   readonly writeLease: SqliteStatement;
   readonly renewLease: SqliteStatement;
@@ -91,6 +97,24 @@ export function prepareStatements(database: SqliteDatabase): SqliteStatements {
         `(SELECT 1 FROM ${tables.leases} WHERE name = ? AND owner = ? AND expires_at > ?) ` +
         "ON CONFLICT (name) DO UPDATE SET position = excluded.position",
     ),
+    saveGenerationCheckpoint: prepare(
+      `INSERT INTO ${tables.checkpoints} (name, position, generation) VALUES (?, ?, ?) ` +
+        "ON CONFLICT (name) DO UPDATE SET position = excluded.position, reset_pending = 0 " +
+        `WHERE ${tables.checkpoints}.generation = excluded.generation`,
+    ),
+    loadQueryCheckpoint: safe(
+      `SELECT position, generation, reset_pending, skipped FROM ${tables.checkpoints} WHERE name = ?`,
+    ),
+    requestQueryReset: prepare(
+      `INSERT INTO ${tables.checkpoints} (name, position, generation, reset_pending, skipped) ` +
+        "VALUES (?, 0, 1, 1, '') ON CONFLICT (name) DO UPDATE SET position = 0, " +
+        `generation = ${tables.checkpoints}.generation + 1, reset_pending = 1, skipped = ''`,
+    ),
+    saveSkipped: prepare(
+      `INSERT INTO ${tables.checkpoints} (name, position, skipped) VALUES (?, 0, ?) ` +
+        "ON CONFLICT (name) DO UPDATE SET skipped = excluded.skipped",
+    ),
+    headPosition: safe(`SELECT COALESCE(MAX(position), 0) AS position FROM ${tables.events}`),
     readLease: prepare(`SELECT owner, expires_at FROM ${tables.leases} WHERE name = ?`),
     writeLease: prepare(
       `INSERT INTO ${tables.leases} (name, owner, expires_at) VALUES (?, ?, ?) ` +

@@ -3,8 +3,8 @@ import { SqliteEventStore } from "./sqlite-event-store.js";
 import type { SqliteStoreOptions } from "./sqlite-options.js";
 
 /**
- * The SQLite store: an {@link EventStore} with the optional `lockQuery`, `onAppend` and `readCommand`
- * always there.
+ * The SQLite store: an {@link EventStore} with the optional `lockQuery`, `onAppend`, `readCommand`,
+ * recorded query resets and skips, and `headPosition` always there.
  *
  * @example
  * ```ts
@@ -12,7 +12,19 @@ import type { SqliteStoreOptions } from "./sqlite-options.js";
  * const lock = await store.lockQuery("balances");
  * ```
  */
-export type SqliteStore = EventStore & Required<Pick<EventStore, "lockQuery" | "onAppend" | "readCommand">>;
+export type SqliteStore = EventStore &
+  Required<
+    Pick<
+      EventStore,
+      | "lockQuery"
+      | "onAppend"
+      | "readCommand"
+      | "loadQueryCheckpoint"
+      | "requestQueryReset"
+      | "skipQueryEvent"
+      | "headPosition"
+    >
+  >;
 
 /**
  * An event store in a SQLite file, on better-sqlite3 12.x (an optional peer dependency). Synchronous and
