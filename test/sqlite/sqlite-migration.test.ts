@@ -154,7 +154,7 @@ it("migrates a version-2 file (before command ids, see test/fixtures/schema-v2) 
 
   const database = new Database(path, { readonly: true });
   expect(database.prepare("SELECT version FROM eventsourcing_schema_version").all()).toEqual([
-    { version: 3 },
+    { version: 4 },
   ]);
   const plan = database
     .prepare(
