@@ -29,7 +29,10 @@ class LogIndex {
 
   add(event: StoredEvent): void {
     let streams = this.types.get(event.aggregateType);
-    if (streams === undefined) this.types.set(event.aggregateType, (streams = new Map()));
+    if (streams === undefined) {
+      streams = new Map();
+      this.types.set(event.aggregateType, streams);
+    }
     const stream = streams.get(event.aggregateId);
     if (stream === undefined) streams.set(event.aggregateId, { events: 1, lastSequence: event.sequence });
     else {
@@ -37,7 +40,10 @@ class LogIndex {
       stream.lastSequence = Math.max(stream.lastSequence, event.sequence);
     }
     let type = this.eventTypes.get(event.eventType);
-    if (type === undefined) this.eventTypes.set(event.eventType, (type = { count: 0, versions: new Set() }));
+    if (type === undefined) {
+      type = { count: 0, versions: new Set() };
+      this.eventTypes.set(event.eventType, type);
+    }
     type.count++;
     type.versions.add(event.eventVersion);
     this.tail.push(event);
