@@ -6,8 +6,7 @@ import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import { SCRIPT, STYLE } from "./browser-assets.js";
 import { authenticate, type BrowserSecrets, sameSecret } from "./browser-auth.js";
-import type { ResolvedBrowserOptions } from "./browser-options.js";
-import { isLoopback } from "./browser-options.js";
+import { type BrowserSettings, isLoopback } from "./browser-options.js";
 import type { BrowserReader } from "./browser-reader.js";
 import { html } from "./html.js";
 import { layout } from "./layout.js";
@@ -40,7 +39,7 @@ function position(text: string | undefined): bigint | null {
 
 /** The Hono app of one browser; `closed` ends the live streams when the server stops. */
 export function browserApp(
-  options: ResolvedBrowserOptions,
+  options: BrowserSettings,
   reader: BrowserReader,
   secrets: BrowserSecrets,
   closed: AbortSignal,
@@ -95,7 +94,7 @@ export function browserApp(
   });
   app.get("/queries", async (c) => c.html(await queriesPage(reader, store, systems, allowWrites)));
 
-  const reset = allowWrites ? queryReset(store) : null;
+  const reset = allowWrites && store !== null ? queryReset(store) : null;
   if (reset !== null) {
     app.get("/queries/:name/reset", (c) => c.html(resetConfirmPage(c.req.param("name"), secrets.formKey)));
     app.post("/queries/:name/reset", async (c) => {

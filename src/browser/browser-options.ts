@@ -3,7 +3,7 @@
  */
 import type { EventStore } from "../core/event-store.js";
 import type { Apply, EventSourcing, SystemStats } from "../core/types.js";
-import type { BrowserReader } from "./browser-reader.js";
+import type { StoreReads } from "./store-reads.js";
 
 /**
  * A running system shown alongside the store: its stream pages get the aggregate's state at any
@@ -50,32 +50,62 @@ export interface EventBrowserOptions {
   readonly token?: string;
   /** Enables the only write: requesting a named query's reset (when the store offers it). Default false. */
   readonly allowWrites?: boolean;
-  /** How the pages read the store; default: an index that follows the store's global log. */
-  readonly reader?: BrowserReader;
 }
 
-/** The checked options. */
-export interface ResolvedBrowserOptions {
-  readonly store: EventStore;
+/** What the server runs on, checked: the store's reads, and the store itself for the one write. */
+export interface BrowserSettings {
+  readonly reads: StoreReads;
+  /** `null` when the store was opened for reading only (no query reset, no checkpoint fallback). */
+  readonly store: EventStore | null;
   // biome-ignore lint/suspicious/noExplicitAny: systems of any state and event types
   readonly systems: readonly BrowserSystem<any, any>[];
   readonly port: number;
   readonly host: string;
   readonly token: string | null;
   readonly allowWrites: boolean;
-  readonly reader: BrowserReader | null;
+}
+
+/** The listening options shared by {@link eventBrowser} and the `ui` command. */
+export interface ListenOptions {
+  readonly port?: number;
+  readonly host?: string;
+  readonly token?: string;
 }
 
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1"]);
-const KEYS = new Set(["store", "systems", "port", "host", "token", "allowWrites", "reader"]);
+const KEYS = new Set(["store", "systems", "port", "host", "token", "allowWrites"]);
 
 /** Whether `host` only accepts connections from this machine. */
 export function isLoopback(host: string): boolean {
   return LOOPBACK.has(host);
 }
 
-/** Checks the options; throws a `TypeError` saying what to change. */
-export function resolveBrowserOptions(options: EventBrowserOptions): ResolvedBrowserOptions {
+/** Checks port, host and token; throws a `TypeError` saying what to change. */
+export function resolveListen(
+  options: ListenOptions,
+  who: string,
+): { port: number; host: string; token: string | null } {
+  const port = options.port ?? 4000;
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new TypeError(`${who}: the port must be an integer from 0 to 65535, got ${String(port)}`);
+  const host = options.host ?? "127.0.0.1";
+  if (typeof host !== "string" || host.length === 0)
+    throw new TypeError(`${who}: the host must be a non-empty string`);
+  const token = options.token ?? null;
+  if (token !== null && (typeof token !== "string" || token.length < 16 || /\s/.test(token)))
+    throw new TypeError(`${who}: the token must be a string of at least 16 characters without spaces`);
+  if (!isLoopback(host) && token === null)
+    throw new TypeError(
+      `${who}: binding to ${host} lets other machines read the store; give a token ` +
+        "(`token`, or --token on the command line) that every request must present, or bind to 127.0.0.1",
+    );
+  return { port, host, token };
+}
+
+/** Checks the options of {@link eventBrowser}; throws a `TypeError` saying what to change. */
+export function resolveBrowserOptions(options: EventBrowserOptions): Omit<BrowserSettings, "reads"> & {
+  readonly store: EventStore;
+} {
   if (typeof options !== "object" || options === null)
     throw new TypeError("eventBrowser: options must be an object with a `store`");
   for (const key of Object.keys(options))
@@ -83,20 +113,7 @@ export function resolveBrowserOptions(options: EventBrowserOptions): ResolvedBro
   const { store } = options;
   if (typeof store !== "object" || store === null || typeof store.readAll !== "function")
     throw new TypeError("eventBrowser: `store` must be an EventStore");
-  const port = options.port ?? 4000;
-  if (!Number.isInteger(port) || port < 0 || port > 65_535)
-    throw new TypeError(`eventBrowser: \`port\` must be an integer from 0 to 65535, got ${String(port)}`);
-  const host = options.host ?? "127.0.0.1";
-  if (typeof host !== "string" || host.length === 0)
-    throw new TypeError("eventBrowser: `host` must be a non-empty string");
-  const token = options.token ?? null;
-  if (token !== null && (typeof token !== "string" || token.length < 16 || /\s/.test(token)))
-    throw new TypeError("eventBrowser: `token` must be a string of at least 16 characters without spaces");
-  if (!isLoopback(host) && token === null)
-    throw new TypeError(
-      `eventBrowser: binding to ${host} lets other machines read the store; give a \`token\` ` +
-        "(--token on the command line) that every request must present, or bind to 127.0.0.1",
-    );
+  const listen = resolveListen(options, "eventBrowser");
   const systems = options.systems ?? [];
   if (!Array.isArray(systems)) throw new TypeError("eventBrowser: `systems` must be an array");
   for (const [i, entry] of systems.entries()) {
@@ -113,10 +130,7 @@ export function resolveBrowserOptions(options: EventBrowserOptions): ResolvedBro
   return Object.freeze({
     store,
     systems: Object.freeze([...systems]),
-    port,
-    host,
-    token,
+    ...listen,
     allowWrites: options.allowWrites === true,
-    reader: options.reader ?? null,
   });
 }

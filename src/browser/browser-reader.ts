@@ -1,89 +1,231 @@
 /**
- * What the pages read: the store's streams, types, checkpoints and log, through one small interface.
- * {@link logIndexReader} answers it over any `EventStore` by following the global log.
+ * What the pages read, in one interface, and its implementation over {@link StoreReads}: it follows
+ * the global log in the background and keeps the few counts no index gives (per aggregate type, per
+ * event type); stream listings, stream pages and the latest events come from the store's indexes when
+ * it has them, else from the same index kept in memory.
  */
 import type { StoredEvent } from "../core/event-store.js";
+import type { ListedCheckpoint, ListedStream, StoreReads } from "./store-reads.js";
 
 /** One aggregate type: how many streams and events it has. */
 export interface StreamTypeSummary {
-  /** The aggregate type. */
   readonly aggregateType: string;
-  /** Streams (aggregate ids) of this type. */
   readonly streams: number;
-  /** Events in those streams. */
   readonly events: number;
 }
 
-/** One stream: its event count and last sequence. */
-export interface StreamSummary {
-  /** The stream's aggregate type. */
-  readonly aggregateType: string;
-  /** The stream's aggregate id. */
-  readonly aggregateId: string;
-  /** Events in the stream. */
-  readonly events: number;
-  /** The sequence of its last event. */
-  readonly lastSequence: number;
-}
-
-/** One event type of the catalogue: its count and the versions it was stored at. */
+/** One event type of the catalogue. */
 export interface EventTypeSummary {
-  /** The type as stored (before upcasting). */
   readonly eventType: string;
-  /** Events of this type in the store. */
   readonly count: number;
-  /** The versions they were stored at, ascending. */
   readonly versions: readonly number[];
 }
 
-/** A stored checkpoint of a named query. */
-export interface CheckpointSummary {
-  /** The named query's name. */
-  readonly name: string;
-  /** The last position it processed. */
-  readonly position: bigint;
-}
-
-/** Which streams to list: keyset paging after (aggregateType, aggregateId), in that order. */
+/** Which streams to list. */
 export interface StreamListing {
-  /** Only streams of this aggregate type. */
   readonly aggregateType?: string;
-  /** Only ids that start with this text. */
   readonly prefix?: string;
-  /** Only streams after this one, in (aggregateType, aggregateId) order: the last of the previous page. */
   readonly after?: { readonly aggregateType: string; readonly aggregateId: string };
-  /** At most this many streams. */
   readonly limit: number;
 }
 
-/**
- * The reads the pages make. The default, {@link logIndexReader}, answers over any `EventStore`; a
- * reader over the store's own tables (indexes, counts) can be passed as `eventBrowser`'s `reader`.
- */
+/** The reads of the pages. */
 export interface BrowserReader {
-  /** Every aggregate type with its counts, sorted by type. */
   streamTypes(): Promise<readonly StreamTypeSummary[]>;
-  /** Streams matching `listing`, sorted by (aggregateType, aggregateId). */
-  streams(listing: StreamListing): Promise<readonly StreamSummary[]>;
-  /** The event-type catalogue, sorted by type. */
+  streams(listing: StreamListing): Promise<readonly ListedStream[]>;
   eventTypes(): Promise<readonly EventTypeSummary[]>;
   /** Stored checkpoints, or `null` when the store cannot list them. */
-  checkpoints(): Promise<readonly CheckpointSummary[] | null>;
-  /** The position of the last event, 0n for an empty store. */
+  checkpoints(): Promise<readonly ListedCheckpoint[] | null>;
   headPosition(): Promise<bigint>;
-  /** Up to `limit` events of one stream after `afterSequence`, oldest first. */
   readStream(
     aggregateType: string,
     aggregateId: string,
     afterSequence: number,
     limit: number,
   ): Promise<readonly StoredEvent[]>;
-  /** Up to `limit` events of the log after `afterPosition`, in position order. */
   readLog(afterPosition: bigint, limit: number): Promise<readonly StoredEvent[]>;
   /** The last `limit` events of the log, in position order. */
   lastEvents(limit: number): Promise<readonly StoredEvent[]>;
-  /** Calls `listener` when events may have been appended; returns the unsubscribe function. */
+  /** The event with this id when the store can find it by id, else `undefined`. */
+  eventById(eventId: string): Promise<StoredEvent | null | undefined>;
   onAppend(listener: () => void): () => void;
-  /** Releases what the reader holds (not the store). */
+  /** Stops following the log. */
   close(): Promise<void>;
+}
+
+const PAGE = 5_000;
+const TAIL = 500;
+
+interface Counts {
+  streams: number;
+  events: number;
+}
+
+/** Counts built from the log. */
+class LogIndex {
+  position = 0n;
+  readonly types = new Map<string, Counts>();
+  readonly eventTypes = new Map<string, { count: number; versions: Set<number> }>();
+  /** Per stream, kept only when the store cannot list streams itself. */
+  readonly streams: Map<string, Map<string, { eventCount: number; lastSequence: number }>> | null;
+  /** The latest events, kept only when the store cannot read the log backwards. */
+  readonly tail: StoredEvent[] | null;
+
+  constructor(keepStreams: boolean, keepTail: boolean) {
+    this.streams = keepStreams ? new Map() : null;
+    this.tail = keepTail ? [] : null;
+  }
+
+  add(event: StoredEvent): void {
+    let type = this.types.get(event.aggregateType);
+    if (type === undefined) {
+      type = { streams: 0, events: 0 };
+      this.types.set(event.aggregateType, type);
+    }
+    type.events++;
+    if (event.sequence === 1) type.streams++;
+    let eventType = this.eventTypes.get(event.eventType);
+    if (eventType === undefined) {
+      eventType = { count: 0, versions: new Set() };
+      this.eventTypes.set(event.eventType, eventType);
+    }
+    eventType.count++;
+    eventType.versions.add(event.eventVersion);
+    if (this.streams !== null) {
+      let ids = this.streams.get(event.aggregateType);
+      if (ids === undefined) {
+        ids = new Map();
+        this.streams.set(event.aggregateType, ids);
+      }
+      const stream = ids.get(event.aggregateId);
+      if (stream === undefined) ids.set(event.aggregateId, { eventCount: 1, lastSequence: event.sequence });
+      else {
+        stream.eventCount++;
+        stream.lastSequence = Math.max(stream.lastSequence, event.sequence);
+      }
+    }
+    if (this.tail !== null) {
+      this.tail.push(event);
+      if (this.tail.length > TAIL * 2) this.tail.splice(0, this.tail.length - TAIL);
+    }
+    this.position = event.position;
+  }
+}
+
+/**
+ * A reader over `reads` that starts following the log at once, so the counts are ready by the time
+ * a page asks (a page asked earlier waits for them).
+ */
+export function browserReader(reads: StoreReads): BrowserReader {
+  const index = new LogIndex(reads.listStreams === undefined, reads.readLogBefore === undefined);
+  let catchingUp: Promise<void> | null = null;
+  let closed = false;
+
+  function catchUp(): Promise<void> {
+    // One catch-up at a time: concurrent requests share it.
+    catchingUp ??= (async () => {
+      try {
+        while (!closed) {
+          const page = await reads.readLog(index.position, PAGE);
+          for (const event of page) index.add(event);
+          if (page.length < PAGE) return;
+        }
+      } finally {
+        catchingUp = null;
+      }
+    })();
+    return catchingUp;
+  }
+  // Followed in the background: the first page then finds the counts ready or nearly so.
+  const unsubscribe = reads.onAppend(() => {
+    catchUp().catch(() => undefined);
+  });
+  catchUp().catch(() => undefined);
+
+  return {
+    async streamTypes() {
+      await catchUp();
+      return [...index.types]
+        .map(([aggregateType, counts]) => ({ aggregateType, ...counts }))
+        .sort((a, b) => compare(a.aggregateType, b.aggregateType));
+    },
+
+    async streams(listing) {
+      if (reads.listStreams !== undefined)
+        return reads.listStreams({
+          aggregateType: listing.aggregateType,
+          idPrefix: listing.prefix,
+          after: listing.after,
+          limit: listing.limit,
+        });
+      await catchUp();
+      const found: ListedStream[] = [];
+      for (const [aggregateType, ids] of index.streams ?? []) {
+        if (listing.aggregateType !== undefined && aggregateType !== listing.aggregateType) continue;
+        if (listing.after !== undefined && aggregateType < listing.after.aggregateType) continue;
+        for (const [aggregateId, counts] of ids) {
+          if (listing.prefix !== undefined && !aggregateId.startsWith(listing.prefix)) continue;
+          if (
+            listing.after !== undefined &&
+            aggregateType === listing.after.aggregateType &&
+            aggregateId <= listing.after.aggregateId
+          )
+            continue;
+          found.push({ aggregateType, aggregateId, ...counts });
+        }
+      }
+      found.sort(
+        (a, b) => compare(a.aggregateType, b.aggregateType) || compare(a.aggregateId, b.aggregateId),
+      );
+      return found.slice(0, listing.limit);
+    },
+
+    async eventTypes() {
+      await catchUp();
+      return [...index.eventTypes]
+        .map(([eventType, { count, versions }]) => ({
+          eventType,
+          count,
+          versions: [...versions].sort((a, b) => a - b),
+        }))
+        .sort((a, b) => compare(a.eventType, b.eventType));
+    },
+
+    async checkpoints() {
+      return reads.listCheckpoints === undefined ? null : reads.listCheckpoints();
+    },
+
+    async headPosition() {
+      await catchUp();
+      return index.position;
+    },
+
+    readStream: (aggregateType, aggregateId, afterSequence, limit) =>
+      reads.readStream(aggregateType, aggregateId, afterSequence, limit),
+
+    readLog: (afterPosition, limit) => reads.readLog(afterPosition, limit),
+
+    async lastEvents(limit) {
+      if (reads.readLogBefore !== undefined) return reads.readLogBefore(null, limit);
+      await catchUp();
+      const tail = index.tail ?? [];
+      return tail.slice(Math.max(0, tail.length - limit));
+    },
+
+    async eventById(eventId) {
+      return reads.eventById === undefined ? undefined : reads.eventById(eventId);
+    },
+
+    onAppend: (listener) => reads.onAppend(listener),
+
+    async close() {
+      closed = true;
+      unsubscribe();
+      await catchingUp?.catch(() => undefined);
+    },
+  };
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

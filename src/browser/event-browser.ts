@@ -5,8 +5,9 @@ import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { browserApp } from "./browser-app.js";
 import { createSecrets } from "./browser-auth.js";
-import { type EventBrowserOptions, resolveBrowserOptions } from "./browser-options.js";
-import { logIndexReader } from "./log-index-reader.js";
+import { type BrowserSettings, type EventBrowserOptions, resolveBrowserOptions } from "./browser-options.js";
+import { browserReader } from "./browser-reader.js";
+import { storeReads } from "./store-inspection.js";
 
 /** A running event browser. */
 export interface EventBrowser {
@@ -27,7 +28,8 @@ export interface EventBrowser {
  * import { eventBrowser } from "eventsourcing/browser";
  * import { sqliteStore } from "eventsourcing/sqlite";
  *
- * const browser = await eventBrowser({ store: sqliteStore({ path: ".data/bank-demo.db" }), port: 4000 });
+ * const store = sqliteStore({ path: ".data/bank-demo.db" });
+ * const browser = await eventBrowser({ store, port: 4000 });
  * console.log(`open ${browser.url}`);
  * // later
  * await browser.close();
@@ -35,17 +37,29 @@ export interface EventBrowser {
  */
 export async function eventBrowser(options: EventBrowserOptions): Promise<EventBrowser> {
   const resolved = resolveBrowserOptions(options);
-  const reader = resolved.reader ?? logIndexReader(resolved.store);
-  const secrets = createSecrets(resolved.token);
-  const stopping = new AbortController();
-  const app = browserApp(resolved, reader, secrets, stopping.signal);
+  await resolved.store.init();
+  return serveBrowser({ ...resolved, reads: storeReads(resolved.store) });
+}
 
-  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-    const started = serve({ fetch: app.fetch, port: resolved.port, hostname: resolved.host }, () =>
-      resolve(started),
-    );
-    started.once("error", reject);
-  });
+/** Serves the browser over checked settings: {@link eventBrowser} and the `ui` command. */
+export async function serveBrowser(settings: BrowserSettings): Promise<EventBrowser> {
+  const reader = browserReader(settings.reads);
+  const secrets = createSecrets(settings.token);
+  const stopping = new AbortController();
+  const app = browserApp(settings, reader, secrets, stopping.signal);
+
+  let server: ReturnType<typeof serve>;
+  try {
+    server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+      const started = serve({ fetch: app.fetch, port: settings.port, hostname: settings.host }, () =>
+        resolve(started),
+      );
+      started.once("error", reject);
+    });
+  } catch (error) {
+    await reader.close();
+    throw error;
+  }
   const address = server.address() as AddressInfo;
   const hostInUrl = address.family === "IPv6" ? `[${address.address}]` : address.address;
   let closing: Promise<void> | null = null;
@@ -60,7 +74,7 @@ export async function eventBrowser(options: EventBrowserOptions): Promise<EventB
           // Live streams hold their connections open; end them so close() does not wait for clients.
           if ("closeAllConnections" in server) server.closeAllConnections();
         });
-        if (resolved.reader === null) await reader.close();
+        await reader.close();
       })();
       return closing;
     },

@@ -16,13 +16,4 @@
  */
 
 export type { BrowserSystem, EventBrowserOptions } from "./browser-options.js";
-export type {
-  BrowserReader,
-  CheckpointSummary,
-  EventTypeSummary,
-  StreamListing,
-  StreamSummary,
-  StreamTypeSummary,
-} from "./browser-reader.js";
 export { type EventBrowser, eventBrowser } from "./event-browser.js";
-export { logIndexReader } from "./log-index-reader.js";

@@ -25,31 +25,34 @@ export function queryReset(store: EventStore): ((name: string) => Promise<unknow
 interface Row {
   name: string;
   checkpoint: bigint | null;
+  /** The lock's holder as the store describes it. */
+  holder: string | null;
   stats: QueryStats | null;
 }
 
 /** Renders the queries page. */
 export async function queriesPage(
   reader: BrowserReader,
-  store: EventStore,
+  store: EventStore | null,
   // biome-ignore lint/suspicious/noExplicitAny: systems of any state and event types
   systems: readonly BrowserSystem<any, any>[],
   allowWrites: boolean,
 ): Promise<string> {
   const rows = new Map<string, Row>();
   const listed = await reader.checkpoints();
-  for (const { name, position } of listed ?? []) rows.set(name, { name, checkpoint: position, stats: null });
+  for (const { name, position, holder } of listed ?? [])
+    rows.set(name, { name, checkpoint: position, holder, stats: null });
   for (const { system } of systems) {
     const stats = await system.systemStats();
     for (const query of stats.queries) {
       if (!query.named) continue;
-      const row = rows.get(query.name) ?? { name: query.name, checkpoint: null, stats: null };
+      const row = rows.get(query.name) ?? { name: query.name, checkpoint: null, holder: null, stats: null };
       row.stats = query;
-      row.checkpoint ??= query.checkpoint ?? (await store.loadCheckpoint(query.name));
+      row.checkpoint ??= query.checkpoint ?? (await store?.loadCheckpoint(query.name)) ?? null;
       rows.set(query.name, row);
     }
   }
-  const reset = allowWrites ? queryReset(store) : null;
+  const reset = allowWrites && store !== null ? queryReset(store) : null;
   const sorted = [...rows.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const lags = await Promise.all(
     sorted.map(async (row) => (await reader.readLog(row.checkpoint ?? 0n, LAG_LIMIT + 1)).length),
@@ -71,7 +74,7 @@ ${sorted.map((row, i) => {
   const error = row.stats?.lastError ?? null;
   return html`<tr><td>${row.name}</td><td>${row.checkpoint ?? "none"}</td><td>${lag > LAG_LIMIT ? `${LAG_LIMIT}+` : lag}</td>
 <td>${row.stats?.status ?? html`<span class="muted">not running here</span>`}</td>
-<td>${row.stats === null ? html`<span class="muted">unknown</span>` : row.stats.holder ? "this process" : "another process"}</td>
+<td>${row.stats?.holder === true ? "this process" : row.holder !== null ? row.holder : row.stats !== null ? "another process" : html`<span class="muted">unknown</span>`}</td>
 <td>${error === null ? html`<span class="muted">none</span>` : html`<span class="error">${error.message}</span>${error.aggregateId !== undefined ? html` (aggregate ${error.aggregateId}, position ${error.position ?? "?"}, ${error.attempts} attempts)` : html` (${error.attempts} attempts)`}`}</td>
 ${reset !== null ? html`<td><a class="button" href="/queries/${segment(row.name)}/reset">Reset…</a></td>` : ""}</tr>`;
 })}

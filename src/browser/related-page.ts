@@ -14,6 +14,7 @@ const PAGE = 5_000;
 
 /** Renders the related events of `id`. */
 export async function relatedPage(reader: BrowserReader, id: string): Promise<string> {
+  const byId = await reader.eventById(id);
   const head = await reader.headPosition();
   // Start from the head's last window; positions may skip, so this may look at a little less.
   let position = head > BigInt(RELATED_WINDOW) ? head - BigInt(RELATED_WINDOW) : 0n;
@@ -31,6 +32,7 @@ export async function relatedPage(reader: BrowserReader, id: string): Promise<st
     if (page.length < PAGE || last === undefined || last.position >= head) break;
     position = last.position;
   }
+  if (byId !== undefined && byId !== null) found.unshift(byId);
   return layout(
     "Related events",
     html`<p>Events whose id, correlationId or causationId is <code>${id}</code> (searched the latest ${searched} events).</p>

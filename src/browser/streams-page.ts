@@ -66,7 +66,7 @@ ${
     : html`<table class="streams"><thead><tr><th>Aggregate type</th><th>Aggregate id</th><th>Events</th><th>Last sequence</th></tr></thead><tbody>
 ${shown.map(
   (s) =>
-    html`<tr><td>${s.aggregateType}</td><td><a class="stream-link" href="${streamHref(s.aggregateType, s.aggregateId)}">${s.aggregateId}</a></td><td>${s.events}</td><td>${s.lastSequence}</td></tr>`,
+    html`<tr><td>${s.aggregateType}</td><td><a class="stream-link" href="${streamHref(s.aggregateType, s.aggregateId)}">${s.aggregateId}</a></td><td>${s.eventCount}</td><td>${s.lastSequence}</td></tr>`,
 )}</tbody></table>`
 }
 <p class="pager">${after !== undefined ? html`<a href="/streams${query({ type, prefix })}">First page</a> ` : ""}${

@@ -58,7 +58,7 @@ forEachStore("the web event browser's safety rules", (kind) => {
   it("refuses to listen on another address without a token, saying why", async () => {
     const { store } = await systems.store();
     await expect(eventBrowser({ store, host: "0.0.0.0", port: 0 })).rejects.toThrow(
-      /binding to 0\.0\.0\.0 lets other machines read the store; give a `token`/,
+      /binding to 0\.0\.0\.0 lets other machines read the store; give a token/,
     );
     await expect(eventBrowser({ store, port: 0, token: "short" })).rejects.toThrow(/at least 16 characters/);
   });
