@@ -53,7 +53,8 @@ export interface BrowserReader {
   close(): Promise<void>;
 }
 
-const PAGE = 5_000;
+/** Events read per step of the count; the server answers other requests between steps. */
+const PAGE = 2_000;
 const TAIL = 500;
 
 interface Counts {
@@ -129,6 +130,7 @@ export function browserReader(reads: StoreReads): BrowserReader {
           const page = await reads.readLog(index.position, PAGE);
           for (const event of page) index.add(event);
           if (page.length < PAGE) return;
+          await new Promise<void>((resolve) => setImmediate(resolve));
         }
       } finally {
         catchingUp = null;
