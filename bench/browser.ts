@@ -38,7 +38,7 @@ async function seed(): Promise<void> {
   let store = sqliteStore({ path });
   await store.init();
   const present = (await store.readAll(BigInt(totalEvents - 1), 2)).length;
-  if (present === 1) {
+  if (present >= 1) {
     console.log(`reusing ${path} (${totalEvents.toLocaleString("en")} events)`);
     await store.close();
     return;

@@ -24,8 +24,11 @@ const ESCAPES: Readonly<Record<string, string>> = {
   "`": "&#96;",
 };
 
+const NEEDS_ESCAPE = /[&<>"'`]/;
+
 /** Text made safe for element content and quoted attribute values. */
 export function escapeHtml(text: string): string {
+  if (!NEEDS_ESCAPE.test(text)) return text;
   return text.replace(/[&<>"'`]/g, (c) => ESCAPES[c] ?? c);
 }
 
