@@ -11,6 +11,7 @@ import { queriesCommands } from "./commands/queries.js";
 import { statsCommand } from "./commands/stats.js";
 import { streamsCommand } from "./commands/streams.js";
 import { tailCommand } from "./commands/tail.js";
+import { uiCommand } from "./commands/ui.js";
 import type { CliContext } from "./context.js";
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, oneLine, UsageError } from "./errors.js";
 
@@ -27,6 +28,7 @@ export const commands: readonly RegisterCommand[] = [
   exportCommand,
   importCommand,
   migrateCommand,
+  uiCommand,
 ];
 
 const VERSION = "0.1.0";
