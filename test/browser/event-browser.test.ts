@@ -3,6 +3,7 @@
  * search, a stream's payloads and replayed state, the live log and its pause button, the catalogue,
  * the queries, a `<script>` payload shown as text, and the token.
  */
+import type { Locator } from "playwright-core";
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
 import { apply, emptyState, handle } from "../../examples/bank-account/domain.js";
 import { type EventBrowser, eventBrowser } from "../../src/browser/index.js";
@@ -12,6 +13,11 @@ import { type Bank, type BankConfig, deposit, expectOk, open, useSystems } from 
 
 const SCRIPT_PAYLOAD = '<script>window.pwned = true</script><img src="x" onerror="window.pwned = true">';
 const TOKEN = "a-token-of-sufficient-length-1234";
+
+/** The element's text as in the DOM. */
+async function text(locator: Locator): Promise<string> {
+  return (await locator.textContent()) ?? "";
+}
 
 describeChromium("the web event browser in Chromium", () => {
   let chromium: Awaited<ReturnType<typeof launchChromium>>;
@@ -80,7 +86,7 @@ describeChromium("the web event browser in Chromium", () => {
 
           await page.click('a.stream-link:text-is("alice-1")');
           await page.waitForURL(/\/streams\/default\/alice-1/);
-          expect(await page.locator("h1").innerText()).toBe("default / alice-1");
+          expect(await text(page.locator("h1"))).toBe("default / alice-1");
           const payloads = await page.locator("pre.payload").allInnerTexts();
           expect(payloads).toHaveLength(2);
           expect(JSON.parse(payloads[1] ?? "")).toEqual({
@@ -88,7 +94,7 @@ describeChromium("the web event browser in Chromium", () => {
             amount: 5,
             balance: 5,
           });
-          expect(await page.locator("table.events").innerText()).toContain("conversation-7");
+          expect(await text(page.locator("table.events"))).toContain("conversation-7");
           await page.screenshot({ path: await screenshotPath(`stream-${kind.name}`), fullPage: true });
 
           await page.click('a:text-is("conversation-7")');
@@ -103,14 +109,14 @@ describeChromium("the web event browser in Chromium", () => {
         const { browser, page } = await seeded();
         try {
           await page.goto(`${browser.url}streams/default/alice-1`);
-          expect(JSON.parse(await page.locator("pre.state-value").innerText())).toEqual({
+          expect(JSON.parse(await text(page.locator("pre.state-value")))).toEqual({
             type: "BankAccount",
             balance: 5,
           });
           await page.fill('input[name="at"]', "0");
           await page.click('section.state button[type="submit"]');
           await page.waitForURL(/at=0/);
-          expect(JSON.parse(await page.locator("pre.state-value").innerText())).toEqual({ type: "Unopened" });
+          expect(JSON.parse(await text(page.locator("pre.state-value")))).toEqual({ type: "Unopened" });
         } finally {
           await page.close();
         }
@@ -126,7 +132,7 @@ describeChromium("the web event browser in Chromium", () => {
         try {
           const response = await page.goto(`${browser.url}streams/note/evil`);
           expect(response?.headers()["content-security-policy"]).toContain("script-src 'self'");
-          expect(JSON.parse(await page.locator("pre.payload").innerText())).toEqual({ text: SCRIPT_PAYLOAD });
+          expect(JSON.parse(await text(page.locator("pre.payload")))).toEqual({ text: SCRIPT_PAYLOAD });
           expect(await page.evaluate(() => (globalThis as { pwned?: boolean }).pwned)).toBeUndefined();
           expect(await page.locator("main script, main img").count()).toBe(0);
           expect(dialogs).toBe(0);
@@ -150,7 +156,7 @@ describeChromium("the web event browser in Chromium", () => {
           expect(await page.locator("#log-body tr", { hasText: "default / carol-1 #2" }).count()).toBe(0);
           await page.click("#pause");
           await page.locator("#log-body tr", { hasText: "default / carol-1 #2" }).waitFor();
-          expect(await page.locator("#log-body tr").first().innerText()).toContain("CustomerDepositedCash");
+          expect(await text(page.locator("#log-body tr").first())).toContain("CustomerDepositedCash");
         } finally {
           await page.close();
         }
@@ -169,7 +175,7 @@ describeChromium("the web event browser in Chromium", () => {
 
           await page.goto(`${browser.url}queries`);
           const row = page.locator("table.queries tbody tr", { hasText: "balances" });
-          await expect.poll(async () => (await row.innerText()).includes("this process")).toBe(true);
+          await expect.poll(async () => (await text(row)).includes("this process")).toBe(true);
           expect(await page.locator("a.button").count()).toBe(0);
           await page.screenshot({ path: await screenshotPath(`queries-${kind.name}`), fullPage: true });
         } finally {
