@@ -168,6 +168,8 @@ async function live(base: string, store: ReturnType<typeof sqliteStore>): Promis
   })();
 
   // Commits of one event each, sent in groups every 10 ms so that the rate holds on a busy machine.
+  // Ids of this run only: a reused file holds the live streams of earlier runs.
+  const run = Date.now().toString(36);
   const total = rate * seconds;
   const perTick = Math.max(1, Math.round(rate / 100));
   const started = performance.now();
@@ -176,7 +178,7 @@ async function live(base: string, store: ReturnType<typeof sqliteStore>): Promis
     const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * rate) + perTick);
     const requests: AppendRequest[] = [];
     for (; committed < due; committed++) {
-      const id = `live-${committed}`;
+      const id = `live-${run}-${committed}`;
       requests.push({
         aggregateType: "live",
         aggregateId: id,
@@ -186,7 +188,9 @@ async function live(base: string, store: ReturnType<typeof sqliteStore>): Promis
     }
     const at = performance.now();
     for (const r of requests) sent.set(r.aggregateId, at);
-    if (requests.length > 0) await store.append(requests);
+    if (requests.length > 0)
+      for (const outcome of await store.append(requests))
+        if (!outcome.ok) throw new Error(`live commit refused: ${JSON.stringify(outcome.error)}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
   const elapsed = (performance.now() - started) / 1000;
