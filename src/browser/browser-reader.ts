@@ -29,11 +29,22 @@ export interface StreamListing {
   readonly limit: number;
 }
 
+/**
+ * Counts kept by following the log, and how far they go: `complete` when they cover the whole log,
+ * else they cover the log up to `counted` of `head` (a large store's first count is under way).
+ */
+export interface Counted<T> {
+  readonly items: readonly T[];
+  readonly complete: boolean;
+  readonly counted: bigint;
+  readonly head: bigint;
+}
+
 /** The reads of the pages. */
 export interface BrowserReader {
-  streamTypes(): Promise<readonly StreamTypeSummary[]>;
+  streamTypes(): Promise<Counted<StreamTypeSummary>>;
   streams(listing: StreamListing): Promise<readonly ListedStream[]>;
-  eventTypes(): Promise<readonly EventTypeSummary[]>;
+  eventTypes(): Promise<Counted<EventTypeSummary>>;
   /** Stored checkpoints, or `null` when the store cannot list them. */
   checkpoints(): Promise<readonly ListedCheckpoint[] | null>;
   headPosition(): Promise<bigint>;
@@ -55,6 +66,11 @@ export interface BrowserReader {
 
 /** Events read per step of the count; the server answers other requests between steps. */
 const PAGE = 2_000;
+/**
+ * A page waits for the count to finish when at most this many positions remain to read (a second or
+ * so); beyond that (a large store just opened) it shows the counts so far and says how far they go.
+ */
+const WAIT_FOR_COUNT = 50_000n;
 const TAIL = 500;
 
 interface Counts {
@@ -144,12 +160,26 @@ export function browserReader(reads: StoreReads): BrowserReader {
   });
   catchUp().catch(() => undefined);
 
+  /** Catches up when little remains; else lets the count go on in the background. */
+  async function settle(): Promise<{ complete: boolean; counted: bigint; head: bigint }> {
+    if (reads.headPosition !== undefined) {
+      const head = await reads.headPosition();
+      if (head - index.position > WAIT_FOR_COUNT) {
+        catchUp().catch(() => undefined);
+        return { complete: false, counted: index.position, head };
+      }
+    }
+    await catchUp();
+    return { complete: true, counted: index.position, head: index.position };
+  }
+
   return {
     async streamTypes() {
-      await catchUp();
-      return [...index.types]
+      const progress = await settle();
+      const items = [...index.types]
         .map(([aggregateType, counts]) => ({ aggregateType, ...counts }))
         .sort((a, b) => compare(a.aggregateType, b.aggregateType));
+      return { items, ...progress };
     },
 
     async streams(listing) {
@@ -183,14 +213,15 @@ export function browserReader(reads: StoreReads): BrowserReader {
     },
 
     async eventTypes() {
-      await catchUp();
-      return [...index.eventTypes]
+      const progress = await settle();
+      const items = [...index.eventTypes]
         .map(([eventType, { count, versions }]) => ({
           eventType,
           count,
           versions: [...versions].sort((a, b) => a - b),
         }))
         .sort((a, b) => compare(a.eventType, b.eventType));
+      return { items, ...progress };
     },
 
     async checkpoints() {
@@ -198,6 +229,7 @@ export function browserReader(reads: StoreReads): BrowserReader {
     },
 
     async headPosition() {
+      if (reads.headPosition !== undefined) return reads.headPosition();
       await catchUp();
       return index.position;
     },

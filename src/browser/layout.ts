@@ -97,6 +97,13 @@ export function eventRow(event: StoredEvent, options: { stream: boolean }): Html
 </tr>`;
 }
 
+/** Says how far the counts go while a large store's first count is under way; nothing once complete. */
+export function countingNote(progress: { complete: boolean; counted: bigint; head: bigint }): Html | string {
+  if (progress.complete) return "";
+  const percent = progress.head > 0n ? Number((progress.counted * 100n) / progress.head) : 100;
+  return html`<p class="muted counting">Counting the log once: these counts cover positions up to ${progress.counted} of ${progress.head} (${percent}%). Reload for more.</p>`;
+}
+
 /** The header of {@link eventRow}'s table. */
 export function eventTableHead(options: { stream: boolean }): Html {
   return html`<thead><tr><th>${options.stream ? "Sequence" : "Stream"}</th><th>Type</th><th>Version</th><th>Position</th><th>Recorded</th><th>Metadata</th><th>Payload</th></tr></thead>`;

@@ -40,6 +40,8 @@ export interface StoreReads {
     readonly after?: { readonly aggregateType: string; readonly aggregateId: string };
     readonly limit: number;
   }): Promise<readonly ListedStream[]>;
+  /** The position of the last event, cheaply (an index's end). */
+  headPosition?(): Promise<bigint>;
   /** Every named query with a checkpoint. */
   listCheckpoints?(): Promise<readonly ListedCheckpoint[]>;
   /** The last `limit` events before `beforePosition` (`null`: the end), oldest first. */

@@ -4,7 +4,7 @@
  */
 import type { BrowserReader } from "./browser-reader.js";
 import { html, query } from "./html.js";
-import { layout, streamHref } from "./layout.js";
+import { countingNote, layout, streamHref } from "./layout.js";
 
 /** Streams per page. */
 export const STREAMS_PAGE = 50;
@@ -25,10 +25,11 @@ export async function streamsPage(reader: BrowserReader, request: StreamsRequest
     request.afterType !== undefined && request.afterId !== undefined
       ? { aggregateType: request.afterType, aggregateId: request.afterId }
       : undefined;
-  const [types, streams] = await Promise.all([
+  const [counted, streams] = await Promise.all([
     reader.streamTypes(),
     reader.streams({ aggregateType: type, prefix, after, limit: STREAMS_PAGE + 1 }),
   ]);
+  const types = counted.items;
   const shown = streams.slice(0, STREAMS_PAGE);
   const last = shown[shown.length - 1];
   const next =
@@ -40,6 +41,7 @@ export async function streamsPage(reader: BrowserReader, request: StreamsRequest
     "Streams",
     html`<section>
 <h2>Aggregate types</h2>
+${countingNote(counted)}
 ${
   types.length === 0
     ? html`<p class="muted">The store holds no events yet.</p>`

@@ -3,17 +3,20 @@
  */
 import type { BrowserReader } from "./browser-reader.js";
 import { html } from "./html.js";
-import { layout } from "./layout.js";
+import { countingNote, layout } from "./layout.js";
 
 /** Renders the catalogue. */
 export async function typesPage(reader: BrowserReader): Promise<string> {
-  const types = await reader.eventTypes();
+  const counted = await reader.eventTypes();
+  const types = counted.items;
   return layout(
     "Event types",
-    types.length === 0
-      ? html`<p class="muted">The store holds no events yet.</p>`
-      : html`<table class="catalogue"><thead><tr><th>Event type</th><th>Count</th><th>Versions seen</th></tr></thead><tbody>
+    html`${countingNote(counted)}${
+      types.length === 0
+        ? html`<p class="muted">The store holds no events yet.</p>`
+        : html`<table class="catalogue"><thead><tr><th>Event type</th><th>Count</th><th>Versions seen</th></tr></thead><tbody>
 ${types.map((t) => html`<tr><td class="type">${t.eventType}</td><td>${t.count}</td><td>${t.versions.join(", ")}</td></tr>`)}
-</tbody></table>`,
+</tbody></table>`
+    }`,
   );
 }
