@@ -225,9 +225,14 @@ await store.init();
 const opened = performance.now();
 const browser = await eventBrowser({ store, port: 0 });
 const first = await time(`${browser.url}streams`);
-console.log(
-  `first streams page: ${first.toFixed(0)} ms (${((performance.now() - opened) / 1000).toFixed(1)} s from start; includes counting the types once)`,
-);
+console.log(`first streams page: ${first.toFixed(0)} ms, while the first count of the log runs`);
+// The pages below are timed once the counts are complete.
+for (;;) {
+  const page = await (await fetch(`${browser.url}types`)).text();
+  if (!page.includes("Counting the log once")) break;
+  await new Promise((resolve) => setTimeout(resolve, 200));
+}
+console.log(`log counted ${((performance.now() - opened) / 1000).toFixed(1)} s after start`);
 await pages(browser.url);
 await live(browser.url, store);
 await browser.close();
