@@ -28,40 +28,39 @@ const directory = mkdtempSync(join(tmpdir(), "eventsourcing-bench-cli-"));
 const suffix = `${process.pid}_${Date.now().toString(36)}`;
 const schemas = [`bench_cli_import_${suffix}`, `bench_cli_migrate_${suffix}`];
 
-/** Writes `total` events: streams of 10, commits of 1 to 3 events, 500 commits per append. */
+/**
+ * Writes `total` events in rounds over streams of up to 10 events: each round appends one commit of 1
+ * to 3 events to each of 500 streams, so commits of different streams interleave in the log.
+ */
 async function seed(path: string): Promise<void> {
   const store = sqliteStore({ path, synchronous: "normal" });
   await store.init();
-  const streams = Math.ceil(total / 10);
-  const next = new Array<number>(streams).fill(0);
+  const group = 500;
   let written = 0;
-  let stream = 0;
-  while (written < total) {
-    const requests: AppendRequest[] = [];
-    const used = new Set<number>();
-    while (requests.length < 500 && written < total) {
-      stream = (stream + 7919) % streams;
-      if (used.has(stream) || (next[stream] as number) >= 10) {
-        stream = next.findIndex((sequence, index) => sequence < 10 && !used.has(index));
-        if (stream < 0) break;
+  for (let first = 0; written < total; first += group) {
+    const next = new Array<number>(group).fill(0);
+    while (written < total && next.some((sequence) => sequence < 10)) {
+      const requests: AppendRequest[] = [];
+      for (let i = 0; i < group && written < total; i++) {
+        const expected = next[i] as number;
+        if (expected >= 10) continue;
+        const stream = first + i;
+        const size = Math.min(1 + ((stream + expected) % 3), 10 - expected, total - written);
+        requests.push({
+          aggregateType: stream % 5 === 0 ? "customer" : "account",
+          aggregateId: `acct-${String(stream).padStart(7, "0")}`,
+          expectedSequence: expected,
+          events: Array.from({ length: size }, (_, k) => ({
+            eventType: expected + k === 0 ? "AccountOpened" : "MoneyDeposited",
+            payload: JSON.stringify({ amount: (written + k) % 1000, currency: "EUR", note: "bench deposit" }),
+            metadata: { correlationId: `c-${written + k}` },
+          })),
+        });
+        next[i] = expected + size;
+        written += size;
       }
-      used.add(stream);
-      const expected = next[stream] as number;
-      const size = Math.min(1 + (written % 3), 10 - expected, total - written);
-      requests.push({
-        aggregateType: stream % 5 === 0 ? "customer" : "account",
-        aggregateId: `acct-${String(stream).padStart(7, "0")}`,
-        expectedSequence: expected,
-        events: Array.from({ length: size }, (_, i) => ({
-          eventType: i === 0 && expected === 0 ? "AccountOpened" : "MoneyDeposited",
-          payload: JSON.stringify({ amount: (written + i) % 1000, currency: "EUR", note: "bench deposit" }),
-          metadata: { correlationId: `c-${written + i}` },
-        })),
-      });
-      next[stream] = expected + size;
-      written += size;
+      await store.append(requests);
     }
-    await store.append(requests);
   }
   await store.close();
 }
@@ -77,22 +76,29 @@ function cli(name: string, args: readonly string[]): Run {
   const started = performance.now();
   const result = spawnSync(
     "/usr/bin/time",
-    ["-f", "RSS_KB %M", process.execPath, "--import", "tsx", "src/cli/main.ts", ...args],
+    ["-f", "RSS_KB %M CPU %U %S", process.execPath, "--import", "tsx", "src/cli/main.ts", ...args],
     { cwd: root, encoding: "utf8", maxBuffer: 1 << 26, stdio: ["ignore", "pipe", "pipe"] },
   );
   const seconds = (performance.now() - started) / 1_000;
   if (result.status !== 0) {
     throw new Error(`${name} failed (${result.status}): ${result.stderr.slice(-2_000)}`);
   }
-  const rss = /RSS_KB (\d+)/.exec(result.stderr);
+  const rss = /RSS_KB (\d+) CPU ([\d.]+) ([\d.]+)/.exec(result.stderr);
   const run = { name, seconds, rate: total / seconds, rssMb: rss ? Number(rss[1]) / 1024 : Number.NaN };
+  const cpu = rss ? Number(rss[2]) + Number(rss[3]) : Number.NaN;
   console.log(
     `${name.padEnd(34)} ${seconds.toFixed(1).padStart(6)} s  ${Math.round(run.rate).toLocaleString("en").padStart(9)} events/s  ` +
-      `peak RSS ${run.rssMb.toFixed(0)} MB`,
+      `peak RSS ${run.rssMb.toFixed(0).padStart(4)} MB  CPU of the bin ${cpu.toFixed(1)} s`,
   );
   return run;
 }
 
+console.log(
+  `load average at start: ${(await import("node:os"))
+    .loadavg()
+    .map((n) => n.toFixed(1))
+    .join(" ")}`,
+);
 try {
   const source = join(directory, "source.db");
   const started = performance.now();
@@ -133,6 +139,12 @@ try {
     "--limit",
     "50",
   ]);
+  console.log(
+    `load average at end: ${(await import("node:os"))
+      .loadavg()
+      .map((n) => n.toFixed(1))
+      .join(" ")}`,
+  );
 } finally {
   rmSync(directory, { recursive: true, force: true });
   const client = new pg.Client({ connectionString: pgUrl });
