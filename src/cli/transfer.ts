@@ -8,8 +8,21 @@ import type { ImportedEvent } from "../inspect/inspector.js";
 import { CommandFailed } from "./errors.js";
 import { eventLine } from "./output.js";
 
-/** Events per batch: one read of the source, one write transaction of the target. */
-export const BATCH_EVENTS = 5_000;
+/**
+ * Events per batch: one read of the source, one write transaction of the target. 5,000 unless the
+ * environment's `EVENTSOURCING_BATCH_EVENTS` says otherwise (smaller batches: shorter transactions,
+ * finer resumption; larger: fewer round trips).
+ */
+export const BATCH_EVENTS = batchEvents(process.env.EVENTSOURCING_BATCH_EVENTS);
+
+function batchEvents(text: string | undefined): number {
+  if (text === undefined || text === "") return 5_000;
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new Error(`EVENTSOURCING_BATCH_EVENTS must be a positive integer, got ${JSON.stringify(text)}`);
+  }
+  return value;
+}
 
 /** Whether `next` belongs to the same commit as `previous` (one append request: contiguous in the log). */
 export function sameCommit(previous: StoredEvent, next: StoredEvent): boolean {

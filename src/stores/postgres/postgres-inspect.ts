@@ -288,19 +288,6 @@ async function importInto(
     }
   }
   await client.query({ text: `SELECT pg_advisory_xact_lock(${schema.appendLockKey})` });
-  const ids = batch.map((e) => e.eventId);
-  const existing = new Map<string, { type: string; id: string; sequence: number }>();
-  const found = await client.query({
-    text: `SELECT event_id::text AS event_id, aggregate_type, aggregate_id, sequence FROM ${s}.events WHERE event_id = ANY($1::uuid[])`,
-    values: [ids],
-  });
-  for (const row of found.rows) {
-    existing.set(row.event_id as string, {
-      type: row.aggregate_type,
-      id: row.aggregate_id,
-      sequence: row.sequence,
-    });
-  }
   // The end of every stream the batch touches, one seek each.
   const streams = new Map<string, { type: string; id: string }>();
   for (const e of batch)
@@ -311,15 +298,37 @@ async function importInto(
   const keys = [...streams.values()];
   const ends = await client.query({
     text:
-      "SELECT t.i, COALESCE((SELECT e.sequence FROM " +
-      `${s}.events e WHERE e.aggregate_type = t.type AND e.aggregate_id = t.id ORDER BY e.sequence DESC LIMIT 1), 0) AS sequence ` +
-      "FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS t(type, id, i)",
+      "SELECT t.i, COALESCE(l.sequence, 0) AS sequence FROM unnest($1::text[], $2::text[]) WITH ORDINALITY " +
+      "AS t(type, id, i) LEFT JOIN LATERAL (SELECT e.sequence FROM " +
+      `${s}.events e WHERE e.aggregate_type = t.type AND e.aggregate_id = t.id ORDER BY e.sequence DESC LIMIT 1) l ON true`,
     values: [keys.map((k) => k.type), keys.map((k) => k.id)],
   });
   const end = new Map<string, number>();
   for (const row of ends.rows) {
     const key = keys[n(row.i) - 1] as { type: string; id: string };
     end.set(JSON.stringify([key.type, key.id]), n(row.sequence));
+  }
+  // Only events at or below their stream's end may be there already (a second run): look those up,
+  // one index seek each. An id stored elsewhere that would be new here fails the unique index.
+  const ids = batch
+    .filter((e) => e.sequence <= (end.get(JSON.stringify([e.aggregateType, e.aggregateId])) ?? 0))
+    .map((e) => e.eventId);
+  const existing = new Map<string, { type: string; id: string; sequence: number }>();
+  if (ids.length > 0) {
+    const found = await client.query({
+      text:
+        "SELECT x.event_id, x.aggregate_type, x.aggregate_id, x.sequence FROM unnest($1::uuid[]) AS k(id) " +
+        "CROSS JOIN LATERAL (SELECT e.event_id::text AS event_id, e.aggregate_type, e.aggregate_id, e.sequence " +
+        `FROM ${s}.events e WHERE e.event_id = k.id) x`,
+      values: [ids],
+    });
+    for (const row of found.rows) {
+      existing.set(row.event_id as string, {
+        type: row.aggregate_type,
+        id: row.aggregate_id,
+        sequence: row.sequence,
+      });
+    }
   }
   let head = 0n;
   if (keepPositions) {
@@ -388,7 +397,7 @@ async function importInto(
     "r.event_type, r.event_version, r.payload::json, r.metadata::json, r.recorded_at";
   if (keepPositions) arrays.push(write.map((e) => e.position.toString()));
   // Identity values are drawn in the order rows are inserted: positions follow the batch's order.
-  await client.query({
+  await insertRows(client, write, {
     text:
       `INSERT INTO ${s}.events (${keepPositions ? "position, " : ""}${columns}) ` +
       `${keepPositions ? "OVERRIDING SYSTEM VALUE " : ""}SELECT ${select} FROM ${unnest} ORDER BY r.k`,
@@ -402,4 +411,26 @@ async function importInto(
   }
   await client.query({ text: "SELECT pg_notify($1, '')", values: [schema.channel] });
   return { written: write.length, skipped };
+}
+
+/** Runs the batch's INSERT; an event id stored elsewhere (the unique index) is an {@link ImportRefused}. */
+async function insertRows(
+  client: PostgresClient,
+  write: readonly ImportedEvent[],
+  query: { text: string; values: unknown[] },
+): Promise<void> {
+  try {
+    await client.query(query);
+  } catch (error) {
+    const { code, detail } = error as { code?: unknown; detail?: unknown };
+    if (code === "23505" && typeof detail === "string" && detail.includes("event_id")) {
+      const id = /\(event_id\)=\(([^)]+)\)/.exec(detail)?.[1];
+      const event = write.find((e) => e.eventId.toLowerCase() === id) ?? (write[0] as ImportedEvent);
+      throw new ImportRefused(
+        `event ${event.eventId} (${placeOf(event)}) is already stored in another place of this store`,
+        event,
+      );
+    }
+    throw error;
+  }
 }

@@ -4,6 +4,7 @@
  * read-only.
  */
 import type { StoredEvent, StoredSnapshot } from "../../core/event-store.js";
+import { storedMetadata } from "../../core/metadata.js";
 import { storeAccess } from "../../core/store-access.js";
 import {
   type CheckpointSummary,
@@ -21,13 +22,7 @@ import { checkLimit, listStreamsBySeeks, mergeByPosition, placeOf } from "../../
 import { retryWhileBusy } from "./sqlite-busy.js";
 import type { SqliteDatabase, SqliteStatement } from "./sqlite-database.js";
 import type { SqliteAccess } from "./sqlite-event-store.js";
-import {
-  type EventRow,
-  metadataText,
-  type SnapshotRow,
-  toStoredEvent,
-  toStoredSnapshot,
-} from "./sqlite-rows.js";
+import { metadataText, type SnapshotRow, toStoredEvent, toStoredSnapshot } from "./sqlite-rows.js";
 import { SQLITE_SCHEMA_VERSION, tables } from "./sqlite-schema.js";
 
 /** A connection to inspect through: a store handle's, or a file opened for the inspector alone. */
@@ -175,6 +170,79 @@ function statement(database: SqliteDatabase, sql: string): SqliteStatement {
 
 const n = (value: unknown): number => Number(value);
 
+/**
+ * Event rows are read as arrays with plain numbers (safe integers cost a BigInt per column and most
+ * of a large read's time); a position past 2^53 would be refused rather than rounded.
+ */
+const rawStatements = new WeakMap<
+  SqliteDatabase,
+  Map<string, SqliteStatement & { raw(on: boolean): unknown }>
+>();
+
+function rawStatement(database: SqliteDatabase, sql: string): SqliteStatement {
+  let cache = rawStatements.get(database);
+  if (cache === undefined) {
+    cache = new Map();
+    rawStatements.set(database, cache);
+  }
+  let found = cache.get(sql);
+  if (found === undefined) {
+    found = database.prepare(sql).safeIntegers(false) as SqliteStatement & { raw(on: boolean): unknown };
+    found.raw(true);
+    cache.set(sql, found);
+  }
+  return found;
+}
+
+/** A stored event from a raw row of {@link EVENT_COLUMNS}. */
+function rawEvent(row: unknown[]): StoredEvent {
+  const [
+    position,
+    aggregateType,
+    aggregateId,
+    sequence,
+    commitStart,
+    eventId,
+    eventType,
+    eventVersion,
+    payload,
+    metadata,
+    recordedAt,
+  ] = row as [number, string, string, number, number, string, string, number, string, string, number];
+  if (!Number.isSafeInteger(position) || typeof payload !== "string" || typeof aggregateId !== "string") {
+    // The careful path: exact positions and the store's own checks and messages.
+    return toStoredEvent({
+      position: BigInt(position),
+      aggregate_type: aggregateType,
+      aggregate_id: aggregateId,
+      sequence: BigInt(sequence),
+      commit_start: BigInt(commitStart),
+      event_id: eventId,
+      event_type: eventType,
+      event_version: BigInt(eventVersion),
+      payload,
+      metadata,
+      recorded_at: BigInt(recordedAt),
+    });
+  }
+  return {
+    aggregateType,
+    aggregateId,
+    sequence,
+    position: BigInt(position),
+    commitStart,
+    eventId,
+    eventType,
+    eventVersion,
+    payload,
+    metadata:
+      metadata === "{}"
+        ? {}
+        : storedMetadata(metadata, () => `aggregate ${JSON.stringify(aggregateId)} sequence ${sequence}`),
+    recordedAt: new Date(recordedAt),
+  };
+}
+
 /** The inspector of a SQLite store over `handle`. */
 export function sqliteInspector(handle: SqliteHandle): StoreAdmin {
   const read = handle.read;
@@ -184,7 +252,7 @@ export function sqliteInspector(handle: SqliteHandle): StoreAdmin {
     }
     return handle.write(work);
   };
-  const eventsOf = (rows: unknown[]) => (rows as EventRow[]).map(toStoredEvent);
+  const eventsOf = (rows: unknown[]) => (rows as unknown[][]).map(rawEvent);
 
   const seeks = {
     nextType: (after: string | null) =>
@@ -240,7 +308,7 @@ export function sqliteInspector(handle: SqliteHandle): StoreAdmin {
     const sql =
       `SELECT ${EVENT_COLUMNS} FROM ${E} ${where.length > 0 ? `WHERE ${where.join(" AND ")}` : ""} ` +
       `ORDER BY position ${descending ? "DESC" : ""} LIMIT ?`;
-    return eventsOf(statement(db, sql).all(...values, limit));
+    return eventsOf(rawStatement(db, sql).all(...values, limit));
   };
 
   const readLogWith = (bound: bigint | null, limit: number, descending: boolean, types?: readonly string[]) =>
@@ -314,7 +382,7 @@ export function sqliteInspector(handle: SqliteHandle): StoreAdmin {
       checkLimit(limit, "readStream");
       return read((db) =>
         eventsOf(
-          statement(
+          rawStatement(
             db,
             `SELECT ${EVENT_COLUMNS} FROM ${E} WHERE aggregate_type = ? AND aggregate_id = ? AND sequence > ? ` +
               "ORDER BY sequence LIMIT ?",
@@ -335,8 +403,8 @@ export function sqliteInspector(handle: SqliteHandle): StoreAdmin {
 
     eventById: (eventId) =>
       read((db) => {
-        const row = statement(db, `SELECT ${EVENT_COLUMNS} FROM ${E} WHERE event_id = ?`).get(eventId);
-        return row === undefined ? null : toStoredEvent(row as EventRow);
+        const row = rawStatement(db, `SELECT ${EVENT_COLUMNS} FROM ${E} WHERE event_id = ?`).get(eventId);
+        return row === undefined ? null : rawEvent(row as unknown[]);
       }),
 
     listSnapshots: (after: SnapshotCursor | null, limit: number) => {
@@ -434,27 +502,6 @@ function importInto(
   let lastId: string | undefined;
   let lastSequence = 0;
   for (const event of events) {
-    const found = byId.get(event.eventId) as
-      | { aggregate_type: string; aggregate_id: string; sequence: bigint }
-      | undefined;
-    if (found !== undefined) {
-      if (
-        found.aggregate_type === event.aggregateType &&
-        found.aggregate_id === event.aggregateId &&
-        n(found.sequence) === event.sequence
-      ) {
-        skipped++;
-        continue;
-      }
-      throw new ImportRefused(
-        `event ${event.eventId} (${placeOf(event)}) is already stored at ${placeOf({
-          aggregateType: found.aggregate_type,
-          aggregateId: found.aggregate_id,
-          sequence: n(found.sequence),
-        })}`,
-        event,
-      );
-    }
     const current =
       lastType === event.aggregateType && lastId === event.aggregateId
         ? lastSequence
@@ -462,6 +509,24 @@ function importInto(
             (end.get(event.aggregateType, event.aggregateId) as { sequence: bigint } | undefined)?.sequence ??
               0,
           );
+    lastType = event.aggregateType;
+    lastId = event.aggregateId;
+    lastSequence = current;
+    // Only an event at or below its stream's end may be there already (a second run).
+    if (event.sequence <= current) {
+      const found = byId.get(event.eventId) as
+        | { aggregate_type: string; aggregate_id: string; sequence: bigint }
+        | undefined;
+      if (
+        found !== undefined &&
+        found.aggregate_type === event.aggregateType &&
+        found.aggregate_id === event.aggregateId &&
+        n(found.sequence) === event.sequence
+      ) {
+        skipped++;
+        continue;
+      }
+    }
     refuseOutOfOrder(event, current);
     if (keepPositions) {
       if (event.position <= head) {
@@ -485,10 +550,30 @@ function importInto(
       metadataText(event.metadata),
       event.recordedAt.getTime(),
     ];
-    if (keepPositions) insert.run(event.position, ...values);
-    else insert.run(...values);
-    lastType = event.aggregateType;
-    lastId = event.aggregateId;
+    try {
+      if (keepPositions) insert.run(event.position, ...values);
+      else insert.run(...values);
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (code === "SQLITE_CONSTRAINT_UNIQUE" && /event_id/.test(String((error as Error).message))) {
+        const found = byId.get(event.eventId) as
+          | { aggregate_type: string; aggregate_id: string; sequence: bigint }
+          | undefined;
+        const where =
+          found === undefined
+            ? "another place"
+            : placeOf({
+                aggregateType: found.aggregate_type,
+                aggregateId: found.aggregate_id,
+                sequence: n(found.sequence),
+              });
+        throw new ImportRefused(
+          `event ${event.eventId} (${placeOf(event)}) is already stored at ${where}`,
+          event,
+        );
+      }
+      throw error;
+    }
     lastSequence = event.sequence;
     written++;
   }
