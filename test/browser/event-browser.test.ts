@@ -183,7 +183,7 @@ describeChromium("the web event browser in Chromium", () => {
         }
       });
 
-      it("bound with a token, answers 401 without it and lets the browser in once it is given", async () => {
+      it("bound with a token, answers 401 without it and lets the browser in once it is given, live log included", async () => {
         const { browser, page } = await seeded({ token: TOKEN, host: "0.0.0.0" });
         const base = browser.url.replace("0.0.0.0", "127.0.0.1");
         try {
@@ -197,6 +197,8 @@ describeChromium("the web event browser in Chromium", () => {
           expect(admitted?.status()).toBe(200);
           expect(page.url()).toBe(`${base}streams`);
           expect(await page.locator("a.stream-link").count()).toBe(4);
+          await page.goto(`${base}log`);
+          await page.locator("#live-status", { hasText: "live" }).waitFor();
           const cookies = await chromium.context.cookies(base);
           expect(cookies.map((c) => [c.httpOnly, c.sameSite, c.value.includes(TOKEN)])).toEqual([
             [true, "Strict", false],
