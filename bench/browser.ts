@@ -111,7 +111,7 @@ async function pages(base: string): Promise<void> {
     ["streams page", "streams"],
     ["streams, prefix search", "streams?prefix=customer-00042"],
     ["streams, type filter, page 2", "streams?type=order&afterType=order&afterId=order-0050000"],
-    ["stream page, 1,000 events", "streams/account/big"],
+    ["stream page, 1,000 events", "stream?type=account&id=big"],
     ["event-type catalogue", "types"],
     ["log page", "log"],
     ["queries page", "queries"],

@@ -72,10 +72,15 @@ export function browserApp(
       }),
     ),
   );
-  app.get("/streams/:type/:id", async (c) => {
+  // Ids may hold any text ("/", "..", "?"), so the stream is named in the query, not the path.
+  app.get("/stream", async (c) => {
+    const aggregateType = c.req.query("type");
+    const aggregateId = c.req.query("id");
+    if (aggregateType === undefined || aggregateId === undefined)
+      return c.html(notFound("Name a stream: /stream?type=<aggregate type>&id=<aggregate id>."), 400);
     const page = await streamPage(reader, systems, {
-      aggregateType: c.req.param("type"),
-      aggregateId: c.req.param("id"),
+      aggregateType,
+      aggregateId,
       after: count(c.req.query("after")) ?? 0,
       at: count(c.req.query("at")),
     });
@@ -96,13 +101,18 @@ export function browserApp(
 
   const reset = allowWrites && store !== null ? queryReset(store) : null;
   if (reset !== null) {
-    app.get("/queries/:name/reset", (c) => c.html(resetConfirmPage(c.req.param("name"), secrets.formKey)));
-    app.post("/queries/:name/reset", async (c) => {
+    app.get("/queries/reset", (c) => {
+      const name = c.req.query("name");
+      if (name === undefined || name === "") return c.html(notFound("Name the query to reset."), 400);
+      return c.html(resetConfirmPage(name, secrets.formKey));
+    });
+    app.post("/queries/reset", async (c) => {
       const form = await c.req.parseBody();
       const key = form.formKey;
       if (typeof key !== "string" || !sameSecret(key, secrets.formKey))
         return c.text("403 Forbidden: the reset must come from this browser's own form", 403);
-      const name = c.req.param("name");
+      const name = form.name;
+      if (typeof name !== "string" || name === "") return c.html(notFound("Name the query to reset."), 400);
       await reset(name);
       return c.html(resetDonePage(name));
     });

@@ -57,7 +57,7 @@ export const SCRIPT = `"use strict";
     tr.className = "new";
     var where = document.createElement("td");
     var link = document.createElement("a");
-    link.href = "/streams/" + encodeURIComponent(e.aggregateType) + "/" + encodeURIComponent(e.aggregateId) + "#seq-" + e.sequence;
+    link.href = "/stream?type=" + encodeURIComponent(e.aggregateType) + "&id=" + encodeURIComponent(e.aggregateId) + "#seq-" + e.sequence;
     link.textContent = e.aggregateType + " / " + e.aggregateId + " #" + e.sequence;
     where.appendChild(link);
     tr.appendChild(where);

@@ -62,8 +62,3 @@ export function query(params: Readonly<Record<string, string | number | bigint |
   const text = search.toString();
   return text === "" ? "" : `?${text}`;
 }
-
-/** A path segment encoded for a link. */
-export function segment(text: string): string {
-  return encodeURIComponent(text);
-}

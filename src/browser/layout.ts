@@ -2,7 +2,7 @@
  * The frame of every page and the small formatting helpers the pages share.
  */
 import type { StoredEvent } from "../core/event-store.js";
-import { type Html, type HtmlValue, html, query, segment } from "./html.js";
+import { type Html, type HtmlValue, html, query } from "./html.js";
 
 /** A whole page: title, navigation and body; styles and scripts come from /assets only (see the CSP). */
 export function layout(title: string, body: HtmlValue, options: { script?: boolean } = {}): string {
@@ -33,7 +33,7 @@ export function streamHref(
   aggregateId: string,
   extra: Record<string, string> = {},
 ): string {
-  return `/streams/${segment(aggregateType)}/${segment(aggregateId)}${query(extra)}`;
+  return `/stream${query({ type: aggregateType, id: aggregateId, ...extra })}`;
 }
 
 /** The stored payload text, indented when it is JSON. */

@@ -7,7 +7,7 @@ import type { EventStore } from "../core/event-store.js";
 import type { QueryStats } from "../core/types.js";
 import type { BrowserSystem } from "./browser-options.js";
 import type { BrowserReader } from "./browser-reader.js";
-import { html, segment } from "./html.js";
+import { html, query } from "./html.js";
 import { layout } from "./layout.js";
 
 /** Lag is counted up to this many events. */
@@ -76,7 +76,7 @@ ${sorted.map((row, i) => {
 <td>${row.stats?.status ?? html`<span class="muted">not running here</span>`}</td>
 <td>${row.stats?.holder === true ? "this process" : row.holder !== null ? row.holder : row.stats !== null ? "another process" : html`<span class="muted">unknown</span>`}</td>
 <td>${error === null ? html`<span class="muted">none</span>` : html`<span class="error">${error.message}</span>${error.aggregateId !== undefined ? html` (aggregate ${error.aggregateId}, position ${error.position ?? "?"}, ${error.attempts} attempts)` : html` (${error.attempts} attempts)`}`}</td>
-${reset !== null ? html`<td><a class="button" href="/queries/${segment(row.name)}/reset">Reset…</a></td>` : ""}</tr>`;
+${reset !== null ? html`<td><a class="button" href="/queries/reset${query({ name: row.name })}">Reset…</a></td>` : ""}</tr>`;
 })}
 </tbody></table>`
 }
@@ -89,7 +89,8 @@ export function resetConfirmPage(name: string, formKey: string): string {
   return layout(
     "Reset a query",
     html`<p>Reset <strong>${name}</strong>? Its checkpoint is cleared and whichever process runs it calls its <code>reset()</code> and replays every event.</p>
-<form method="post" action="/queries/${segment(name)}/reset">
+<form method="post" action="/queries/reset">
+<input type="hidden" name="name" value="${name}">
 <input type="hidden" name="formKey" value="${formKey}">
 <button type="submit" class="danger">Reset ${name}</button> <a href="/queries">Cancel</a>
 </form>`,

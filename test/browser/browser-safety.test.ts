@@ -145,12 +145,38 @@ forEachStore("the web event browser's safety rules", (kind) => {
     ]);
     const browser = await start(store);
     const id = encodeURIComponent(hostile);
-    for (const path of ["streams", `streams/${id}/${id}`, "log", "types", `related?id=${id}`]) {
+    for (const path of ["streams", `stream?type=${id}&id=${id}`, "log", "types", `related?id=${id}`]) {
       const page = await send(`${browser.url}${path}`);
       expect(page.status).toBe(200);
       expect(page.body).not.toContain("<b id=");
       expect(page.body).toContain("&lt;b id=");
     }
+  });
+
+  it("opens every stream from its link, whatever characters its id holds", async () => {
+    const { store } = await systems.store();
+    const ids = [".", "..", "a/b", "50%", "q?x=1&y", "h#1", "ünï cødé"];
+    for (const id of ids)
+      await store.append([
+        {
+          aggregateType: "t/y pe",
+          aggregateId: id,
+          expectedSequence: 0,
+          events: [{ eventType: "E", payload: JSON.stringify({ id }), metadata: {} }],
+        },
+      ]);
+    const browser = await start(store);
+    const list = (await send(`${browser.url}streams`)).body;
+    const links = [...list.matchAll(/class="stream-link" href="([^"]+)"/g)].map((m) => m[1] ?? "");
+    expect(links).toHaveLength(ids.length);
+    const titles: string[] = [];
+    for (const link of links) {
+      const page = await send(`${browser.url}${link.slice(1).replaceAll("&amp;", "&")}`);
+      expect(page.status).toBe(200);
+      titles.push(/<h1>([^<]*)<\/h1>/.exec(page.body)?.[1] ?? "");
+    }
+    const escape = (text: string) => text.replaceAll("&", "&amp;");
+    expect(titles.sort()).toEqual(ids.map((id) => escape(`t/y pe / ${id}`)).sort());
   });
 
   it("is read-only unless writes are enabled, and takes a reset only from its own form", async () => {
@@ -167,35 +193,35 @@ forEachStore("the web event browser's safety rules", (kind) => {
         return typeof value === "function" ? value.bind(target) : value;
       },
     });
+    const name = "q/../1?";
+    await store.saveCheckpoint(name, 0n);
     const readOnly = await start(resettable);
-    expect((await send(`${readOnly.url}queries`)).body).not.toContain("Reset…");
-    expect((await send(`${readOnly.url}queries/q/reset`, { method: "POST" })).status).toBe(404);
+    const readOnlyPage = (await send(`${readOnly.url}queries`)).body;
+    expect(readOnlyPage).toContain("q/../1?");
+    expect(readOnlyPage).not.toContain("Reset…");
+    expect((await send(`${readOnly.url}queries/reset`, { method: "POST" })).status).toBe(404);
 
     const writable = await start(resettable, { allowWrites: true });
-    const confirm = await send(`${writable.url}queries/q/reset`);
+    const link = /href="(\/queries\/reset\?[^"]+)">Reset…/.exec(
+      (await send(`${writable.url}queries`)).body,
+    )?.[1];
+    expect(link).toBe(`/queries/reset?name=${encodeURIComponent(name).replaceAll("%20", "+")}`);
+    const confirm = await send(`${writable.url}${(link ?? "").slice(1)}`);
     expect(confirm.status).toBe(200);
     const formKey = /name="formKey" value="([^"]+)"/.exec(confirm.body)?.[1] ?? "";
     expect(formKey).not.toBe("");
+    expect(confirm.body).toContain(`name="name" value="q/../1?"`);
     const form = { "content-type": "application/x-www-form-urlencoded" };
-    expect(
-      (
-        await send(`${writable.url}queries/q/reset`, {
-          method: "POST",
-          headers: form,
-          body: "formKey=forged",
-        })
-      ).status,
-    ).toBe(403);
+    const post = (body: string) =>
+      send(`${writable.url}queries/reset`, { method: "POST", headers: form, body });
+    expect((await post(`name=${encodeURIComponent(name)}&formKey=forged`)).status).toBe(403);
+    expect((await post(`name=${encodeURIComponent(name)}`)).status).toBe(403);
     expect(requested).toEqual([]);
-    const done = await send(`${writable.url}queries/q/reset`, {
-      method: "POST",
-      headers: form,
-      body: `formKey=${encodeURIComponent(formKey)}`,
-    });
+    const done = await post(`name=${encodeURIComponent(name)}&formKey=${encodeURIComponent(formKey)}`);
     expect(done.status).toBe(200);
-    expect(requested).toEqual(["q"]);
+    expect(requested).toEqual([name]);
 
     const withoutMethod = await start(store, { allowWrites: true });
-    expect((await send(`${withoutMethod.url}queries/q/reset`)).status).toBe(404);
+    expect((await send(`${withoutMethod.url}queries/reset?name=q`)).status).toBe(404);
   });
 });

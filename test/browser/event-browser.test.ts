@@ -85,7 +85,7 @@ describeChromium("the web event browser in Chromium", () => {
           expect(await page.locator("a.stream-link").allInnerTexts()).toEqual(["alice-1", "alice-2"]);
 
           await page.click('a.stream-link:text-is("alice-1")');
-          await page.waitForURL(/\/streams\/default\/alice-1/);
+          await page.waitForURL(/\/stream\?type=default&id=alice-1/);
           expect(await text(page.locator("h1"))).toBe("default / alice-1");
           const payloads = await page.locator("pre.payload").allInnerTexts();
           expect(payloads).toHaveLength(2);
@@ -108,7 +108,7 @@ describeChromium("the web event browser in Chromium", () => {
       it("shows the aggregate's state at a chosen sequence, replayed with the system's own apply", async () => {
         const { browser, page } = await seeded();
         try {
-          await page.goto(`${browser.url}streams/default/alice-1`);
+          await page.goto(`${browser.url}stream?type=default&id=alice-1`);
           expect(JSON.parse(await text(page.locator("pre.state-value")))).toEqual({
             type: "BankAccount",
             balance: 5,
@@ -130,7 +130,7 @@ describeChromium("the web event browser in Chromium", () => {
           void dialog.dismiss();
         });
         try {
-          const response = await page.goto(`${browser.url}streams/note/evil`);
+          const response = await page.goto(`${browser.url}stream?type=note&id=evil`);
           expect(response?.headers()["content-security-policy"]).toContain("script-src 'self'");
           expect(JSON.parse(await text(page.locator("pre.payload")))).toEqual({ text: SCRIPT_PAYLOAD });
           expect(await page.evaluate(() => (globalThis as { pwned?: boolean }).pwned)).toBeUndefined();

@@ -78,7 +78,7 @@ function uiSuite(
       expect(ctx.out()).toContain("read-only");
       expect(ctx.out()).not.toContain(token);
       expect((await fetch(`${url}streams`)).status).toBe(401);
-      const page = await fetch(`${url}streams/account/acct-1`, {
+      const page = await fetch(`${url}stream?type=account&id=acct-1`, {
         headers: { authorization: `Bearer ${token}` },
       });
       const body = await page.text();
@@ -86,7 +86,7 @@ function uiSuite(
       expect(body).toContain("&lt;script&gt;x&lt;/script&gt;");
       expect(body).not.toContain("<script>x");
       expect(
-        (await fetch(`${url}queries/q/reset`, { headers: { authorization: `Bearer ${token}` } })).status,
+        (await fetch(`${url}queries/reset?name=q`, { headers: { authorization: `Bearer ${token}` } })).status,
       ).toBe(404);
       ctx.interrupt.request();
       expect(await running).toBe(0);
