@@ -76,7 +76,7 @@ async function stateSection(
   }
   return html`<section class="state">
 <h2>State at sequence ${at}</h2>
-<form method="get" class="search"><label>Sequence <input type="number" name="at" min="0" max="${lastSequence}" value="${at}"></label> <button type="submit">Show</button></form>
+<form method="get" action="/stream" class="search"><input type="hidden" name="type" value="${request.aggregateType}"><input type="hidden" name="id" value="${request.aggregateId}"><label>Sequence <input type="number" name="at" min="0" max="${lastSequence}" value="${at}"></label> <button type="submit">Show</button></form>
 ${
   failure !== null
     ? html`<p class="error">apply threw: ${failure}</p>`
