@@ -16,6 +16,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import type { AppendRequest } from "../src/core/event-store.js";
+import { openStore } from "../src/inspect/index.js";
 import { sqliteStore } from "../src/stores/sqlite/index.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -63,6 +64,48 @@ async function seed(path: string): Promise<void> {
     }
   }
   await store.close();
+}
+
+/** The browser's pages on this store, in process: the median of 5 calls each, in milliseconds. */
+async function inspectorTimings(label: string, db: string, schema?: string): Promise<void> {
+  const opened = await openStore(db, { readOnly: true, ...(schema === undefined ? {} : { schema }) });
+  try {
+    const inspector = opened.inspector;
+    const middle = {
+      aggregateType: "account",
+      aggregateId: `acct-${String(Math.floor(total / 20)).padStart(7, "0")}`,
+    };
+    const calls: [string, () => Promise<unknown>][] = [
+      ["listStreams first 50", () => inspector.listStreams({ limit: 50 })],
+      ["listStreams 50 after a middle stream", () => inspector.listStreams({ limit: 50, after: middle })],
+      [
+        "listStreams type + prefix, 50",
+        () => inspector.listStreams({ limit: 50, aggregateType: "customer", idPrefix: "acct-00099" }),
+      ],
+      ["readStream 100", () => inspector.readStream(middle.aggregateType, middle.aggregateId, 0, 100)],
+      ["readLogBefore(end) 50", () => inspector.readLogBefore(null, 50)],
+      ["readLog middle 50", () => inspector.readLog(BigInt(Math.floor(total / 2)), 50)],
+      ["readLog of one type, 50", () => inspector.readLog(0n, 50, ["customer"])],
+      ["headPosition", () => inspector.headPosition()],
+      ["listCheckpoints", () => inspector.listCheckpoints()],
+      ["counts (reads every row)", () => inspector.counts()],
+      ["eventTypes (reads every row)", () => inspector.eventTypes()],
+    ];
+    for (const [name, call] of calls) {
+      const times: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const started = performance.now();
+        await call();
+        times.push(performance.now() - started);
+      }
+      times.sort((a, b) => a - b);
+      console.log(
+        `  ${label.padEnd(10)} ${name.padEnd(40)} ${(times[2] as number).toFixed(1).padStart(8)} ms`,
+      );
+    }
+  } finally {
+    await opened.close();
+  }
 }
 
 interface Run {
@@ -139,6 +182,8 @@ try {
     "--limit",
     "50",
   ]);
+  await inspectorTimings("SQLite", source);
+  await inspectorTimings("PostgreSQL", pgUrl, schemas[1] as string);
   console.log(
     `load average at end: ${(await import("node:os"))
       .loadavg()
