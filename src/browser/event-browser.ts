@@ -21,7 +21,7 @@ export interface EventBrowser {
  * Serves the web event browser for `store`: streams, one stream's events, the live global log, named
  * queries and the event-type catalogue. Read-only unless `allowWrites`; binds 127.0.0.1 unless `host`
  * says otherwise, and any other address requires a `token` (a `TypeError` says so, before listening).
- * Rejects when the port cannot be bound.
+ * Calls `store.init()` (idempotent) first. Rejects when the port cannot be bound.
  *
  * @example
  * ```ts
