@@ -12,6 +12,7 @@ import type {
 } from "../../core/event-store.js";
 import { aggregateTypesOf } from "../../core/event-store-checks.js";
 import { err, ok } from "../../core/result.js";
+import { storeAccess } from "../../core/store-access.js";
 import type { Metadata } from "../../core/types.js";
 import { assertAppendRequests } from "./memory-append-requests.js";
 import { MemoryQueryLocks } from "./memory-query-locks.js";
@@ -72,6 +73,25 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryEventStore 
   if (options.now !== undefined && typeof options.now !== "function")
     throw new TypeError("memoryStore: `now` must be a function returning a Date");
   return new InMemoryEventStore(Object.freeze({ now: options.now ?? (() => new Date()) }));
+}
+
+/** What the inspection layer reaches through {@link storeAccess}: the store's own collections. */
+export interface MemoryAccess {
+  readonly kind: "memory";
+  /** The global log (the event at position p at index p - 1). Read only. */
+  log(): readonly StoredEvent[];
+  /** Streams by aggregate type, then id. Read only. */
+  streams(): ReadonlyMap<string, ReadonlyMap<string, readonly StoredEvent[]>>;
+  snapshots(): Iterable<StoredSnapshot>;
+  checkpoints(): ReadonlyMap<string, bigint>;
+  /**
+   * Appends events as given (ids, versions, times, sequences kept), each at the next position, and
+   * wakes listeners. The caller has checked that each continues its stream.
+   */
+  insert(events: readonly StoredEvent[]): void;
+  putSnapshot(snapshot: StoredSnapshot): void;
+  putCheckpoint(name: string, position: bigint): void;
+  onAppend(listener: () => void): () => void;
 }
 
 class InMemoryEventStore implements MemoryEventStore {
@@ -314,6 +334,58 @@ class InMemoryEventStore implements MemoryEventStore {
     this.#commands = new Map();
     this.#snapshots = new Map();
     this.#checkpoints = new Map();
+  }
+
+  /** The inspection layer's way in (see `src/inspect`); not part of {@link EventStore}. */
+  [storeAccess](): MemoryAccess {
+    return {
+      kind: "memory",
+      log: () => this.#log,
+      streams: () => this.#streams,
+      snapshots: () => this.#snapshots.values(),
+      checkpoints: () => this.#checkpoints,
+      insert: (events) => {
+        this.#assertOpen("insert");
+        for (const event of events) {
+          const stored: StoredEvent = Object.freeze({
+            ...event,
+            metadata: Object.freeze({ ...event.metadata }),
+            position: BigInt(this.#log.length + 1),
+          });
+          let ofType = this.#streams.get(stored.aggregateType);
+          if (ofType === undefined) {
+            ofType = new Map();
+            this.#streams.set(stored.aggregateType, ofType);
+          }
+          let stream = ofType.get(stored.aggregateId);
+          if (stream === undefined) {
+            stream = [];
+            ofType.set(stored.aggregateId, stream);
+          }
+          let byType = this.#byType.get(stored.aggregateType);
+          if (byType === undefined) {
+            byType = [];
+            this.#byType.set(stored.aggregateType, byType);
+          }
+          this.#log.push(stored);
+          stream.push(stored);
+          byType.push(stored);
+        }
+        if (events.length > 0) this.#notify();
+      },
+      putSnapshot: (snapshot) => {
+        this.#assertOpen("putSnapshot");
+        this.#snapshots.set(
+          streamKey(snapshot.aggregateType, snapshot.aggregateId),
+          Object.freeze({ ...snapshot }),
+        );
+      },
+      putCheckpoint: (name, position) => {
+        this.#assertOpen("putCheckpoint");
+        this.#checkpoints.set(name, position);
+      },
+      onAppend: (listener) => this.onAppend(listener),
+    };
   }
 
   #write(request: AppendRequest, stream: StoredEvent[] | undefined, recordedAt: Date): StoredEvent[] {

@@ -10,11 +10,13 @@ import type {
   StoredSnapshot,
 } from "../../core/event-store.js";
 import { aggregateTypesOf } from "../../core/event-store-checks.js";
+import { storeAccess } from "../../core/store-access.js";
 import { type AppendRow, appendOutcomes, appendParameters, newEventIds } from "./postgres-append.js";
 import { PostgresConnections } from "./postgres-connections.js";
 import { refusedData } from "./postgres-errors.js";
 import { PostgresNotifier } from "./postgres-notifier.js";
 import type {
+  PostgresClient,
   PostgresPool,
   PostgresQuery,
   PostgresResult,
@@ -25,6 +27,21 @@ import { resolvePostgresOptions } from "./postgres-options.js";
 import { type PostgresQueryLock, tryQueryLock } from "./postgres-query-lock.js";
 import { EVENT_COLUMNS, type EventRow, storedEvent, toDate } from "./postgres-rows.js";
 import { advisoryKey, ensureSchema, type PostgresSchema, postgresSchema } from "./postgres-schema.js";
+
+/** What the inspection layer reaches through {@link storeAccess}: the store's schema and connections. */
+export interface PostgresAccess {
+  readonly kind: "postgres";
+  /** The schema's quoted name (`q`), append lock key and notification channel. */
+  readonly schema: PostgresSchema;
+  /** Runs one statement on a pooled connection, bounded by the store's `queryTimeoutMs`. */
+  query(query: PostgresQuery): Promise<PostgresResult>;
+  /** A pooled connection for a transaction; `release(true)` destroys it (after a failure). */
+  checkout(): Promise<{ client: PostgresClient; release(destroy?: boolean): void }>;
+  /** The store's own `readAll`, with whatever guarantee it gives about commits still in flight. */
+  readAll(afterPosition: bigint, limit: number, options?: ReadAllOptions): Promise<readonly StoredEvent[]>;
+  /** The store's wake-ups. */
+  onAppend(listener: () => void): () => void;
+}
 
 /**
  * The PostgreSQL event store: an {@link EventStore} with query locks and wake-ups across processes.
@@ -339,6 +356,25 @@ export class PostgresEventStore implements EventStore {
     await Promise.all([...this.#locks].map((lock) => lock.release()));
     await this.#notifier.stop();
     await this.#connections.end();
+  }
+
+  /** The inspection layer's way in (see `src/inspect`); not part of {@link EventStore}. */
+  [storeAccess](): PostgresAccess {
+    return {
+      kind: "postgres",
+      schema: this.#schema,
+      query: (query) => this.#query(query),
+      checkout: async () => {
+        await this.#pool();
+        const client = await this.#connections.checkout();
+        return {
+          client: this.#connections.bounded(client),
+          release: (destroy) => client.release(destroy === true ? true : undefined),
+        };
+      },
+      readAll: (afterPosition, limit, options) => this.readAll(afterPosition, limit, options),
+      onAppend: (listener) => this.onAppend(listener),
+    };
   }
 
   async #pool(): Promise<PostgresPool> {

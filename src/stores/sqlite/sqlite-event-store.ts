@@ -15,15 +15,28 @@ import type {
   StoredSnapshot,
 } from "../../core/event-store.js";
 import { aggregateTypesOf } from "../../core/event-store-checks.js";
+import { storeAccess } from "../../core/store-access.js";
 import { appendAll, currentSequence } from "./sqlite-append.js";
 import { SqliteAppendSignal } from "./sqlite-append-signal.js";
 import { retryWhileBusy } from "./sqlite-busy.js";
 import { type Connection, closeConnection, inTransaction, openConnection } from "./sqlite-connection.js";
+import type { SqliteDatabase } from "./sqlite-database.js";
 import { type SqliteStoreOptions, type SqliteStoreSettings, sqliteStoreSettings } from "./sqlite-options.js";
 import { type LeaseHost, SqliteQueryLock } from "./sqlite-query-lock.js";
 import { type EventRow, type SnapshotRow, toStoredEvent, toStoredSnapshot } from "./sqlite-rows.js";
 import { SqliteSequenceCache } from "./sqlite-sequence-cache.js";
 import type { SqliteStatements } from "./sqlite-statements.js";
+
+/** What the inspection layer reaches through {@link storeAccess}: this handle's connection, in turn. */
+export interface SqliteAccess {
+  readonly kind: "sqlite";
+  /** Runs `work` on the handle's connection (opened first if need be), retried while the file is busy. */
+  read<T>(work: (database: SqliteDatabase) => T): Promise<T>;
+  /** Runs `work` in one write transaction after the handle's earlier writes. */
+  write<T>(work: (database: SqliteDatabase) => T): Promise<T>;
+  /** The store's wake-ups. */
+  onAppend(listener: () => void): () => void;
+}
 
 /**
  * An event store in a SQLite file. Make one with {@link sqliteStore}.
@@ -274,6 +287,28 @@ export class SqliteEventStore implements EventStore {
     }
     this.#connection = undefined;
     closeConnection(connection, this.#settings);
+  }
+
+  /** The inspection layer's way in (see `src/inspect`); not part of {@link EventStore}. */
+  [storeAccess](): SqliteAccess {
+    const database = () => (this.#connection as Connection).database;
+    return {
+      kind: "sqlite",
+      read: (work) => this.#read(() => work(database())),
+      write: (work) => {
+        const written = this.#write(() => {
+          // Rows written past the append path: the cached stream ends may no longer hold.
+          this.#sequences.discard();
+          return work(database());
+        });
+        written.then(
+          () => this.#signal.notify(),
+          () => undefined,
+        );
+        return written;
+      },
+      onAppend: (listener) => this.onAppend(listener),
+    };
   }
 
   /** Opens and configures the connection once, however many callers ask at the same time. */

@@ -1,0 +1,130 @@
+/**
+ * The routes: a fixed set of pages over the reader, the live stream, two in-memory assets, and the one
+ * write (a query reset) when enabled. Nothing is served by path from disk.
+ */
+import { Hono } from "hono";
+import { streamSSE } from "hono/streaming";
+import { SCRIPT, STYLE } from "./browser-assets.js";
+import { authenticate, type BrowserSecrets, sameSecret } from "./browser-auth.js";
+import { type BrowserSettings, isLoopback } from "./browser-options.js";
+import type { BrowserReader } from "./browser-reader.js";
+import { html } from "./html.js";
+import { layout } from "./layout.js";
+import { logPage, streamLog } from "./log-page.js";
+import { queriesPage, queryReset, resetConfirmPage, resetDonePage } from "./queries-page.js";
+import { relatedPage } from "./related-page.js";
+import { streamPage } from "./stream-page.js";
+import { streamsPage } from "./streams-page.js";
+import { typesPage } from "./types-page.js";
+
+const CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self'",
+  "connect-src 'self'",
+  "form-action 'self'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+].join("; ");
+
+function count(text: string | undefined): number | null {
+  if (text === undefined || !/^\d{1,15}$/.test(text)) return null;
+  return Number(text);
+}
+
+function position(text: string | undefined): bigint | null {
+  return text !== undefined && /^\d{1,20}$/.test(text) ? BigInt(text) : null;
+}
+
+/** The Hono app of one browser; `closed` ends the live streams when the server stops. */
+export function browserApp(
+  options: BrowserSettings,
+  reader: BrowserReader,
+  secrets: BrowserSecrets,
+  closed: AbortSignal,
+): Hono {
+  const { store, systems, allowWrites } = options;
+  const app = new Hono();
+
+  app.use("*", async (c, next) => {
+    await next();
+    c.header("Content-Security-Policy", CSP);
+    c.header("X-Content-Type-Options", "nosniff");
+    c.header("Referrer-Policy", "no-referrer");
+    c.header("Cache-Control", "no-store");
+  });
+  app.use("*", authenticate(secrets, isLoopback(options.host)));
+
+  app.get("/", (c) => c.redirect("/streams", 302));
+  app.get("/assets/browser.css", (c) => c.body(STYLE, 200, { "Content-Type": "text/css; charset=utf-8" }));
+  app.get("/assets/browser.js", (c) =>
+    c.body(SCRIPT, 200, { "Content-Type": "text/javascript; charset=utf-8" }),
+  );
+
+  app.get("/streams", async (c) =>
+    c.html(
+      await streamsPage(reader, {
+        type: c.req.query("type"),
+        prefix: c.req.query("prefix"),
+        afterType: c.req.query("afterType"),
+        afterId: c.req.query("afterId"),
+      }),
+    ),
+  );
+  // Ids may hold any text ("/", "..", "?"), so the stream is named in the query, not the path.
+  app.get("/stream", async (c) => {
+    const aggregateType = c.req.query("type");
+    const aggregateId = c.req.query("id");
+    if (aggregateType === undefined || aggregateId === undefined)
+      return c.html(notFound("Name a stream: /stream?type=<aggregate type>&id=<aggregate id>."), 400);
+    const page = await streamPage(reader, systems, {
+      aggregateType,
+      aggregateId,
+      after: count(c.req.query("after")) ?? 0,
+      at: count(c.req.query("at")),
+    });
+    return page === null ? c.html(notFound("No such stream: it has no events."), 404) : c.html(page);
+  });
+  app.get("/log", async (c) => c.html(await logPage(reader)));
+  app.get("/log/live", (c) => {
+    const after = position(c.req.header("last-event-id")) ?? position(c.req.query("after")) ?? 0n;
+    return streamSSE(c, (stream) => streamLog(reader, stream, after, closed));
+  });
+  app.get("/types", async (c) => c.html(await typesPage(reader)));
+  app.get("/related", async (c) => {
+    const id = c.req.query("id");
+    if (id === undefined || id === "") return c.html(notFound("Give an id to look for."), 400);
+    return c.html(await relatedPage(reader, id));
+  });
+  app.get("/queries", async (c) => c.html(await queriesPage(reader, store, systems, allowWrites)));
+
+  const reset = allowWrites && store !== null ? queryReset(store) : null;
+  if (reset !== null) {
+    app.get("/queries/reset", (c) => {
+      const name = c.req.query("name");
+      if (name === undefined || name === "") return c.html(notFound("Name the query to reset."), 400);
+      return c.html(resetConfirmPage(name, secrets.formKey));
+    });
+    app.post("/queries/reset", async (c) => {
+      const form = await c.req.parseBody();
+      const key = form.formKey;
+      if (typeof key !== "string" || !sameSecret(key, secrets.formKey))
+        return c.text("403 Forbidden: the reset must come from this browser's own form", 403);
+      const name = form.name;
+      if (typeof name !== "string" || name === "") return c.html(notFound("Name the query to reset."), 400);
+      await reset(name);
+      return c.html(resetDonePage(name));
+    });
+  }
+
+  app.notFound((c) => c.html(notFound("No such page."), 404));
+  app.onError((error, c) =>
+    c.html(layout("Error", html`<p class="error">The store could not answer: ${error.message}</p>`), 500),
+  );
+  return app;
+}
+
+function notFound(message: string): string {
+  return layout("Not found", html`<p>${message}</p><p><a href="/streams">Streams</a></p>`);
+}

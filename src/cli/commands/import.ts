@@ -1,0 +1,96 @@
+/**
+ * `import <file>`: events from an export into new streams only, keeping ids, versions, metadata, times,
+ * commits and order; idempotent (events already there are skipped), and refusing any line that would
+ * overwrite or reorder a stream.
+ */
+import { createReadStream, existsSync, statSync } from "node:fs";
+import { createInterface } from "node:readline";
+import type { Command } from "commander";
+import { type ImportedEvent, ImportRefused } from "../../inspect/inspector.js";
+import { type CliContext, type StoreOptions, withStore, withStoreOptions } from "../context.js";
+import { CommandFailed } from "../errors.js";
+import { Progress } from "../progress.js";
+import { BATCH_EVENTS, parseEventLine, sameCommit } from "../transfer.js";
+
+/** Adds `import` to the program. */
+export function importCommand(program: Command, context: CliContext): void {
+  withStoreOptions(
+    program
+      .command("import")
+      .description("import an NDJSON export into new streams only; running it again writes nothing twice")
+      .argument("<file>", "the NDJSON file (as written by export)"),
+    false,
+  ).action((file: string, options: StoreOptions) => importEvents(context, file, options));
+}
+
+async function importEvents(context: CliContext, file: string, options: StoreOptions): Promise<void> {
+  if (!existsSync(file) || !statSync(file).isFile()) throw new CommandFailed(`no file "${file}" to import`);
+  const size = statSync(file).size;
+  await withStore(context, options, false, async ({ inspector, description }) => {
+    const input = createReadStream(file, { highWaterMark: 1 << 20 });
+    const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
+    const progress = new Progress(context.stderr, "import", size, "bytes");
+    let batch: ImportedEvent[] = [];
+    let lineOf: number[] = [];
+    let written = 0;
+    let skipped = 0;
+    let lineNumber = 0;
+    let lastLine = 0;
+    const flush = async () => {
+      if (batch.length === 0) return;
+      try {
+        const outcome = await inspector.importEvents(batch, { keepPositions: false });
+        written += outcome.written;
+        skipped += outcome.skipped;
+      } catch (error) {
+        if (error instanceof ImportRefused) {
+          const at = lineOf[batch.indexOf(error.event)] ?? lineOf[0];
+          throw new CommandFailed(
+            `line ${at}: ${error.message}; nothing from line ${lineOf[0]} on was written ` +
+              `(${written} events imported before it, ${skipped} already there)`,
+          );
+        }
+        throw error;
+      }
+      lastLine = lineOf[lineOf.length - 1] ?? lastLine;
+      batch = [];
+      lineOf = [];
+      progress.update(input.bytesRead, written + skipped);
+    };
+    let interrupted = false;
+    try {
+      for await (const text of lines) {
+        lineNumber++;
+        if (text.trim() === "") continue;
+        const event = parseEventLine(text, lineNumber);
+        const previous = batch[batch.length - 1];
+        if (batch.length >= BATCH_EVENTS && previous !== undefined && !sameCommit(previous, event)) {
+          await flush();
+          if (context.interrupt.requested) {
+            interrupted = true;
+            break;
+          }
+        }
+        batch.push(event);
+        lineOf.push(lineNumber);
+      }
+      if (!interrupted) await flush();
+    } finally {
+      lines.close();
+      input.destroy();
+      progress.stop();
+    }
+    if (interrupted) {
+      context.stderr.write(
+        `import interrupted after line ${lastLine}: ${written} events imported (whole commits), ` +
+          `${skipped} already there; run the same command again to resume (imported events are skipped)\n`,
+      );
+      context.exitCode = 1;
+      return;
+    }
+    context.stderr.write(
+      `imported ${written} events into ${description} (${skipped} already there) in ` +
+        `${progress.seconds.toFixed(1)} s (${Math.round(progress.rate)} events/s)\n`,
+    );
+  });
+}
