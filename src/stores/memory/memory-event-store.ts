@@ -343,7 +343,7 @@ class InMemoryEventStore implements MemoryEventStore {
       log: () => this.#log,
       streams: () => this.#streams,
       snapshots: () => this.#snapshots.values(),
-      checkpoints: () => this.#checkpoints,
+      checkpoints: () => new Map([...this.#checkpoints].map(([name, saved]) => [name, saved.position])),
       insert: (events) => {
         this.#assertOpen("insert");
         for (const event of events) {
@@ -370,6 +370,8 @@ class InMemoryEventStore implements MemoryEventStore {
           this.#log.push(stored);
           stream.push(stored);
           byType.push(stored);
+          if (stored.commandId !== undefined)
+            this.#remember(stored.aggregateType, stored.aggregateId, stored.commandId, [stored]);
         }
         if (events.length > 0) this.#notify();
       },
@@ -382,7 +384,16 @@ class InMemoryEventStore implements MemoryEventStore {
       },
       putCheckpoint: (name, position) => {
         this.#assertOpen("putCheckpoint");
-        this.#checkpoints.set(name, position);
+        const saved = this.#checkpoints.get(name);
+        this.#checkpoints.set(
+          name,
+          Object.freeze({
+            position,
+            generation: saved?.generation ?? 0,
+            resetPending: false,
+            skipped: saved?.skipped ?? Object.freeze([]),
+          }),
+        );
       },
       onAppend: (listener) => this.onAppend(listener),
     };

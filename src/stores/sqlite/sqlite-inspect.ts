@@ -223,6 +223,7 @@ function rawEvent(row: unknown[]): StoredEvent {
       payload,
       metadata,
       recorded_at: BigInt(recordedAt),
+      command_id: null,
     });
   }
   return {
