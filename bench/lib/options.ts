@@ -1,6 +1,7 @@
 /**
  * The bench's command-line options.
  */
+import { resolve } from "node:path";
 
 /** A store section of the bench. */
 export type Section = "memory" | "sqlite" | "postgres";
@@ -23,6 +24,28 @@ export interface BenchOptions {
   readonly processes: readonly number[];
   /** Where to write the results as Markdown tables; omitted: nowhere. */
   readonly markdown?: string;
+  /**
+   * Another checkout of this library (its root folder, with `src/` and `examples/`): each section also
+   * runs ours from there, named "... (baseline)", alternating with ours, for an A/B of a change.
+   */
+  readonly baseline?: string;
+  /** `--contenders ours`: only ours (and the baseline), no peers or raw drivers; default all. */
+  readonly oursOnly: boolean;
+}
+
+/**
+ * The contenders a section runs: all, or with `--contenders ours` only ours and the baseline.
+ *
+ * @example
+ * ```ts
+ * selectContenders(parseOptions(["--contenders", "ours"]), contenders);
+ * ```
+ */
+export function selectContenders<T extends { readonly name: string }>(
+  options: BenchOptions,
+  contenders: readonly T[],
+): T[] {
+  return contenders.filter((contender) => !options.oursOnly || contender.name.startsWith("ours "));
 }
 
 const SECTIONS: readonly Section[] = ["memory", "sqlite", "postgres"];
@@ -30,7 +53,8 @@ const SECTIONS: readonly Section[] = ["memory", "sqlite", "postgres"];
 const USAGE = `usage: npm run bench -- [--only memory|sqlite|postgres[,...]] [--rounds N] [--accounts N]
                         [--scale-accounts N (0: no scaling runs)] [--emmett-scale-accounts N]
                         [--emmett-budget-ms N] [--max-live N] [--idle-aggregates N[,N...] (0: none)]
-                        [--processes N[,N...] (0: none)] [--markdown FILE]
+                        [--processes N[,N...] (0: none)] [--markdown FILE] [--baseline DIR]
+                        [--contenders all|ours]
        npm run bench -- --self-test   (shows that the check refuses wrong streams)`;
 
 /**
@@ -64,6 +88,8 @@ export function parseOptions(args: readonly string[]): BenchOptions {
         "idle-aggregates",
         "processes",
         "markdown",
+        "baseline",
+        "contenders",
       ].includes(key)
     )
       throw new Error(`bench: unknown option --${key}\n${USAGE}`);
@@ -83,7 +109,15 @@ export function parseOptions(args: readonly string[]): BenchOptions {
     idleAggregates: integers(values, "idle-aggregates", [10_000, 100_000]),
     processes: integers(values, "processes", [1, 2, 4]),
     ...(values.has("markdown") ? { markdown: values.get("markdown") } : {}),
+    oursOnly: contendersOption(values.get("contenders")),
+    ...(values.has("baseline") ? { baseline: resolve(values.get("baseline") as string) } : {}),
   });
+}
+
+function contendersOption(text: string | undefined): boolean {
+  if (text === undefined || text === "all") return false;
+  if (text === "ours") return true;
+  throw new Error(`bench: --contenders takes all or ours, got "${text}"\n${USAGE}`);
 }
 
 function integer(values: ReadonlyMap<string, string>, key: string, fallback: number, least: number): number {

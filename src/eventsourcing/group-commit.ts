@@ -47,14 +47,19 @@ export class GroupCommitter {
     return new Promise((resolve, reject) => {
       this.#pending.push({ request, resolve, reject });
       if (!this.#scheduled && this.#inFlight < this.#concurrency) {
+        // On a macrotask, not a microtask: the actors woken by one store answer (each a chain of
+        // microtasks: the reply, the caller's next command, its handle) all append before the pump
+        // runs, so they share the next batch instead of the first of them going alone.
         this.#scheduled = true;
-        queueMicrotask(() => {
-          this.#scheduled = false;
-          this.#pumpInTurn();
-        });
+        setImmediate(this.#scheduledPump);
       }
     });
   }
+
+  readonly #scheduledPump = (): void => {
+    this.#scheduled = false;
+    this.#pumpInTurn();
+  };
 
   #waiting(): number {
     return this.#deferred.length + this.#pending.length - this.#head;

@@ -174,12 +174,14 @@ describe("GroupCommitter under a burst", () => {
     });
     const committer = new GroupCommitter(store);
     let callsAtFirstImmediate = -1;
-    setImmediate(() => {
-      callsAtFirstImmediate = calls;
-    });
     // One aggregate: each request waits for the previous one's batch, so every call carries one.
     const done: Promise<AppendOutcome>[] = [];
     for (let i = 0; i < 200; i++) done.push(committer.append(request("a", i)));
+    // Queued after the committer's first pump (itself on a macrotask): it runs once the chain of calls
+    // that pump starts has handed over to the event loop.
+    setImmediate(() => {
+      callsAtFirstImmediate = calls;
+    });
     const outcomes = await Promise.all(done);
     expect(outcomes.every((outcome) => outcome.ok)).toBe(true);
     expect(calls).toBe(200);
