@@ -57,7 +57,7 @@ describePostgres("a PostgreSQL schema of version 1, dumped by the code before ag
         );
         return rows.map((row) => row.version);
       });
-      expect(versions).toEqual([1, 2, 3]);
+      expect(versions).toEqual([1, 2, 3, 4]);
       const log = await store.readAll(0n, 100);
       expect(
         log.map((e) => [e.position, e.aggregateType, e.aggregateId, e.sequence, e.eventType, e.eventVersion]),

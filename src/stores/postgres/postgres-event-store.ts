@@ -46,6 +46,9 @@ export class PostgresEventStore implements EventStore {
   readonly #statement: string;
   #initializing: Promise<void> | null = null;
   #closed = false;
+  /** A NOTIFY is on its way; another is due after it. */
+  #announcing = false;
+  #announceAgain = false;
 
   constructor(options: PostgresStoreOptions) {
     this.#options = resolvePostgresOptions(options);
@@ -98,7 +101,33 @@ export class PostgresEventStore implements EventStore {
         `FROM ${this.#schema.q}.append_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
       values: appendParameters(requests, eventIds),
     });
-    return appendOutcomes(requests, eventIds, rows[0] as AppendRow | undefined);
+    const outcomes = appendOutcomes(requests, eventIds, rows[0] as AppendRow | undefined);
+    if (outcomes.some((outcome) => outcome.ok)) this.#announce();
+    return outcomes;
+  }
+
+  /**
+   * Wakes the listeners of every process after a commit: one NOTIFY at a time, on its own connection
+   * and transaction, never holding up an append; commits made while one is on its way get one more
+   * after it. A lost wake-up only delays readers, who poll as well.
+   */
+  #announce(): void {
+    if (this.#announcing) {
+      this.#announceAgain = true;
+      return;
+    }
+    this.#announcing = true;
+    this.#announceAgain = false;
+    void this.#query({
+      name: `${this.#statement}_notify`,
+      text: "SELECT pg_notify($1, '')",
+      values: [this.#schema.channel],
+    })
+      .catch(() => undefined)
+      .finally(() => {
+        this.#announcing = false;
+        if (this.#announceAgain && !this.#closed) this.#announce();
+      });
   }
 
   async readAggregate(

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { PostgresClient } from "./postgres-options.js";
 
 /** The schema version this code writes and reads. Raise it with a new step in {@link migrations}. */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 /** A name quoted as a PostgreSQL identifier, safe whatever it contains. */
 export function quoteIdentifier(name: string): string {
@@ -106,6 +106,12 @@ function appendFunction(schema: PostgresSchema, type: "json" | "jsonb"): string 
  * Version 3: a stream is (aggregate_type, aggregate_id); every event has a unique `event_id` (UUID v7)
  * and an `event_version`; snapshots have a `version`; `(aggregate_type, position)` is indexed so a
  * named query reads the log of its types without scanning the others.
+ *
+ * Version 4: `append_events` no longer calls `pg_notify`; the store sends the wake-up after the commit.
+ * A transaction that notifies takes PostgreSQL's database-wide notify lock at COMMIT, so notifying
+ * inside the append serialized every appending transaction of the database behind that lock (other
+ * schemas' too). The step edits the function in place, whatever its parameters: it removes the
+ * notifying block from the definition the server holds and runs the definition again.
  */
 export function migrations(schema: PostgresSchema): readonly string[] {
   const s = schema.q;
@@ -208,6 +214,20 @@ export function migrations(schema: PostgresSchema): readonly string[] {
       RETURN QUERY SELECT v_actual, COALESCE(v_positions, '{}'), now();
     END
     $fn$;
+    `,
+    // 3 -> 4: no NOTIFY inside the appending transaction (the store notifies after COMMIT).
+    `
+    DO $step$
+    DECLARE
+      f oid;
+    BEGIN
+      FOR f IN SELECT p.oid FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+               WHERE n.nspname = ${quoteLiteral(schema.name)} AND p.proname = 'append_events' LOOP
+        EXECUTE regexp_replace(pg_get_functiondef(f),
+          'IF v_positions IS NOT NULL THEN\\s*PERFORM pg_notify\\([^;]*\\);\\s*END IF;', '', 'g');
+      END LOOP;
+    END
+    $step$;
     `,
   ];
 }
