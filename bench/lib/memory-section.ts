@@ -58,7 +58,7 @@ export async function memorySection(options: BenchOptions, script: string): Prom
     `\n== Memory: ${options.accounts.toLocaleString("en-US")} accounts x 10 commands, ${rounds} rounds`,
   );
   const series: Series[] = [];
-  for (const mode of ["sequential", "concurrent"] as const)
+  for (const mode of options.modes)
     series.push(
       ...(await alternate(selectContenders(options, contenders), plan, mode, rounds, {
         runs: MEMORY_WARM_UP_RUNS,

@@ -31,6 +31,8 @@ export interface BenchOptions {
   readonly baseline?: string;
   /** `--contenders ours`: only ours (and the baseline), no peers or raw drivers; default all. */
   readonly oursOnly: boolean;
+  /** The modes of the main runs: `--modes sequential,concurrent` (the default) or one of them. */
+  readonly modes: readonly ("sequential" | "concurrent")[];
 }
 
 /**
@@ -54,7 +56,7 @@ const USAGE = `usage: npm run bench -- [--only memory|sqlite|postgres[,...]] [--
                         [--scale-accounts N (0: no scaling runs)] [--emmett-scale-accounts N]
                         [--emmett-budget-ms N] [--max-live N] [--idle-aggregates N[,N...] (0: none)]
                         [--processes N[,N...] (0: none)] [--markdown FILE] [--baseline DIR]
-                        [--contenders all|ours]
+                        [--contenders all|ours] [--modes sequential,concurrent]
        npm run bench -- --self-test   (shows that the check refuses wrong streams)`;
 
 /**
@@ -90,6 +92,7 @@ export function parseOptions(args: readonly string[]): BenchOptions {
         "markdown",
         "baseline",
         "contenders",
+        "modes",
       ].includes(key)
     )
       throw new Error(`bench: unknown option --${key}\n${USAGE}`);
@@ -110,8 +113,17 @@ export function parseOptions(args: readonly string[]): BenchOptions {
     processes: integers(values, "processes", [1, 2, 4]),
     ...(values.has("markdown") ? { markdown: values.get("markdown") } : {}),
     oursOnly: contendersOption(values.get("contenders")),
+    modes: modesOption(values.get("modes")),
     ...(values.has("baseline") ? { baseline: resolve(values.get("baseline") as string) } : {}),
   });
+}
+
+function modesOption(text: string | undefined): ("sequential" | "concurrent")[] {
+  if (text === undefined) return ["sequential", "concurrent"];
+  const modes = text.split(",");
+  if (modes.length === 0 || modes.some((mode) => mode !== "sequential" && mode !== "concurrent"))
+    throw new Error(`bench: --modes takes sequential, concurrent or both, got "${text}"\n${USAGE}`);
+  return modes as ("sequential" | "concurrent")[];
 }
 
 function contendersOption(text: string | undefined): boolean {

@@ -88,7 +88,7 @@ export async function postgresSection(options: BenchOptions, script: string): Pr
       `\n== PostgreSQL (${PG_URL}): ${options.accounts.toLocaleString("en-US")} accounts x 10 commands, ${options.rounds} rounds`,
     );
     const series: Series[] = [];
-    for (const mode of ["sequential", "concurrent"] as const)
+    for (const mode of options.modes)
       series.push(...(await alternate(selectContenders(options, contenders), plan, mode, options.rounds)));
     if (options.processes.length > 0) {
       console.log(

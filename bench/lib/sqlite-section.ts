@@ -58,7 +58,7 @@ export async function sqliteSection(options: BenchOptions): Promise<SectionResul
       `\n== SQLite (${directory}): ${options.accounts.toLocaleString("en-US")} accounts x 10 commands, ${options.rounds} rounds`,
     );
     const series: Series[] = [];
-    for (const mode of ["sequential", "concurrent"] as const)
+    for (const mode of options.modes)
       series.push(...(await alternate(selectContenders(options, contenders), plan, mode, options.rounds)));
     printTable("SQLite (commands/s)", series);
     const outcomes = printTargets(series, sqliteTargets(options));
