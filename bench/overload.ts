@@ -27,10 +27,12 @@ interface ChildReport {
   readonly rejected: number;
   readonly peakRssMb: number;
   readonly seconds: number;
+  /** A few of the errors other than Overloaded, described. */
+  readonly samples: readonly string[];
 }
 
 async function child(store: "sqlite" | "postgres", count: number): Promise<void> {
-  const { start } = await import("../src/index.js");
+  const { start, describeError } = await import("../src/index.js");
   const domain = await import("../examples/bank-account/domain.js");
   let cleanup: () => Promise<void>;
   let eventStore: import("../src/core/event-store.js").EventStore;
@@ -61,6 +63,7 @@ async function child(store: "sqlite" | "postgres", count: number): Promise<void>
   });
   const kinds: Record<string, number> = {};
   let rejected = 0;
+  const samples = new Set<string>();
   const began = performance.now();
   const answers: Promise<void>[] = [];
   for (let i = 0; i < count; i++) {
@@ -69,6 +72,8 @@ async function child(store: "sqlite" | "postgres", count: number): Promise<void>
       system.execute(id, { type: "OpenAccount", accountId: id }).then(
         (answer) => {
           const kind = answer.ok ? "ok" : answer.error.type;
+          if (!answer.ok && kind !== "Overloaded" && samples.size < 3)
+            samples.add(describeError(answer.error));
           kinds[kind] = (kinds[kind] ?? 0) + 1;
         },
         () => {
@@ -83,7 +88,7 @@ async function child(store: "sqlite" | "postgres", count: number): Promise<void>
   await system.stop();
   await eventStore.close();
   await cleanup();
-  const report: ChildReport = { store, count, kinds, rejected, peakRssMb, seconds };
+  const report: ChildReport = { store, count, kinds, rejected, peakRssMb, seconds, samples: [...samples] };
   console.log(`REPORT ${JSON.stringify(report)}`);
 }
 
@@ -138,6 +143,7 @@ async function main(): Promise<number> {
       `  ${store}: ${kinds}; peak RSS ${report.peakRssMb.toFixed(0)} MB; all answered in ${report.seconds.toFixed(1)} s` +
         (problems.length > 0 ? `; FAILED: ${problems.join("; ")}` : "; every answer a value, under 1 GB"),
     );
+    for (const sample of report.samples) console.log(`    e.g. ${sample}`);
     if (problems.length > 0) failed++;
   }
   return failed === 0 ? 0 : 1;
