@@ -23,6 +23,7 @@ export { type Frequency, frequency, type Timeout, timeout } from "./core/argumen
 export { type Codec, jsonCodec } from "./core/codec.js";
 export { describeError, type EventSourcingError } from "./core/errors.js";
 export type {
+  AggregateRead,
   AppendConflict,
   AppendOutcome,
   AppendRequest,

@@ -7,8 +7,8 @@ import type { Contender } from "./contender.js";
 import { emmettMemory } from "./emmett-contenders.js";
 import { idleMemoryFigures } from "./idle-memory.js";
 import { alternate, type Series } from "./measure.js";
-import type { BenchOptions } from "./options.js";
-import { ours } from "./ours.js";
+import { type BenchOptions, selectContenders } from "./options.js";
+import { libraryModule, ours } from "./ours.js";
 import { printTable, printTargets, type SectionResult } from "./report.js";
 import { scalingSeries } from "./scaling.js";
 import { memoryTargets, NAMES } from "./targets.js";
@@ -36,15 +36,31 @@ export async function memorySection(options: BenchOptions, script: string): Prom
     (await import("../../src/stores/memory/index.js")).memoryStore(),
   );
   const contenders: Contender[] = [oursMemory, emmettMemory(), bareLoop];
+  if (options.baseline !== undefined)
+    contenders.splice(
+      1,
+      0,
+      ours(
+        `${NAMES.oursMemory} (baseline)`,
+        async () =>
+          (
+            await libraryModule<typeof import("../../src/stores/memory/index.js")>(
+              options.baseline,
+              "src/stores/memory/index.js",
+            )
+          ).memoryStore(),
+        { root: options.baseline },
+      ),
+    );
   const plan = workload(options.accounts);
   const rounds = options.rounds * MEMORY_ROUND_FACTOR;
   console.log(
     `\n== Memory: ${options.accounts.toLocaleString("en-US")} accounts x 10 commands, ${rounds} rounds`,
   );
   const series: Series[] = [];
-  for (const mode of ["sequential", "concurrent"] as const)
+  for (const mode of options.modes)
     series.push(
-      ...(await alternate(contenders, plan, mode, rounds, {
+      ...(await alternate(selectContenders(options, contenders), plan, mode, rounds, {
         runs: MEMORY_WARM_UP_RUNS,
         accounts: options.accounts,
       })),

@@ -1,6 +1,7 @@
 /**
  * The bench's command-line options.
  */
+import { resolve } from "node:path";
 
 /** A store section of the bench. */
 export type Section = "memory" | "sqlite" | "postgres";
@@ -23,6 +24,30 @@ export interface BenchOptions {
   readonly processes: readonly number[];
   /** Where to write the results as Markdown tables; omitted: nowhere. */
   readonly markdown?: string;
+  /**
+   * Another checkout of this library (its root folder, with `src/` and `examples/`): each section also
+   * runs ours from there, named "... (baseline)", alternating with ours, for an A/B of a change.
+   */
+  readonly baseline?: string;
+  /** `--contenders ours`: only ours (and the baseline), no peers or raw drivers; default all. */
+  readonly oursOnly: boolean;
+  /** The modes of the main runs: `--modes sequential,concurrent` (the default) or one of them. */
+  readonly modes: readonly ("sequential" | "concurrent")[];
+}
+
+/**
+ * The contenders a section runs: all, or with `--contenders ours` only ours and the baseline.
+ *
+ * @example
+ * ```ts
+ * selectContenders(parseOptions(["--contenders", "ours"]), contenders);
+ * ```
+ */
+export function selectContenders<T extends { readonly name: string }>(
+  options: BenchOptions,
+  contenders: readonly T[],
+): T[] {
+  return contenders.filter((contender) => !options.oursOnly || contender.name.startsWith("ours "));
 }
 
 const SECTIONS: readonly Section[] = ["memory", "sqlite", "postgres"];
@@ -30,7 +55,8 @@ const SECTIONS: readonly Section[] = ["memory", "sqlite", "postgres"];
 const USAGE = `usage: npm run bench -- [--only memory|sqlite|postgres[,...]] [--rounds N] [--accounts N]
                         [--scale-accounts N (0: no scaling runs)] [--emmett-scale-accounts N]
                         [--emmett-budget-ms N] [--max-live N] [--idle-aggregates N[,N...] (0: none)]
-                        [--processes N[,N...] (0: none)] [--markdown FILE]
+                        [--processes N[,N...] (0: none)] [--markdown FILE] [--baseline DIR]
+                        [--contenders all|ours] [--modes sequential,concurrent]
        npm run bench -- --self-test   (shows that the check refuses wrong streams)`;
 
 /**
@@ -64,6 +90,9 @@ export function parseOptions(args: readonly string[]): BenchOptions {
         "idle-aggregates",
         "processes",
         "markdown",
+        "baseline",
+        "contenders",
+        "modes",
       ].includes(key)
     )
       throw new Error(`bench: unknown option --${key}\n${USAGE}`);
@@ -83,7 +112,24 @@ export function parseOptions(args: readonly string[]): BenchOptions {
     idleAggregates: integers(values, "idle-aggregates", [10_000, 100_000]),
     processes: integers(values, "processes", [1, 2, 4]),
     ...(values.has("markdown") ? { markdown: values.get("markdown") } : {}),
+    oursOnly: contendersOption(values.get("contenders")),
+    modes: modesOption(values.get("modes")),
+    ...(values.has("baseline") ? { baseline: resolve(values.get("baseline") as string) } : {}),
   });
+}
+
+function modesOption(text: string | undefined): ("sequential" | "concurrent")[] {
+  if (text === undefined) return ["sequential", "concurrent"];
+  const modes = text.split(",");
+  if (modes.length === 0 || modes.some((mode) => mode !== "sequential" && mode !== "concurrent"))
+    throw new Error(`bench: --modes takes sequential, concurrent or both, got "${text}"\n${USAGE}`);
+  return modes as ("sequential" | "concurrent")[];
+}
+
+function contendersOption(text: string | undefined): boolean {
+  if (text === undefined || text === "all") return false;
+  if (text === "ours") return true;
+  throw new Error(`bench: --contenders takes all or ours, got "${text}"\n${USAGE}`);
 }
 
 function integer(values: ReadonlyMap<string, string>, key: string, fallback: number, least: number): number {

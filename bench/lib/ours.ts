@@ -15,6 +15,25 @@ export interface OursOptions {
   readonly commandTimeout?: number;
   /** Called when a session closes, once the system has stopped and before the store is closed. */
   readonly afterStop?: () => void;
+  /** The root folder of the library checkout to run (see `--baseline`); omitted: this one. */
+  readonly root?: string;
+}
+
+/** The library's root folder: `root`, or this checkout. */
+function libraryRoot(root: string | undefined): string {
+  return root ?? new URL("../..", import.meta.url).pathname;
+}
+
+/**
+ * A module of the library at `root` (omitted: this checkout), such as `src/stores/memory/index.js`.
+ *
+ * @example
+ * ```ts
+ * const { memoryStore } = await libraryModule<typeof import("../../src/stores/memory/index.js")>(undefined, "src/stores/memory/index.js");
+ * ```
+ */
+export function libraryModule<T>(root: string | undefined, path: string): Promise<T> {
+  return import(`${libraryRoot(root).replace(/\/$/, "")}/${path}`) as Promise<T>;
 }
 
 /**
@@ -37,7 +56,7 @@ export function ours(
     modes: ["sequential", "concurrent", "windowed"],
     probe: async () => {
       try {
-        await import("../../src/index.js");
+        await libraryModule(settings.root, "src/index.js");
         await (await makeStore()).close();
         return null;
       } catch (error) {
@@ -45,8 +64,14 @@ export function ours(
       }
     },
     open: async () => {
-      const { start, describeError } = await import("../../src/index.js");
-      const domain = await import("../../examples/bank-account/domain.js");
+      const { start, describeError } = await libraryModule<typeof import("../../src/index.js")>(
+        settings.root,
+        "src/index.js",
+      );
+      const domain = await libraryModule<typeof import("../../examples/bank-account/domain.js")>(
+        settings.root,
+        "examples/bank-account/domain.js",
+      );
       const store = await makeStore();
       const system = await start({
         store,

@@ -6,8 +6,8 @@ import pg from "pg";
 import type { Contender } from "./contender.js";
 import { emmettPostgres } from "./emmett-contenders.js";
 import { alternate, type Series } from "./measure.js";
-import type { BenchOptions } from "./options.js";
-import { ours } from "./ours.js";
+import { type BenchOptions, selectContenders } from "./options.js";
+import { libraryModule, ours } from "./ours.js";
 import { processesSeries } from "./processes.js";
 import { rawPostgres } from "./raw-postgres.js";
 import { printTable, printTargets, type SectionResult } from "./report.js";
@@ -67,13 +67,29 @@ export async function postgresSection(options: BenchOptions, script: string): Pr
       rawPostgres(NAMES.rawPostgresValues, PG_URL, freshSchema("raw"), { kind: "values", rows: 100 }),
       rawPostgres(NAMES.rawPostgresUnnest, PG_URL, freshSchema("raw"), { kind: "unnest", rows: 500 }),
     ];
+    if (options.baseline !== undefined)
+      contenders.splice(
+        1,
+        0,
+        ours(
+          `${NAMES.oursPostgres} (baseline)`,
+          async () =>
+            (
+              await libraryModule<typeof import("../../src/stores/postgres/index.js")>(
+                options.baseline,
+                "src/stores/postgres/index.js",
+              )
+            ).postgresStore({ connectionString: PG_URL, schema: name("baseline") }),
+          { root: options.baseline },
+        ),
+      );
     const plan = workload(options.accounts);
     console.log(
       `\n== PostgreSQL (${PG_URL}): ${options.accounts.toLocaleString("en-US")} accounts x 10 commands, ${options.rounds} rounds`,
     );
     const series: Series[] = [];
-    for (const mode of ["sequential", "concurrent"] as const)
-      series.push(...(await alternate(contenders, plan, mode, options.rounds)));
+    for (const mode of options.modes)
+      series.push(...(await alternate(selectContenders(options, contenders), plan, mode, options.rounds)));
     if (options.processes.length > 0) {
       console.log(
         `  multi-process: ${options.processes.join(", ")} processes on one schema, ${options.accounts.toLocaleString("en-US")} accounts shared out`,

@@ -8,8 +8,8 @@ import { join } from "node:path";
 import type { Contender } from "./contender.js";
 import { emmettSqlite } from "./emmett-sqlite.js";
 import { alternate, type Series } from "./measure.js";
-import type { BenchOptions } from "./options.js";
-import { ours } from "./ours.js";
+import { type BenchOptions, selectContenders } from "./options.js";
+import { libraryModule, ours } from "./ours.js";
 import { rawSqlite } from "./raw-sqlite.js";
 import { printTable, printTargets, type SectionResult } from "./report.js";
 import { NAMES, sqliteTargets } from "./targets.js";
@@ -37,13 +37,29 @@ export async function sqliteSection(options: BenchOptions): Promise<SectionResul
       rawSqlite(NAMES.rawSqlite100, fileIn(directory, "raw"), "FULL", 100),
       rawSqlite(NAMES.rawSqlite1000, fileIn(directory, "raw"), "FULL", 1_000),
     ];
+    if (options.baseline !== undefined)
+      contenders.splice(
+        1,
+        0,
+        ours(
+          `${NAMES.oursSqlite} (baseline)`,
+          async () =>
+            (
+              await libraryModule<typeof import("../../src/stores/sqlite/index.js")>(
+                options.baseline,
+                "src/stores/sqlite/index.js",
+              )
+            ).sqliteStore({ path: fileIn(directory, "baseline")() }),
+          { root: options.baseline },
+        ),
+      );
     const plan = workload(options.accounts);
     console.log(
       `\n== SQLite (${directory}): ${options.accounts.toLocaleString("en-US")} accounts x 10 commands, ${options.rounds} rounds`,
     );
     const series: Series[] = [];
-    for (const mode of ["sequential", "concurrent"] as const)
-      series.push(...(await alternate(contenders, plan, mode, options.rounds)));
+    for (const mode of options.modes)
+      series.push(...(await alternate(selectContenders(options, contenders), plan, mode, options.rounds)));
     printTable("SQLite (commands/s)", series);
     const outcomes = printTargets(series, sqliteTargets(options));
     return { title: "SQLite", series, outcomes };

@@ -18,6 +18,11 @@ export type EventSourcingError<TDomainError> =
   | { readonly type: "InvalidAggregateId"; readonly aggregateId: string; readonly reason: string }
   /** Metadata that is not a plain object of string values, or holds text a store cannot keep intact. */
   | { readonly type: "InvalidMetadata"; readonly reason: string }
+  /**
+   * Refused at once, nothing done: `queued` requests were already waiting for an answer, `limit` is the
+   * bound that was reached (the system's `maxQueued`, or `maxQueuedPerAggregate` for one aggregate).
+   */
+  | { readonly type: "Overloaded"; readonly queued: number; readonly limit: number }
   | { readonly type: "Stopped" };
 
 /** Builds an `EventStoreError` from a thrown value, keeping it as `cause`. */
@@ -60,6 +65,8 @@ export function describeError(error: EventSourcingError<unknown>): string {
       return `invalid aggregate id ${JSON.stringify(truncate(error.aggregateId))}: ${error.reason}`;
     case "InvalidMetadata":
       return `invalid metadata: ${error.reason}`;
+    case "Overloaded":
+      return `overloaded: ${error.queued} requests already waiting, the limit is ${error.limit}; nothing was done, try again later`;
     case "Stopped":
       return "the event-sourcing system is not running (not started yet, or stopped)";
   }

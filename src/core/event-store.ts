@@ -118,6 +118,13 @@ export interface QueryLock {
   release(): Promise<void>;
 }
 
+/** One stream's read in {@link EventStore.readAggregates}: its events with `sequence > afterSequence`. */
+export interface AggregateRead {
+  readonly aggregateType: string;
+  readonly aggregateId: string;
+  readonly afterSequence: number;
+}
+
 /**
  * A named query's checkpoint with what operators recorded beside it (see
  * {@link EventStore.requestQueryReset} and {@link EventStore.skipQueryEvent}).
@@ -270,6 +277,21 @@ export interface EventStore {
    * or returns `null` at once if another holder has it. Without it, a named query runs wherever started.
    */
   lockQuery?(name: string): Promise<QueryLock | null>;
+
+  /**
+   * Optional: what `readAggregate` gives for each of several streams, in one round trip; answers in
+   * request order. A networked store offers it so that many aggregates loaded at once (a burst of
+   * commands to aggregates not yet in memory) cost one query, not one each.
+   */
+  readAggregates?(requests: readonly AggregateRead[]): Promise<readonly (readonly StoredEvent[])[]>;
+
+  /**
+   * Optional: what `loadSnapshot` gives for each of several streams, in one round trip; answers in
+   * request order.
+   */
+  loadSnapshots?(
+    streams: readonly { readonly aggregateType: string; readonly aggregateId: string }[],
+  ): Promise<readonly (StoredSnapshot | null)[]>;
 
   /**
    * Optional: calls `listener` whenever events may have been appended, by this process or another.

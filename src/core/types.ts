@@ -510,6 +510,21 @@ export interface EventSourcingConfig<TState, TCommand, TEvent, TDomainError> {
     /** Milliseconds between a waiting process's attempts to take over a named query. Default 2,000. */
     readonly lockRetryMs?: number;
   };
+  /**
+   * Most requests (`execute` and `loadAggregate`) waiting for their answer in the whole system; past it
+   * they answer `Overloaded` at once and nothing is done, so a caller firing without awaiting cannot
+   * grow memory without bound. A positive integer. Default 100,000: every one of 100,000 aggregates
+   * with one command in flight, which holds in well under 1 GB on every store (a request waiting costs
+   * about 1-3 KB with its aggregate's share).
+   */
+  readonly maxQueued?: number;
+  /**
+   * Most requests waiting in one aggregate's mailbox (queued or in progress); past it that aggregate's
+   * requests answer `Overloaded` at once. A positive integer. Default 1,000: one aggregate's commands run
+   * one after another, one store commit each (about 1 to 5 ms durable on SQLite and PostgreSQL), so
+   * of more than 1,000 waiting the last would mostly outlast the default 5 s `commandTimeout` anyway.
+   */
+  readonly maxQueuedPerAggregate?: number;
   /** Turns events into stored text and back, and names their `eventType`. Default: JSON, see `jsonCodec`. */
   readonly codec?: Codec;
   /** Time for timeouts, backoff, passivation and uptime: pass `manualClock()` in tests. Default: the system clock. */
@@ -740,7 +755,7 @@ export interface EventSourcing<TState, TCommand, TEvent, TDomainError> {
    * `InvalidAggregateId` (empty, or over 1,024 characters), `NonPositiveArgument` (a bad `timeout`),
    * `ConcurrencyConflict` (another writer kept winning, after `conflictRetries`), `ActorTimeout` (the
    * command may still commit), `ActorCrashed` (`handle` or `apply` threw; the aggregate is rebuilt
-   * from the store by the next command), `EventStoreError` (nothing stored), `Stopped`.
+   * from the store by the next command), `EventStoreError` (nothing stored), `Overloaded` (too many requests waiting: nothing done), `Stopped`.
    *
    * @param aggregateId - the aggregate (stream) the command is for; a new id starts from `emptyState`
    * @param command - given to `handle` with the aggregate's current state

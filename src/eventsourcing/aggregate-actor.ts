@@ -82,9 +82,10 @@ export type AggregateMessage<TState, TCommand, TEvent, TDomainError> =
  * way that leaves the outcome unknown, the state is dropped and rebuilt from the store (latest snapshot
  * plus the events after it) by the next message: a crash never escalates.
  */
-export class AggregateActor<TState, TCommand, TEvent, TDomainError> {
+export class AggregateActor<TState, TCommand, TEvent, TDomainError> extends Mailbox<
+  AggregateMessage<TState, TCommand, TEvent, TDomainError>
+> {
   readonly aggregateId: string;
-  readonly mailbox: Mailbox<AggregateMessage<TState, TCommand, TEvent, TDomainError>>;
   lastActive: number;
   /** Set on each use, cleared when the registry's clock hand passes the actor. */
   recentlyUsed = true;
@@ -96,20 +97,37 @@ export class AggregateActor<TState, TCommand, TEvent, TDomainError> {
   #loaded = false;
 
   constructor(aggregateId: string, context: SystemContext<TState, TCommand, TEvent, TDomainError>) {
+    // The actor is its own mailbox: no mailbox object and no handler closures per live aggregate.
+    super();
     this.aggregateId = aggregateId;
     this.#context = context;
     this.#state = context.config.emptyState;
     this.lastActive = context.clock.now();
-    this.mailbox = new Mailbox(
-      (message) => (message.settled ? undefined : this.#receive(message)),
-      (error, message) => message.reply(err({ type: "ActorCrashed", operation: message.kind, cause: error })),
-      (text, error) =>
-        context.logger.error(`aggregate ${JSON.stringify(aggregateId)}: ${text}`, error, { aggregateId }),
-    );
   }
 
-  #receive(message: AggregateMessage<TState, TCommand, TEvent, TDomainError>): Promise<void> {
+  /** The actor's mailbox: the actor itself. */
+  get mailbox(): Mailbox<AggregateMessage<TState, TCommand, TEvent, TDomainError>> {
+    return this;
+  }
+
+  protected override receive(
+    message: AggregateMessage<TState, TCommand, TEvent, TDomainError>,
+  ): Promise<void> | undefined {
+    if (message.settled) return undefined;
     return message.kind === "command" ? this.#execute(message) : this.#load(message);
+  }
+
+  protected override failed(
+    error: unknown,
+    message: AggregateMessage<TState, TCommand, TEvent, TDomainError>,
+  ): void {
+    message.reply(err({ type: "ActorCrashed", operation: message.kind, cause: error }));
+  }
+
+  protected override report(text: string, error: unknown): void {
+    this.#context.logger.error(`aggregate ${JSON.stringify(this.aggregateId)}: ${text}`, error, {
+      aggregateId: this.aggregateId,
+    });
   }
 
   async #load(message: LoadMessage<TState, TDomainError>): Promise<void> {

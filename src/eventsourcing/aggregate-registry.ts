@@ -1,3 +1,4 @@
+import type { EventSourcingError } from "../core/errors.js";
 import type { TimerHandle } from "../runtime/clock.js";
 import { AggregateActor, type AggregateMessage } from "./aggregate-actor.js";
 import type { SystemContext } from "./system-context.js";
@@ -21,6 +22,8 @@ export class AggregateRegistry<TState, TCommand, TEvent, TDomainError> {
   #ring: AggregateActor<TState, TCommand, TEvent, TDomainError>[] = [];
   #hand = 0;
   #sweepTimer: TimerHandle | undefined;
+  /** Requests admitted by {@link admit} and not yet answered. */
+  #queued = 0;
 
   constructor(context: SystemContext<TState, TCommand, TEvent, TDomainError>) {
     this.#context = context;
@@ -42,6 +45,26 @@ export class AggregateRegistry<TState, TCommand, TEvent, TDomainError> {
     actor.lastActive = this.#context.clock.now();
     actor.recentlyUsed = true;
     return actor;
+  }
+
+  /**
+   * Counts one more request waiting for its answer, or refuses it: `Overloaded` when `maxQueued`
+   * requests of the system are waiting, or `maxQueuedPerAggregate` are in the mailbox of
+   * `aggregateId`. An admitted request must be followed by {@link answered} once it is answered.
+   */
+  admit(aggregateId: string): EventSourcingError<never> | null {
+    const { maxQueued, maxQueuedPerAggregate } = this.#context.config;
+    if (this.#queued >= maxQueued) return { type: "Overloaded", queued: this.#queued, limit: maxQueued };
+    const inMailbox = this.#live.get(aggregateId)?.mailbox.size ?? 0;
+    if (inMailbox >= maxQueuedPerAggregate)
+      return { type: "Overloaded", queued: inMailbox, limit: maxQueuedPerAggregate };
+    this.#queued++;
+    return null;
+  }
+
+  /** One request admitted by {@link admit} has its answer. */
+  answered(): void {
+    this.#queued--;
   }
 
   /**

@@ -49,13 +49,33 @@ export class GroupCommitter {
       this.#pending.push({ request, resolve, reject });
       if (!this.#scheduled && this.#inFlight < this.#concurrency) {
         this.#scheduled = true;
-        queueMicrotask(() => {
-          this.#scheduled = false;
-          this.#pumpInTurn();
-        });
+        // For a store that takes several calls at once (a networked one), on a macrotask: the actors
+        // woken by one store answer (each a chain of microtasks: the reply, the caller's next command,
+        // its handle) all append before the pump runs, so they share the next batch instead of the
+        // first of them going alone (PostgreSQL, 1,000 x 10 concurrent: median batch 1 before). A store
+        // without I/O per call (memory, SQLite) keeps the microtask: one command at a time would pay a
+        // turn of the event loop each (0.63x on the memory store, sequential).
+        if (this.#concurrency > 1) setImmediate(this.#scheduledPump);
+        else queueMicrotask(this.#scheduledPump);
       }
     });
   }
+
+  /** After a store call: the next pump, on a macrotask for a networked store (see `append`). */
+  #afterCall(): void {
+    if (this.#concurrency === 1) {
+      this.#pumpInTurn();
+      return;
+    }
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    setImmediate(this.#scheduledPump);
+  }
+
+  readonly #scheduledPump = (): void => {
+    this.#scheduled = false;
+    this.#pumpInTurn();
+  };
 
   #waiting(): number {
     return this.#deferred.length + this.#pending.length - this.#head;
@@ -70,7 +90,7 @@ export class GroupCommitter {
       this.#inFlight++;
       void this.#send(batch).finally(() => {
         this.#inFlight--;
-        this.#pumpInTurn();
+        this.#afterCall();
       });
     }
   }

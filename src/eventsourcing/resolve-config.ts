@@ -15,6 +15,8 @@ const DEFAULTS = {
   conflictRetries: 3,
   idleMs: 300_000,
   maxLive: 10_000,
+  maxQueued: 100_000,
+  maxQueuedPerAggregate: 1_000,
   queryInitialMs: 100,
   queryMaxMs: 30_000,
   queryMaxPending: 10_000,
@@ -52,6 +54,8 @@ const KNOWN_KEYS = keysOf<AnyConfig>({
   aggregateType: true,
   eventVersions: true,
   upcasters: true,
+  maxQueued: true,
+  maxQueuedPerAggregate: true,
 });
 const NESTED_KEYS: Readonly<Record<string, readonly string[]>> = {
   snapshot: keysOf<NonNullable<AnyConfig["snapshot"]>>({ frequency: true, version: true, codec: true }),
@@ -284,6 +288,12 @@ export function resolveConfig<TState, TCommand, TEvent, TDomainError>(
     conflictRetries: nonNegativeInteger("conflictRetries", config.conflictRetries, DEFAULTS.conflictRetries),
     idleMs: positiveInteger("passivation.idleMs", config.passivation?.idleMs, DEFAULTS.idleMs),
     maxLive: positiveInteger("passivation.maxLive", config.passivation?.maxLive, DEFAULTS.maxLive),
+    maxQueued: positiveInteger("maxQueued", config.maxQueued, DEFAULTS.maxQueued),
+    maxQueuedPerAggregate: positiveInteger(
+      "maxQueuedPerAggregate",
+      config.maxQueuedPerAggregate,
+      DEFAULTS.maxQueuedPerAggregate,
+    ),
     queryRetry: Object.freeze({
       initialMs: positiveInteger(
         "queryRetry.initialMs",

@@ -14,6 +14,7 @@ import { textProblem } from "../core/text.js";
 import type { EventEnvelope, Metadata, Snapshot, StateCodec } from "../core/types.js";
 import type { EventVersions } from "./event-versions.js";
 import { type GroupCommitter, groupCommitterFor } from "./group-commit.js";
+import { type StoreReads, storeReadsFor } from "./read-batcher.js";
 
 /** Thrown when a stored row cannot be turned back into an event or a state. */
 export class DecodeError extends Error {
@@ -37,6 +38,8 @@ export class StoreGateway<TState, TEvent> {
   /** Whether the state codec is the default codec's JSON, whose text needs no check that it is JSON. */
   readonly #stateCodecIsJson: boolean;
   readonly #committer: GroupCommitter;
+  /** Reads of many aggregates at once go to the store together (when it can take them so). */
+  readonly #reads: StoreReads;
   /** The last event type found fine: a system's commands mostly repeat a few types. */
   #lastType: string | undefined;
 
@@ -63,6 +66,7 @@ export class StoreGateway<TState, TEvent> {
       decode: (text) => codec.decodeState(text) as TState,
     };
     this.#committer = groupCommitterFor(store);
+    this.#reads = storeReadsFor(store);
   }
 
   /** Initializes the store once for every system sharing it; a failed attempt may be retried. */
@@ -192,7 +196,7 @@ export class StoreGateway<TState, TEvent> {
 
   /** The aggregate's events after `afterSequence`. Throws on store failure. */
   readRows(aggregateId: string, afterSequence: number): Promise<readonly StoredEvent[]> {
-    return this.store.readAggregate(this.aggregateType, aggregateId, afterSequence);
+    return this.#reads.readAggregate(this.aggregateType, aggregateId, afterSequence);
   }
 
   /**
@@ -217,14 +221,14 @@ export class StoreGateway<TState, TEvent> {
    * snapshot of another version, which a full replay replaces). Throws on store or decode failure.
    */
   async loadCurrentSnapshot(aggregateId: string): Promise<Snapshot<TState> | null> {
-    const stored = await this.store.loadSnapshot(this.aggregateType, aggregateId);
+    const stored = await this.#reads.loadSnapshot(this.aggregateType, aggregateId);
     if (!stored || stored.version !== this.#snapshotVersion) return null;
     return this.#decodeSnapshot(aggregateId, stored);
   }
 
   /** The latest snapshot, any version, decoded. Throws on store or decode failure. */
   async loadSnapshot(aggregateId: string): Promise<Snapshot<TState> | null> {
-    const stored = await this.store.loadSnapshot(this.aggregateType, aggregateId);
+    const stored = await this.#reads.loadSnapshot(this.aggregateType, aggregateId);
     if (!stored) return null;
     return this.#decodeSnapshot(aggregateId, stored);
   }

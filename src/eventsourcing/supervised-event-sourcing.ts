@@ -480,7 +480,7 @@ export class SupervisedEventSourcing<TState, TCommand, TEvent, TDomainError>
     for (const wake of waiters) wake();
   }
 
-  /** Posts a request to an aggregate's mailbox and answers with its reply, or a timeout. */
+  /** Posts a request to an aggregate's mailbox and answers with its reply, or a timeout; `Overloaded` at once past a bound. */
   #send<T>(
     aggregateId: string,
     timeoutMs: number,
@@ -495,10 +495,16 @@ export class SupervisedEventSourcing<TState, TCommand, TEvent, TDomainError>
         waited.ok ? this.#send(aggregateId, timeoutMs, request) : waited,
       );
     }
+    const registry = run.registry;
+    const refused = registry.admit(aggregateId);
+    if (refused) return Promise.resolve(err(refused));
     return new Promise((resolve) => {
-      const message = request(resolve);
+      const message = request((result) => {
+        registry.answered();
+        resolve(result);
+      });
       this.#deadlines.add(timeoutMs, message);
-      run.registry.post(aggregateId, message);
+      registry.post(aggregateId, message);
     });
   }
 

@@ -32,6 +32,10 @@ export interface ResolvedConfig<TState, TCommand, TEvent, TDomainError> {
   readonly conflictRetries: number;
   readonly idleMs: number;
   readonly maxLive: number;
+  /** Requests waiting for an answer in the whole system, at most. */
+  readonly maxQueued: number;
+  /** Requests in one aggregate's mailbox, at most. */
+  readonly maxQueuedPerAggregate: number;
   readonly queryRetry: {
     readonly initialMs: number;
     readonly maxMs: number;

@@ -1,5 +1,8 @@
 import { deferToEventLoop, yieldDue } from "./cooperative.js";
 
+/** The queue of every mailbox with nothing queued: shared, never written (`post` makes its own). */
+const NO_MESSAGES: readonly unknown[] = Object.freeze([]);
+
 /**
  * A first-in, first-out queue of messages handled one at a time: the heart of an actor. The next
  * message starts only when the previous one's handler has finished (its promise settled). A mailbox
@@ -7,29 +10,48 @@ import { deferToEventLoop, yieldDue } from "./cooperative.js";
  * `cooperative.ts`), so that a burst of messages never starves timers and I/O.
  */
 export class Mailbox<TMessage> {
-  readonly #handler: (message: TMessage) => void | Promise<void>;
-  readonly #onError: (error: unknown, message: TMessage) => void;
-  readonly #report: (message: string, error: unknown) => void;
-  #queue: TMessage[] = [];
+  readonly #handler: ((message: TMessage) => void | Promise<void>) | undefined;
+  readonly #onError: ((error: unknown, message: TMessage) => void) | undefined;
+  readonly #report: ((message: string, error: unknown) => void) | undefined;
+  #queue: TMessage[] = NO_MESSAGES as TMessage[];
   #head = 0;
   #running = false;
   /** True while a handler runs (not while the mailbox waits for its turn between messages). */
   #busy = false;
-  #idleWaiters: (() => void)[] = [];
+  /** Made on the first `whenIdle` that has to wait: most mailboxes never need one. */
+  #idleWaiters: (() => void)[] | undefined;
 
   /**
    * @param handler handles one message; the next waits until it returns or its promise settles.
-   * @param onError called when the handler throws or rejects; the mailbox then goes on with the next message.
-   * @param report where a failure of the mailbox itself goes (`onError` threw): default `console.error`.
+   * Omitted: a subclass overrides {@link receive} (one method for every mailbox, no closure each).
+   * @param onError called when the handler throws or rejects; the mailbox then goes on with the next
+   * message. Omitted: a subclass overrides {@link failed}.
+   * @param report where a failure of the mailbox itself goes (`onError` threw). Omitted: a subclass
+   * overrides {@link report}, else `console.error`.
    */
   constructor(
-    handler: (message: TMessage) => void | Promise<void>,
-    onError: (error: unknown, message: TMessage) => void,
-    report: (message: string, error: unknown) => void = reportToConsole,
+    handler?: (message: TMessage) => void | Promise<void>,
+    onError?: (error: unknown, message: TMessage) => void,
+    report?: (message: string, error: unknown) => void,
   ) {
     this.#handler = handler;
     this.#onError = onError;
     this.#report = report;
+  }
+
+  /** Handles one message: the constructor's `handler`, unless a subclass overrides it. */
+  protected receive(message: TMessage): void | Promise<void> {
+    return this.#handler?.(message);
+  }
+
+  /** Told of a message whose handling threw or rejected: the constructor's `onError`, unless overridden. */
+  protected failed(error: unknown, message: TMessage): void {
+    this.#onError?.(error, message);
+  }
+
+  /** Told of a failure of the mailbox itself (its `onError` threw): the constructor's `report`, unless overridden. */
+  protected report(message: string, error: unknown): void {
+    (this.#report ?? reportToConsole)(message, error);
   }
 
   /** Messages queued or in progress. */
@@ -44,6 +66,7 @@ export class Mailbox<TMessage> {
 
   /** Queues a message; it is handled after every message posted before it. */
   post(message: TMessage): void {
+    if (this.#queue === NO_MESSAGES) this.#queue = [];
     this.#queue.push(message);
     if (!this.#running) void this.#run();
   }
@@ -51,11 +74,15 @@ export class Mailbox<TMessage> {
   /** Resolves once the mailbox is idle. */
   whenIdle(): Promise<void> {
     if (!this.#running) return Promise.resolve();
-    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+    return new Promise((resolve) => {
+      this.#idleWaiters ??= [];
+      this.#idleWaiters.push(resolve);
+    });
   }
 
   /** Removes and returns every message not yet started. */
   drain(): TMessage[] {
+    if (this.#queue === NO_MESSAGES) return [];
     const start = this.#busy ? this.#head + 1 : this.#head;
     const rest = this.#queue.slice(start);
     this.#queue.length = start;
@@ -67,20 +94,23 @@ export class Mailbox<TMessage> {
     while (this.#head < this.#queue.length) {
       if (yieldDue()) {
         // Still running: the loop goes on from the event loop's next turn (cheaper than awaiting).
-        deferToEventLoop(() => void this.#run(), this.#report);
+        deferToEventLoop(
+          () => void this.#run(),
+          (text, error) => this.report(text, error),
+        );
         return;
       }
       const message = this.#queue[this.#head] as TMessage;
       this.#busy = true;
       try {
-        const pending = this.#handler(message);
+        const pending = this.receive(message);
         if (pending) await pending;
       } catch (error) {
         try {
-          this.#onError(error, message);
+          this.failed(error, message);
         } catch (reportError) {
           try {
-            this.#report("a mailbox's onError threw", reportError);
+            this.report("a mailbox's onError threw", reportError);
           } catch {
             // Nowhere left to report to.
           }
@@ -94,11 +124,12 @@ export class Mailbox<TMessage> {
         this.#head = 0;
       }
     }
-    this.#queue = [];
+    this.#queue = NO_MESSAGES as TMessage[];
     this.#head = 0;
     this.#running = false;
     const waiters = this.#idleWaiters;
-    this.#idleWaiters = [];
+    if (waiters === undefined) return;
+    this.#idleWaiters = undefined;
     for (const resolve of waiters) resolve();
   }
 }

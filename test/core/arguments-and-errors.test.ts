@@ -61,6 +61,10 @@ describe("describeError", () => {
       { type: "InvalidMetadata", reason: 'metadata "user" must be a string, got number 1' },
       /invalid metadata: metadata "user" must be a string, got number 1/,
     ],
+    [
+      { type: "Overloaded", queued: 100, limit: 100 },
+      /overloaded: 100 requests already waiting, the limit is 100/,
+    ],
     [{ type: "Stopped" }, /not running/],
   ];
   it.each(cases)("describes %o in one line", (error, expected) => {

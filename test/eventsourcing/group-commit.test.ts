@@ -81,6 +81,35 @@ describe("GroupCommitter", () => {
     expect(calls.map((call) => call.length)).toEqual([3, 3, 3]);
   });
 
+  it("lets the writers woken by one answer of a networked store share the next batch", async () => {
+    const inner = memoryStore();
+    const calls: number[] = [];
+    // Answers on a macrotask, like a reply read from a socket; takes several calls at once.
+    const store: EventStore = Object.assign(Object.create(null), {
+      appendConcurrency: 4,
+      append: async (requests: readonly AppendRequest[]) => {
+        calls.push(requests.length);
+        await new Promise((resolve) => setImmediate(resolve));
+        return inner.append(requests);
+      },
+    });
+    const committer = new GroupCommitter(store);
+    // 100 writers, each appending three times in a row, with 0 to 9 promise hops between its appends
+    // (as an actor's reply, its caller's next command and its handle take).
+    const writer = async (n: number) => {
+      for (let sequence = 0; sequence < 3; sequence++) {
+        const outcome = await committer.append(request(`w-${n}`, sequence));
+        expect(outcome.ok).toBe(true);
+        for (let hop = 0; hop < n % 10; hop++) await Promise.resolve();
+      }
+    };
+    await Promise.all(Array.from({ length: 100 }, (_, i) => writer(i)));
+    // Each round's appends share the calls of that round (up to four at once): none goes nearly alone
+    // ahead of the others, as the first writers woken would if the pump ran before the rest appended.
+    expect(calls.reduce((sum, n) => sum + n, 0)).toBe(300);
+    expect(Math.min(...calls)).toBeGreaterThanOrEqual(10);
+  });
+
   it("rejects every request when the whole store fails, within a bounded number of calls, and goes on with the next", async () => {
     let failing = true;
     let calls = 0;
@@ -174,12 +203,14 @@ describe("GroupCommitter under a burst", () => {
     });
     const committer = new GroupCommitter(store);
     let callsAtFirstImmediate = -1;
-    setImmediate(() => {
-      callsAtFirstImmediate = calls;
-    });
     // One aggregate: each request waits for the previous one's batch, so every call carries one.
     const done: Promise<AppendOutcome>[] = [];
     for (let i = 0; i < 200; i++) done.push(committer.append(request("a", i)));
+    // Queued after the committer's first pump (itself on a macrotask): it runs once the chain of calls
+    // that pump starts has handed over to the event loop.
+    setImmediate(() => {
+      callsAtFirstImmediate = calls;
+    });
     const outcomes = await Promise.all(done);
     expect(outcomes.every((outcome) => outcome.ok)).toBe(true);
     expect(calls).toBe(200);

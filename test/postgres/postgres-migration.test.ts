@@ -65,6 +65,18 @@ describePostgres("PostgreSQL schema migrations", () => {
         { table_name: "snapshots", column_name: "state", data_type: "json" },
       ]);
       expect(columns.versions).toEqual([1, 2, 3, 4, 5]);
+      // Step 4 took the NOTIFY out of the appending transaction, keeping the lock.
+      const definitions = await withPostgres(async (client) => {
+        const { rows } = await client.query(
+          `SELECT pg_get_functiondef(p.oid) AS def FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+           WHERE n.nspname = $1 AND p.proname = 'append_events'`,
+          [name],
+        );
+        return rows.map((row) => row.def as string);
+      });
+      expect(definitions).toHaveLength(1);
+      expect(definitions[0]).toContain("pg_advisory_xact_lock");
+      expect(definitions[0]).not.toContain("pg_notify");
       // The old rows are still there, in the text jsonb gave them; new ones keep the codec's text.
       const [old] = await store.readAggregate("default", "old", 0);
       expect(JSON.parse(old?.payload ?? "null")).toEqual({ type: "Old", a: 2, b: 1 });

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type {
+  AggregateRead,
   AppendOutcome,
   AppendRequest,
   EventStore,
@@ -63,6 +64,9 @@ export class PostgresEventStore implements EventStore {
   readonly #statement: string;
   #initializing: Promise<void> | null = null;
   #closed = false;
+  /** A NOTIFY is on its way; another is due after it. */
+  #announcing = false;
+  #announceAgain = false;
 
   constructor(options: PostgresStoreOptions) {
     this.#options = resolvePostgresOptions(options);
@@ -115,7 +119,33 @@ export class PostgresEventStore implements EventStore {
         `FROM ${this.#schema.q}.append_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
       values: appendParameters(requests, eventIds),
     });
-    return appendOutcomes(requests, eventIds, rows[0] as AppendRow | undefined);
+    const outcomes = appendOutcomes(requests, eventIds, rows[0] as AppendRow | undefined);
+    if (outcomes.some((outcome) => outcome.ok)) this.#announce();
+    return outcomes;
+  }
+
+  /**
+   * Wakes the listeners of every process after a commit: one NOTIFY at a time, on its own connection
+   * and transaction, never holding up an append; commits made while one is on its way get one more
+   * after it. A lost wake-up only delays readers, who poll as well.
+   */
+  #announce(): void {
+    if (this.#announcing) {
+      this.#announceAgain = true;
+      return;
+    }
+    this.#announcing = true;
+    this.#announceAgain = false;
+    void this.#query({
+      name: `${this.#statement}_notify`,
+      text: "SELECT pg_notify($1, '')",
+      values: [this.#schema.channel],
+    })
+      .catch(() => undefined)
+      .finally(() => {
+        this.#announcing = false;
+        if (this.#announceAgain && !this.#closed) this.#announce();
+      });
   }
 
   async readAggregate(
@@ -148,6 +178,35 @@ export class PostgresEventStore implements EventStore {
       values: [aggregateType, aggregateId, commandId],
     });
     return (rows as EventRow[]).map(storedEvent);
+  }
+
+  /**
+   * Many streams' events in one statement: the requests unnested with their number, each joined to its
+   * stream's index range, the rows grouped back by request.
+   */
+  async readAggregates(requests: readonly AggregateRead[]): Promise<readonly (readonly StoredEvent[])[]> {
+    if (requests.length === 0) return [];
+    if (requests.length === 1) {
+      const only = requests[0] as AggregateRead;
+      return [await this.readAggregate(only.aggregateType, only.aggregateId, only.afterSequence)];
+    }
+    const { rows } = await this.#query({
+      name: `${this.#statement}_read_aggregates`,
+      text:
+        `SELECT r.idx::integer AS request, ${EVENT_COLUMNS} ` +
+        "FROM unnest($1::text[], $2::text[], $3::integer[]) WITH ORDINALITY AS r(type, id, after, idx) " +
+        `JOIN LATERAL (SELECT * FROM ${this.#schema.q}.events x WHERE x.aggregate_type = r.type ` +
+        "AND x.aggregate_id = r.id AND x.sequence > r.after) e ON true ORDER BY r.idx, e.sequence",
+      values: [
+        requests.map((r) => r.aggregateType),
+        requests.map((r) => r.aggregateId),
+        requests.map((r) => r.afterSequence),
+      ],
+    });
+    const results: StoredEvent[][] = requests.map(() => []);
+    for (const row of rows as (EventRow & { request: number })[])
+      results[row.request - 1]?.push(storedEvent(row));
+    return results;
   }
 
   async currentSequence(aggregateType: string, aggregateId: string): Promise<number> {
@@ -211,6 +270,41 @@ export class PostgresEventStore implements EventStore {
       state: row.state,
       timestamp: toDate(row.recorded_at),
     };
+  }
+
+  /** Many streams' snapshots in one statement. */
+  async loadSnapshots(
+    streams: readonly { readonly aggregateType: string; readonly aggregateId: string }[],
+  ): Promise<readonly (StoredSnapshot | null)[]> {
+    if (streams.length === 0) return [];
+    const { rows } = await this.#query({
+      name: `${this.#statement}_load_snapshots`,
+      text:
+        "SELECT r.idx::integer AS request, s.sequence, s.version, s.state::text AS state, s.recorded_at " +
+        "FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS r(type, id, idx) " +
+        `JOIN ${this.#schema.q}.snapshots s ON s.aggregate_type = r.type AND s.aggregate_id = r.id`,
+      values: [streams.map((s) => s.aggregateType), streams.map((s) => s.aggregateId)],
+    });
+    const results: (StoredSnapshot | null)[] = streams.map(() => null);
+    for (const row of rows as {
+      request: number;
+      sequence: number;
+      version: number;
+      state: string;
+      recorded_at: Date | string;
+    }[]) {
+      const stream = streams[row.request - 1];
+      if (stream === undefined) continue;
+      results[row.request - 1] = {
+        aggregateType: stream.aggregateType,
+        aggregateId: stream.aggregateId,
+        sequence: row.sequence,
+        version: row.version,
+        state: row.state,
+        timestamp: toDate(row.recorded_at),
+      };
+    }
+    return results;
   }
 
   async saveSnapshot(snapshot: StoredSnapshot): Promise<void> {

@@ -109,7 +109,10 @@ function appendFunction(schema: PostgresSchema, type: "json" | "jsonb"): string 
  *
  * Version 4: idempotent commands. Each event keeps the command id of its commit (`command_id`, NULL for
  * none), found through a partial index that events without one never enter; `append_events` takes one
- * command id per request. The index holds an md5 of the aggregate id rather than the id itself, so that
+ * command id per request, and no longer calls `pg_notify`: the store sends the wake-up after the commit
+ * (a transaction that notifies takes PostgreSQL's database-wide notify lock at COMMIT, so notifying
+ * inside the append serialized every appending transaction of the database behind that lock).
+ * The id index holds an md5 of the aggregate id rather than the id itself, so that
  * its entries stay under PostgreSQL's btree limit (about 2,700 bytes) whatever the id's length.
  *
  * Version 5: a named query's checkpoint row records resets (`generation`, `reset_pending`) and the
@@ -217,7 +220,7 @@ export function migrations(schema: PostgresSchema): readonly string[] {
     END
     $fn$;
     `,
-    // 3 -> 4: command ids (see above).
+    // 3 -> 4: command ids, and no NOTIFY inside the appending transaction (see above).
     `
     ALTER TABLE ${s}.events ADD COLUMN command_id text;
     CREATE INDEX events_command ON ${s}.events (aggregate_type, md5(aggregate_id), command_id)
@@ -255,9 +258,6 @@ export function migrations(schema: PostgresSchema): readonly string[] {
         RETURNING position
       )
       SELECT array_agg(ins.position ORDER BY ins.position) INTO v_positions FROM ins;
-      IF v_positions IS NOT NULL THEN
-        PERFORM pg_notify(${quoteLiteral(schema.channel)}, '');
-      END IF;
       RETURN QUERY SELECT v_actual, COALESCE(v_positions, '{}'), now();
     END
     $fn$;
