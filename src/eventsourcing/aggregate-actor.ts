@@ -194,7 +194,12 @@ export class AggregateActor<TState, TCommand, TEvent, TDomainError> extends Mail
       } catch (cause) {
         message.trace?.appendEnded(undefined, cause);
         this.#loaded = false; // the outcome is unknown: rebuild from the store next time
-        return message.reply(err(eventStoreError("the store failed to append the events", cause)));
+        const failed = err(eventStoreError("the store failed to append the events", cause));
+        if (commandId === undefined) return message.reply(failed);
+        // The commit may have happened (the connection dropped around COMMIT): if the store holds it,
+        // it is the answer; if it cannot tell, the failure stands, and a retry with the id is safe.
+        const earlier = await this.#earlierCommit(commandId);
+        return message.reply(earlier.ok && earlier.value !== null ? ok(earlier.value) : failed);
       }
       if (outcome.ok) {
         counters.commandsProcessed++;

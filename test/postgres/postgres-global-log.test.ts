@@ -55,18 +55,10 @@ describePostgres("the PostgreSQL global log", () => {
     try {
       // The slow writer inserts through the store's own append path and does not commit yet.
       await slow.query("BEGIN");
-      await slow.query(`SELECT * FROM "${schema}".append_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, [
-        ["default"],
-        ["slow"],
-        [0],
-        [1],
-        [1],
-        [randomUUID()],
-        ["Counted"],
-        [1],
-        ['{"n":1}'],
-        ["{}"],
-      ]);
+      await slow.query(
+        `SELECT * FROM "${schema}".append_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+        [["default"], ["slow"], [0], [1], [1], [randomUUID()], ["Counted"], [1], ['{"n":1}'], ["{}"], [null]],
+      );
       let fastDone = false;
       const fast = store
         .append([{ aggregateType: "default", aggregateId: "fast", expectedSequence: 0, events: [event(2)] }])

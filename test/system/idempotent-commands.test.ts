@@ -5,6 +5,7 @@
 import { expect, it } from "vitest";
 import type { BankAccountCommand } from "../../examples/bank-account/domain.js";
 import { handle } from "../../examples/bank-account/domain.js";
+import type { EventStore } from "../../src/core/event-store.js";
 import { forEachStore } from "../support/stores.js";
 import { deposit, expectOk, open, useSystems, withdraw } from "../support/system.js";
 
@@ -18,6 +19,31 @@ function countingHandle() {
     },
   };
   return counted;
+}
+
+/** `inner` behind a wrapper whose next `lose` appends commit, then throw as a dropped connection would. */
+function losingAnswers(inner: EventStore) {
+  const control = { lose: 0 };
+  const store: EventStore = {
+    init: () => inner.init(),
+    close: async () => undefined,
+    append: async (requests) => {
+      const outcomes = await inner.append(requests);
+      if (control.lose > 0) {
+        control.lose--;
+        throw new Error("the connection dropped after COMMIT");
+      }
+      return outcomes;
+    },
+    readAggregate: (type, id, after) => inner.readAggregate(type, id, after),
+    currentSequence: (type, id) => inner.currentSequence(type, id),
+    readAll: (after, limit, options) => inner.readAll(after, limit, options),
+    loadSnapshot: (type, id) => inner.loadSnapshot(type, id),
+    saveSnapshot: (snapshot) => inner.saveSnapshot(snapshot),
+    loadCheckpoint: (name) => inner.loadCheckpoint(name),
+    saveCheckpoint: (name, position) => inner.saveCheckpoint(name, position),
+  };
+  return { store, control };
 }
 
 const eventIds = (result: { events: readonly { eventId: string }[] }) => result.events.map((e) => e.eventId);
@@ -144,5 +170,26 @@ forEachStore("idempotent commands", (kind) => {
     }
     expect(expectOk(await bank.loadEvents("a"))).toEqual([]);
     expectOk(await bank.execute("a", open("a"), { commandId: "x".repeat(256) }));
+  });
+
+  it("answers ok when the append's answer was lost but its commit is in the store, and only with a command id", async () => {
+    const { store: inner } = await systems.store();
+    const { store, control } = losingAnswers(inner);
+    const bank = await systems.bank({ store });
+    expectOk(await bank.execute("a", open("a")));
+    control.lose = 1;
+    const lost = await bank.execute("a", deposit(1));
+    expect(lost.ok === false && lost.error.type).toBe("EventStoreError");
+    control.lose = 1;
+    const found = expectOk(await bank.execute("a", deposit(2), { commandId: "d-2" }));
+    expect(found.events.map((e) => e.sequence)).toEqual([3]);
+    expect(found.aggregate).toEqual({
+      aggregateId: "a",
+      sequence: 3,
+      state: { type: "BankAccount", balance: 3 },
+    });
+    const again = expectOk(await bank.execute("a", deposit(2), { commandId: "d-2" }));
+    expect(eventIds(again)).toEqual(eventIds(found));
+    expect(expectOk(await bank.loadEvents("a"))).toHaveLength(3);
   });
 });
