@@ -317,7 +317,9 @@ export class SupervisedEventSourcing<TState, TCommand, TEvent, TDomainError>
     if (this.#phase !== "running" && !(await this.#awaitRun(this.#config.commandTimeoutMs)).ok)
       return STOPPED;
     const { names, timeoutMs } = checked.value;
-    return this.#operations.waitFor(names, checked.value.position, timeoutMs);
+    const waited = await this.#operations.waitFor(names, checked.value.position, timeoutMs);
+    // stop() answers the waiters at once: that is not a timeout.
+    return waited.ok || this.#phase === "running" || this.#phase === "restarting" ? waited : STOPPED;
   }
 
   async resetQuery(name: string): Promise<Result<void, EventSourcingError<TDomainError>>> {
