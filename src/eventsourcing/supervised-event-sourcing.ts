@@ -149,10 +149,7 @@ export class SupervisedEventSourcing<TState, TCommand, TEvent, TDomainError>
     this.#uptimeAtStop = undefined;
     this.#run = run;
     this.#phase = "running";
-    this.#unsubscribe ??= this.#context.gateway.store.onAppend?.(() => {
-      this.#queries.wakeNamed();
-      this.#progress.wake();
-    });
+    this.#unsubscribe ??= this.#context.gateway.store.onAppend?.(() => this.#queries.wakeNamed());
     this.#releaseWaiters();
     return { stop: (reason?: StopReason) => this.#stopRun(run, reason ?? "shutdown") };
   }
