@@ -713,6 +713,7 @@ export interface ExecuteResult<TState, TEvent> {
  *
  * @example
  * ```ts
+ * import type { WaitForQueriesOptions } from "eventsourcing";
  * const options: WaitForQueriesOptions = { queries: ["balances"], timeout: 2_000 };
  * ```
  */

@@ -11,8 +11,10 @@ interface Waiter {
 /**
  * Waits for named queries' checkpoints to reach a position, whichever process runs them. One poller
  * serves every waiter: it reads each checkpoint still awaited from the store once per round (every
- * `pollMs`, or at once when woken), and a query of this process that saves a checkpoint reports it
- * here, so an in-process wait needs no read at all. Nothing runs while nobody waits.
+ * `pollMs`, and at once for a new waiter), and a query of this process that saves a checkpoint
+ * reports it here, so an in-process wait needs no further read. Appends do not wake it: another
+ * process's checkpoint moves after its query ran, not when the events land. Nothing runs while nobody
+ * waits.
  */
 export class QueryProgress {
   readonly #store: EventStore;
@@ -57,7 +59,7 @@ export class QueryProgress {
     for (const waiter of [...this.#waiters]) this.#seen(waiter, name, position);
   }
 
-  /** Checkpoints may have moved (events were appended somewhere): read them again now. */
+  /** A new waiter: read the checkpoints now rather than at the next poll. */
   wake(): void {
     if (this.#waiters.size === 0) return;
     this.#again = true;

@@ -171,10 +171,7 @@ export class SupervisedEventSourcing<TState, TCommand, TEvent, TDomainError>
     this.#uptimeAtStop = undefined;
     this.#run = run;
     this.#phase = "running";
-    this.#unsubscribe ??= this.#context.gateway.store.onAppend?.(() => {
-      this.#queries.wakeNamed();
-      this.#progress.wake();
-    });
+    this.#unsubscribe ??= this.#context.gateway.store.onAppend?.(() => this.#queries.wakeNamed());
     this.#unwatch ??= watchSystem(this.#telemetrySource);
     this.#releaseWaiters();
     return { stop: (reason?: StopReason) => this.#stopRun(run, reason ?? "shutdown") };
@@ -355,7 +352,9 @@ export class SupervisedEventSourcing<TState, TCommand, TEvent, TDomainError>
     if (this.#phase !== "running" && !(await this.#awaitRun(this.#config.commandTimeoutMs)).ok)
       return STOPPED;
     const { names, timeoutMs } = checked.value;
-    return this.#operations.waitFor(names, checked.value.position, timeoutMs);
+    const waited = await this.#operations.waitFor(names, checked.value.position, timeoutMs);
+    // stop() answers the waiters at once: that is not a timeout.
+    return waited.ok || this.#phase === "running" || this.#phase === "restarting" ? waited : STOPPED;
   }
 
   async resetQuery(name: string): Promise<Result<void, EventSourcingError<TDomainError>>> {

@@ -62,6 +62,17 @@ forEachStore("read-your-writes", (kind) => {
     model.release();
   });
 
+  it("waitForQueries answers Stopped when the system stops while it waits, and after", async () => {
+    const model = balances();
+    const bank = await systems.bank({ queries: [model.query] });
+    expectOk(await bank.execute("a", open("a")));
+    // A position no event has yet: only the stop can end this wait.
+    const waiting = bank.waitForQueries(1_000_000n, { timeout: 60_000 });
+    await bank.stop();
+    expect(await waiting).toEqual({ ok: false, error: { type: "Stopped" } });
+    expect(await bank.waitForQueries(1n)).toEqual({ ok: false, error: { type: "Stopped" } });
+  });
+
   it("waitForQueries refuses a negative position and a bad timeout, and names of no checkpoint", async () => {
     const bank = await systems.bank();
     expect(await bank.waitForQueries(-1n)).toMatchObject({
