@@ -4,9 +4,11 @@
  * process so that the machine's load falls on both alike.
  *
  *   npx tsx bench/telemetry-overhead.ts --baseline /path/to/other/checkout [--store memory|sqlite]
- *     [--rounds 15] [--accounts 1000] [--mode concurrent|sequential] [--sdk] [--tree other/checkout]
+ *     [--rounds 15] [--accounts 1000] [--mode concurrent|sequential] [--sdk [--sdk-only traces|metrics]]
+ *     [--tree other/checkout]
  *
- * `--sdk` registers the SDK (tracer with an in-memory exporter, meter with a manual reader) for the
+ * `--sdk` registers the SDK (tracer with a batch span processor and an exporter that drops the spans,
+ * meter with a reader that is never collected) for the
  * whole run: the baseline has no hooks, so the figure is then the cost of tracing and metrics.
  * `--tree` puts another checkout in place of this one: two copies of the baseline give the noise floor.
  * Without `@opentelemetry/api` installed, the hooks are one comparison with `undefined`; with it
@@ -29,6 +31,7 @@ const { values } = parseArgs({
     accounts: { type: "string", default: "1000" },
     mode: { type: "string", default: "concurrent" },
     sdk: { type: "boolean", default: false },
+    "sdk-only": { type: "string" },
   },
 });
 if (values.baseline === undefined) throw new Error("--baseline <checkout> is required");
@@ -58,20 +61,28 @@ async function load(name: string, root: string): Promise<Tree> {
 
 if (values.sdk) {
   const { metrics, trace } = await import("@opentelemetry/api");
-  const { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } = await import(
-    "@opentelemetry/sdk-trace-base"
-  );
+  const { BasicTracerProvider, BatchSpanProcessor } = await import("@opentelemetry/sdk-trace-base");
   const { MeterProvider, MetricReader } = await import("@opentelemetry/sdk-metrics");
   class Reader extends MetricReader {
     protected override async onShutdown() {}
     protected override async onForceFlush() {}
   }
-  const exporter = new InMemorySpanExporter();
-  trace.setGlobalTracerProvider(
-    new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }),
-  );
-  metrics.setGlobalMeterProvider(new MeterProvider({ readers: [new Reader()] }));
-  setInterval(() => exporter.reset(), 1_000).unref();
+  // As in production, spans are batched; the exporter drops them (the network is not what is measured).
+  let exported = 0;
+  const exporter = {
+    export(spans: readonly unknown[], done: (result: { code: 0 }) => void) {
+      exported += spans.length;
+      done({ code: 0 });
+    },
+    async shutdown() {},
+  };
+  if (values["sdk-only"] !== "metrics")
+    trace.setGlobalTracerProvider(
+      new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(exporter)] }),
+    );
+  if (values["sdk-only"] !== "traces")
+    metrics.setGlobalMeterProvider(new MeterProvider({ readers: [new Reader()] }));
+  process.on("exit", () => console.log(`${exported} spans exported`));
 }
 
 const trees = [

@@ -1,9 +1,9 @@
 import { describeError, type EventSourcingError } from "../core/errors.js";
 import type { AppendOutcome, AppendRequest } from "../core/event-store.js";
 import type { Metadata } from "../core/types.js";
-import type { Instrumentation } from "./instrumentation.js";
+import type { Instrumentation, SystemLabels } from "./instrumentation.js";
 import type { OtelAttributes, OtelContext, OtelSpan } from "./otel-api.js";
-import type { CommandTrace, LoadKind, TracedSystem } from "./telemetry.js";
+import type { CommandTrace, LoadKind } from "./telemetry.js";
 import { telemetryNames } from "./telemetry-names.js";
 import { withTraceContext } from "./trace-context.js";
 
@@ -22,27 +22,28 @@ const { attributes: A, spans: S } = telemetryNames;
 export class CommandSpan implements CommandTrace {
   readonly metadata: Metadata;
   readonly #telemetry: Instrumentation;
-  readonly #labels: OtelAttributes;
+  readonly #labels: SystemLabels;
   readonly #startedAt = performance.now();
   /** The execute span and the context its children start in, when spans are recorded. */
   readonly #span: OtelSpan | undefined;
   readonly #context: OtelContext | undefined;
   #child: OtelSpan | undefined;
+  #request: AppendRequest | undefined;
   #conflicts = 0;
 
   constructor(
     telemetry: Instrumentation,
-    system: TracedSystem,
+    labels: SystemLabels,
     aggregateId: string,
     command: unknown,
     metadata: Metadata,
   ) {
     this.#telemetry = telemetry;
-    this.#labels = { [A.systemId]: system.systemId, [A.aggregateType]: system.aggregateType };
+    this.#labels = labels;
     this.metadata = metadata;
     if (!telemetry.tracing) return;
     const { api, tracer } = telemetry;
-    const attributes: OtelAttributes = { ...this.#labels, [A.aggregateId]: aggregateId };
+    const attributes: OtelAttributes = { ...labels.system, [A.aggregateId]: aggregateId };
     const type =
       typeof command === "object" && command !== null ? (command as { type?: unknown }).type : undefined;
     if (typeof type === "string") attributes[A.commandType] = type;
@@ -58,7 +59,7 @@ export class CommandSpan implements CommandTrace {
     if (this.#context === undefined) return;
     this.#child = this.#telemetry.tracer.startSpan(
       S.load,
-      { attributes: { ...this.#labels, [A.loadKind]: kind } },
+      { attributes: { ...this.#labels.system, [A.loadKind]: kind } },
       this.#context,
     );
   }
@@ -75,11 +76,12 @@ export class CommandSpan implements CommandTrace {
   appendStarted(request: AppendRequest): void {
     if (this.#context === undefined) return;
     this.#telemetry.appending.set(request, this);
+    this.#request = request;
     this.#child = this.#telemetry.tracer.startSpan(
       S.append,
       {
         attributes: {
-          ...this.#labels,
+          ...this.#labels.system,
           [A.expectedSequence]: request.expectedSequence,
           [A.events]: request.events.length,
         },
@@ -94,11 +96,15 @@ export class CommandSpan implements CommandTrace {
   }
 
   appendEnded(outcome: AppendOutcome | undefined, error?: unknown): void {
-    const { instruments } = this.#telemetry;
-    if (outcome?.ok) instruments.eventsAppended.add(outcome.value.length, this.#labels);
+    const { instruments, appending } = this.#telemetry;
+    if (this.#request !== undefined) {
+      appending.delete(this.#request);
+      this.#request = undefined;
+    }
+    if (outcome?.ok) instruments.eventsAppended.add(outcome.value.length, this.#labels.system);
     else if (outcome !== undefined) {
       this.#conflicts++;
-      instruments.conflicts.add(1, this.#labels);
+      instruments.conflicts.add(1, this.#labels.system);
     }
     const span = this.#child;
     if (span === undefined) return;
@@ -115,7 +121,7 @@ export class CommandSpan implements CommandTrace {
       error?: { type: string };
     };
     const outcome = answer.ok ? "ok" : (answer.error?.type ?? "error");
-    const labels = { ...this.#labels, [A.outcome]: outcome };
+    const labels = this.#labels.withOutcome(outcome);
     const { instruments } = this.#telemetry;
     instruments.commands.add(1, labels);
     instruments.duration.record(performance.now() - this.#startedAt, labels);

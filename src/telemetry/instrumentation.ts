@@ -66,8 +66,13 @@ export class Instrumentation implements Telemetry {
   readonly api: OtelApi;
   tracer: OtelTracer;
   readonly instruments: Instruments;
-  /** The command whose append each request in flight belongs to, for the batch size. */
-  readonly appending = new WeakMap<AppendRequest, CommandSpan>();
+  /**
+   * The command whose append each request in flight belongs to, for the batch size: a Map whose entries
+   * are removed as each append ends (a WeakMap with an entry per command costs the collector more).
+   */
+  readonly appending = new Map<AppendRequest, CommandSpan>();
+  /** Each system's metric attributes, made once: recording a metric allocates nothing of ours. */
+  readonly #labels = new WeakMap<TracedSystem, SystemLabels>();
 
   constructor(api: OtelApi, meter: OtelMeter) {
     this.api = api;
@@ -106,7 +111,12 @@ export class Instrumentation implements Telemetry {
   }
 
   command(system: TracedSystem, aggregateId: string, command: unknown, metadata: Metadata): CommandSpan {
-    return new CommandSpan(this, system, aggregateId, command, metadata);
+    let labels = this.#labels.get(system);
+    if (labels === undefined) {
+      labels = new SystemLabels(system);
+      this.#labels.set(system, labels);
+    }
+    return new CommandSpan(this, labels, aggregateId, command, metadata);
   }
 
   queryBatch(
@@ -154,6 +164,25 @@ export class Instrumentation implements Telemetry {
   appendBatch(requests: readonly AppendRequest[]): void {
     if (!this.tracing) return;
     for (const request of requests) this.appending.get(request)?.batchSent(requests.length);
+  }
+}
+
+/** A system's metric attributes, and those with each command outcome seen. */
+export class SystemLabels {
+  readonly system: OtelAttributes;
+  readonly #byOutcome = new Map<string, OtelAttributes>();
+
+  constructor(system: TracedSystem) {
+    this.system = Object.freeze({ [A.systemId]: system.systemId, [A.aggregateType]: system.aggregateType });
+  }
+
+  withOutcome(outcome: string): OtelAttributes {
+    let labels = this.#byOutcome.get(outcome);
+    if (labels === undefined) {
+      labels = Object.freeze({ ...this.system, [A.outcome]: outcome });
+      this.#byOutcome.set(outcome, labels);
+    }
+    return labels;
   }
 }
 
