@@ -72,6 +72,14 @@ export async function listStreamsBySeeks(
   return found;
 }
 
+/** Every aggregate type, one seek each. */
+export async function typesBySeeks(seeks: StreamSeeks): Promise<string[]> {
+  const types: string[] = [];
+  for (let type = await seeks.nextType(null); type !== null; type = await seeks.nextType(type))
+    types.push(type);
+  return types;
+}
+
 /** Per-type pages merged by position, ascending or descending, cut to `limit`. */
 export function mergeByPosition(
   pages: readonly (readonly StoredEvent[])[],

@@ -14,7 +14,14 @@ import {
   type StoreAdmin,
   type StoreCounts,
 } from "../../inspect/inspector.js";
-import { checkLimit, isUuid, listStreamsBySeeks, mergeByPosition, placeOf } from "../../inspect/paging.js";
+import {
+  checkLimit,
+  isUuid,
+  listStreamsBySeeks,
+  mergeByPosition,
+  placeOf,
+  typesBySeeks,
+} from "../../inspect/paging.js";
 import { groupTypes, refuseOutOfOrder } from "../sqlite/sqlite-inspect.js";
 import type { PostgresAccess } from "./postgres-event-store.js";
 import type { PostgresClient } from "./postgres-options.js";
@@ -91,6 +98,8 @@ export function postgresInspector(access: PostgresAccess): StoreAdmin {
   return {
     kind: "postgres",
     listStreams: (options) => listStreamsBySeeks(seeks, options),
+
+    aggregateTypes: () => typesBySeeks(seeks),
 
     eventTypes: async (): Promise<readonly EventTypeSummary[]> => {
       const found = await rows(
