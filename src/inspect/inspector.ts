@@ -72,6 +72,8 @@ export interface StoreInspector {
   readonly kind: "memory" | "sqlite" | "postgres";
   /** Streams in `(aggregateType, aggregateId)` order (byte order of the ids), filtered and paged. */
   listStreams(options: ListStreamsOptions): Promise<readonly StreamSummary[]>;
+  /** Every aggregate type that has a stream, in order: one index seek per type. */
+  aggregateTypes(): Promise<readonly string[]>;
   /** Every stored event type with its count and versions, by type name. Reads every event. */
   eventTypes(): Promise<readonly EventTypeSummary[]>;
   /** Every named query that has a checkpoint (or a lock row), by name. */

@@ -7,6 +7,13 @@ import type { StoredEvent } from "../core/event-store.js";
 import type { ListStreamsOptions, StreamSummary } from "./inspector.js";
 
 /** The index seeks a store answers for {@link listStreamsBySeeks}. */
+/** One stream found by a seek: its id, last sequence and last position. */
+export interface StreamEnd {
+  readonly aggregateId: string;
+  readonly lastSequence: number;
+  readonly lastPosition: bigint;
+}
+
 export interface StreamSeeks {
   /** The first aggregate type after `after` (`null`: the first of all), or `null` when none. */
   nextType(after: string | null): Promise<string | null>;
@@ -14,11 +21,41 @@ export interface StreamSeeks {
    * The first stream of `type` whose id is after `from` (or equal to it when `inclusive`), with its
    * last sequence and position, or `null` when none.
    */
-  nextStream(
+  nextStream(type: string, from: string, inclusive: boolean): Promise<StreamEnd | null>;
+  /**
+   * Optional: up to `limit` streams of `type` from `from` on whose ids start with `prefix`, in id order,
+   * in one round trip (a networked store walks the index on the server). Without it, one
+   * {@link nextStream} per stream.
+   */
+  nextStreams?(
     type: string,
     from: string,
     inclusive: boolean,
-  ): Promise<{ aggregateId: string; lastSequence: number; lastPosition: bigint } | null>;
+    prefix: string,
+    limit: number,
+  ): Promise<StreamEnd[]>;
+}
+
+/** Up to `limit` streams of `type` from `from` on, starting with `prefix`, one seek each. */
+async function streamsOneByOne(
+  seeks: StreamSeeks,
+  type: string,
+  from: string,
+  inclusive: boolean,
+  prefix: string,
+  limit: number,
+): Promise<StreamEnd[]> {
+  const found: StreamEnd[] = [];
+  let at = from;
+  let including = inclusive;
+  while (found.length < limit) {
+    const next = await seeks.nextStream(type, at, including);
+    if (next === null || !next.aggregateId.startsWith(prefix)) break;
+    found.push(next);
+    at = next.aggregateId;
+    including = false;
+  }
+  return found;
 }
 
 /** Checks the page size of a listing: a positive safe integer. */
@@ -50,26 +87,35 @@ export async function listStreamsBySeeks(
     type = await seeks.nextType(null);
   }
   while (type !== null && found.length < options.limit) {
-    const next =
-      afterId !== null && afterId >= prefix
-        ? await seeks.nextStream(type, afterId, false)
-        : await seeks.nextStream(type, prefix, true);
-    if (next === null || !next.aggregateId.startsWith(prefix)) {
-      if (onlyType !== undefined) break;
-      type = await seeks.nextType(type);
-      afterId = null;
-      continue;
+    const [from, inclusive] = afterId !== null && afterId >= prefix ? [afterId, false] : [prefix, true];
+    const want = options.limit - found.length;
+    const page =
+      seeks.nextStreams !== undefined
+        ? await seeks.nextStreams(type, from, inclusive, prefix, want)
+        : await streamsOneByOne(seeks, type, from, inclusive, prefix, want);
+    for (const stream of page) {
+      found.push({
+        aggregateType: type,
+        aggregateId: stream.aggregateId,
+        eventCount: stream.lastSequence,
+        lastSequence: stream.lastSequence,
+        lastPosition: stream.lastPosition,
+      });
     }
-    found.push({
-      aggregateType: type,
-      aggregateId: next.aggregateId,
-      eventCount: next.lastSequence,
-      lastSequence: next.lastSequence,
-      lastPosition: next.lastPosition,
-    });
-    afterId = next.aggregateId;
+    if (page.length === want) break;
+    if (onlyType !== undefined) break;
+    type = await seeks.nextType(type);
+    afterId = null;
   }
   return found;
+}
+
+/** Every aggregate type, one seek each. */
+export async function typesBySeeks(seeks: StreamSeeks): Promise<string[]> {
+  const types: string[] = [];
+  for (let type = await seeks.nextType(null); type !== null; type = await seeks.nextType(type))
+    types.push(type);
+  return types;
 }
 
 /** Per-type pages merged by position, ascending or descending, cut to `limit`. */

@@ -72,6 +72,7 @@ forEachStore("the store inspector", (kind) => {
     expect(afterFirst).toEqual(prefixed.slice(1));
     expect(await inspector.listStreams({ limit: 10, aggregateType: "account", idPrefix: "zz" })).toEqual([]);
     expect(await inspector.listStreams({ limit: 10, aggregateType: "nobody" })).toEqual([]);
+    expect(await inspector.aggregateTypes()).toEqual(["account", "user"]);
   });
 
   it("reads streams and the log both ways, by type, and finds events by id", async () => {

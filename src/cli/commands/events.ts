@@ -29,9 +29,12 @@ async function showEvents(context: CliContext, aggregateId: string, options: Opt
   await withStore(context, options, true, async ({ inspector }) => {
     let type = options.type;
     if (type === undefined) {
-      const found = (await inspector.listStreams({ idPrefix: aggregateId, limit: 1_000 })).filter(
-        (stream) => stream.aggregateId === aggregateId,
-      );
+      // The exact id is the first stream of each type with it as a prefix: one seek per type.
+      const found = [];
+      for (const aggregateType of await inspector.aggregateTypes()) {
+        const [first] = await inspector.listStreams({ aggregateType, idPrefix: aggregateId, limit: 1 });
+        if (first?.aggregateId === aggregateId) found.push(first);
+      }
       if (found.length === 0)
         throw new CommandFailed(`no stream has the aggregate id ${JSON.stringify(aggregateId)}`);
       if (found.length > 1) {

@@ -93,7 +93,14 @@ async function resetQuery(
         return;
       }
     }
-    await reset.call(store, name);
+    const outcome = await reset.call(store, name);
+    // A store may answer a Result rather than throw.
+    if (typeof outcome === "object" && outcome !== null && (outcome as { ok?: unknown }).ok === false) {
+      const error = (outcome as { error?: unknown }).error;
+      throw new CommandFailed(
+        `the store refused the reset of ${JSON.stringify(name)}: ${typeof error === "object" ? JSON.stringify(error) : String(error)}`,
+      );
+    }
     context.stdout.write(
       `reset of ${JSON.stringify(name)} recorded: the process running it (or the next to start it) resets and replays it\n`,
     );

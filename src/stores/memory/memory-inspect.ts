@@ -5,7 +5,13 @@
 import type { StoredEvent } from "../../core/event-store.js";
 import { storeAccess } from "../../core/store-access.js";
 import { ImportRefused, type StoreAdmin, type StreamSummary } from "../../inspect/inspector.js";
-import { checkLimit, listStreamsBySeeks, mergeByPosition, placeOf } from "../../inspect/paging.js";
+import {
+  checkLimit,
+  listStreamsBySeeks,
+  mergeByPosition,
+  placeOf,
+  typesBySeeks,
+} from "../../inspect/paging.js";
 import { groupTypes, refuseOutOfOrder } from "../sqlite/sqlite-inspect.js";
 import type { MemoryAccess } from "./memory-event-store.js";
 
@@ -46,6 +52,8 @@ export function memoryInspector(access: MemoryAccess): StoreAdmin {
   return {
     kind: "memory",
     listStreams: (options): Promise<readonly StreamSummary[]> => listStreamsBySeeks(seeks, options),
+    aggregateTypes: () => typesBySeeks(seeks),
+
     eventTypes: async () => {
       const counts = new Map<string, number>();
       for (const event of access.log()) {

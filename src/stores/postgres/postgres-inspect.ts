@@ -14,7 +14,14 @@ import {
   type StoreAdmin,
   type StoreCounts,
 } from "../../inspect/inspector.js";
-import { checkLimit, isUuid, listStreamsBySeeks, mergeByPosition, placeOf } from "../../inspect/paging.js";
+import {
+  checkLimit,
+  isUuid,
+  listStreamsBySeeks,
+  mergeByPosition,
+  placeOf,
+  typesBySeeks,
+} from "../../inspect/paging.js";
 import { groupTypes, refuseOutOfOrder } from "../sqlite/sqlite-inspect.js";
 import type { PostgresAccess } from "./postgres-event-store.js";
 import type { PostgresClient } from "./postgres-options.js";
@@ -49,6 +56,27 @@ export function postgresInspector(access: PostgresAccess): StoreAdmin {
               [after],
             );
       return (found[0]?.aggregate_type as string | undefined) ?? null;
+    },
+    // A loose index scan on the server: one round trip for the whole page.
+    nextStreams: async (type: string, from: string, inclusive: boolean, prefix: string, limit: number) => {
+      const found = await rows(
+        "WITH RECURSIVE s(aggregate_id) AS (" +
+          `(SELECT aggregate_id FROM ${s}.events WHERE aggregate_type = $1 AND aggregate_id ${inclusive ? ">=" : ">"} $2 ` +
+          "ORDER BY aggregate_type, aggregate_id LIMIT 1) UNION ALL " +
+          `SELECT (SELECT e.aggregate_id FROM ${s}.events e WHERE e.aggregate_type = $1 AND e.aggregate_id > s.aggregate_id ` +
+          "ORDER BY e.aggregate_type, e.aggregate_id LIMIT 1) FROM s " +
+          "WHERE s.aggregate_id IS NOT NULL AND starts_with(s.aggregate_id, $3)) " +
+          "SELECT p.aggregate_id, l.sequence, l.position::text AS position FROM " +
+          "(SELECT aggregate_id FROM s WHERE aggregate_id IS NOT NULL AND starts_with(aggregate_id, $3) LIMIT $4) p " +
+          `CROSS JOIN LATERAL (SELECT sequence, position FROM ${s}.events e WHERE e.aggregate_type = $1 ` +
+          "AND e.aggregate_id = p.aggregate_id ORDER BY e.sequence DESC LIMIT 1) l ORDER BY p.aggregate_id",
+        [type, from, prefix, limit],
+      );
+      return found.map((row) => ({
+        aggregateId: row.aggregate_id as string,
+        lastSequence: row.sequence as number,
+        lastPosition: BigInt(row.position as string),
+      }));
     },
     nextStream: async (type: string, from: string, inclusive: boolean) => {
       const found = await rows(
@@ -91,6 +119,8 @@ export function postgresInspector(access: PostgresAccess): StoreAdmin {
   return {
     kind: "postgres",
     listStreams: (options) => listStreamsBySeeks(seeks, options),
+
+    aggregateTypes: () => typesBySeeks(seeks),
 
     eventTypes: async (): Promise<readonly EventTypeSummary[]> => {
       const found = await rows(

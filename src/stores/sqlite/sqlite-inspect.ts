@@ -18,7 +18,13 @@ import {
   type StoreCounts,
   type StreamSummary,
 } from "../../inspect/inspector.js";
-import { checkLimit, listStreamsBySeeks, mergeByPosition, placeOf } from "../../inspect/paging.js";
+import {
+  checkLimit,
+  listStreamsBySeeks,
+  mergeByPosition,
+  placeOf,
+  typesBySeeks,
+} from "../../inspect/paging.js";
 import { retryWhileBusy } from "./sqlite-busy.js";
 import type { SqliteDatabase, SqliteStatement } from "./sqlite-database.js";
 import type { SqliteAccess } from "./sqlite-event-store.js";
@@ -323,6 +329,8 @@ export function sqliteInspector(handle: SqliteHandle): StoreAdmin {
     kind: "sqlite",
     listStreams: (options: ListStreamsOptions): Promise<readonly StreamSummary[]> =>
       listStreamsBySeeks(seeks, options),
+
+    aggregateTypes: () => typesBySeeks(seeks),
 
     eventTypes: (): Promise<readonly EventTypeSummary[]> =>
       read((db) => {
