@@ -175,8 +175,8 @@ forEachStore("the web event browser's safety rules", (kind) => {
       expect(page.status).toBe(200);
       titles.push(/<h1>([^<]*)<\/h1>/.exec(page.body)?.[1] ?? "");
     }
-    const escape = (text: string) => text.replaceAll("&", "&amp;");
-    expect(titles.sort()).toEqual(ids.map((id) => escape(`t/y pe / ${id}`)).sort());
+    const escapeAmpersands = (text: string) => text.replaceAll("&", "&amp;");
+    expect(titles.sort()).toEqual(ids.map((id) => escapeAmpersands(`t/y pe / ${id}`)).sort());
   });
 
   it("is read-only unless writes are enabled, and takes a reset only from its own form", async () => {
