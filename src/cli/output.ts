@@ -49,7 +49,8 @@ export class LineWriter {
 /**
  * An event as one JSON line: `aggregateType`, `aggregateId`, `sequence`, `position` (a string),
  * `commitStart`, `eventId`, `eventType`, `eventVersion`, `payload` (the stored JSON value), `metadata`,
- * `recordedAt` (ISO 8601); and `payloadText`, the stored text, when it is not what `JSON.stringify`
+ * `recordedAt` (ISO 8601); `commandId`, the id of the command whose commit wrote it (omitted when it has
+ * none); and `payloadText`, the stored text, when it is not what `JSON.stringify`
  * gives for the value (so that an import writes back the very same text).
  */
 export function eventLine(event: StoredEvent): string {
@@ -68,7 +69,8 @@ export function eventLine(event: StoredEvent): string {
     `"sequence":${event.sequence},"position":"${event.position}","commitStart":${event.commitStart},` +
     `"eventId":${JSON.stringify(event.eventId)},"eventType":${JSON.stringify(event.eventType)},` +
     `"eventVersion":${event.eventVersion},"payload":${payload}${payloadText},` +
-    `"metadata":${JSON.stringify(event.metadata)},"recordedAt":"${event.recordedAt.toISOString()}"}`
+    `"metadata":${JSON.stringify(event.metadata)},"recordedAt":"${event.recordedAt.toISOString()}"` +
+    `${event.commandId === undefined ? "" : `,"commandId":${JSON.stringify(event.commandId)}`}}`
   );
 }
 

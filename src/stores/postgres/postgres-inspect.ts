@@ -373,7 +373,7 @@ async function importInto(
   if (write.length === 0) return { written: 0, skipped };
   const columns =
     "aggregate_type, aggregate_id, sequence, commit_start, event_id, event_type, event_version, payload, " +
-    "metadata, recorded_at";
+    "metadata, recorded_at, command_id";
   const arrays: unknown[] = [
     write.map((e) => e.aggregateType),
     write.map((e) => e.aggregateId),
@@ -385,16 +385,17 @@ async function importInto(
     write.map((e) => e.payload),
     write.map((e) => JSON.stringify(e.metadata)),
     write.map((e) => e.recordedAt.toISOString()),
+    write.map((e) => e.commandId ?? null),
   ];
   const unnest =
     "unnest($1::text[], $2::text[], $3::integer[], $4::integer[], $5::uuid[], $6::text[], $7::integer[], " +
-    "$8::text[], $9::text[], $10::timestamptz[]" +
-    (keepPositions ? ", $11::bigint[]" : "") +
+    "$8::text[], $9::text[], $10::timestamptz[], $11::text[]" +
+    (keepPositions ? ", $12::bigint[]" : "") +
     ") WITH ORDINALITY AS r(aggregate_type, aggregate_id, sequence, commit_start, event_id, event_type, " +
-    `event_version, payload, metadata, recorded_at${keepPositions ? ", position" : ""}, k)`;
+    `event_version, payload, metadata, recorded_at, command_id${keepPositions ? ", position" : ""}, k)`;
   const select =
     `${keepPositions ? "r.position, " : ""}r.aggregate_type, r.aggregate_id, r.sequence, r.commit_start, r.event_id, ` +
-    "r.event_type, r.event_version, r.payload::json, r.metadata::json, r.recorded_at";
+    "r.event_type, r.event_version, r.payload::json, r.metadata::json, r.recorded_at, r.command_id";
   if (keepPositions) arrays.push(write.map((e) => e.position.toString()));
   // Identity values are drawn in the order rows are inserted: positions follow the batch's order.
   await insertRows(client, write, {

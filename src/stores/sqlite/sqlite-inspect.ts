@@ -148,7 +148,7 @@ async function loadDriver(): Promise<ReadOnlyConstructor> {
 
 const EVENT_COLUMNS =
   "position, aggregate_type, aggregate_id, sequence, commit_start, event_id, event_type, event_version, " +
-  "payload, metadata, recorded_at";
+  "payload, metadata, recorded_at, command_id";
 const E = tables.events;
 
 /** Statements prepared once per connection (with safe integers: positions may pass 2^53). */
@@ -208,8 +208,27 @@ function rawEvent(row: unknown[]): StoredEvent {
     payload,
     metadata,
     recordedAt,
-  ] = row as [number, string, string, number, number, string, string, number, string, string, number];
-  if (!Number.isSafeInteger(position) || typeof payload !== "string" || typeof aggregateId !== "string") {
+    commandId,
+  ] = row as [
+    number,
+    string,
+    string,
+    number,
+    number,
+    string,
+    string,
+    number,
+    string,
+    string,
+    number,
+    string | null,
+  ];
+  if (
+    !Number.isSafeInteger(position) ||
+    typeof payload !== "string" ||
+    typeof aggregateId !== "string" ||
+    (commandId !== null && typeof commandId !== "string")
+  ) {
     // The careful path: exact positions and the store's own checks and messages.
     return toStoredEvent({
       position: BigInt(position),
@@ -223,10 +242,10 @@ function rawEvent(row: unknown[]): StoredEvent {
       payload,
       metadata,
       recorded_at: BigInt(recordedAt),
-      command_id: null,
+      command_id: commandId,
     });
   }
-  return {
+  const stored: StoredEvent = {
     aggregateType,
     aggregateId,
     sequence,
@@ -242,6 +261,7 @@ function rawEvent(row: unknown[]): StoredEvent {
         : storedMetadata(metadata, () => `aggregate ${JSON.stringify(aggregateId)} sequence ${sequence}`),
     recordedAt: new Date(recordedAt),
   };
+  return commandId === null ? stored : { ...stored, commandId };
 }
 
 /** The inspector of a SQLite store over `handle`. */
@@ -489,10 +509,10 @@ function importInto(
   );
   const columns =
     "aggregate_type, aggregate_id, sequence, commit_start, event_id, event_type, event_version, payload, " +
-    "metadata, recorded_at";
+    "metadata, recorded_at, command_id";
   const insert = keepPositions
-    ? statement(db, `INSERT INTO ${E} (position, ${columns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-    : statement(db, `INSERT INTO ${E} (${columns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    ? statement(db, `INSERT INTO ${E} (position, ${columns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+    : statement(db, `INSERT INTO ${E} (${columns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   let head = keepPositions
     ? ((statement(db, `SELECT MAX(position) AS head FROM ${E}`).get() as { head: bigint | null }).head ?? 0n)
     : 0n;
@@ -550,6 +570,7 @@ function importInto(
       event.payload,
       metadataText(event.metadata),
       event.recordedAt.getTime(),
+      event.commandId ?? null,
     ];
     try {
       if (keepPositions) insert.run(event.position, ...values);
