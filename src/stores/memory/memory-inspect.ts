@@ -62,7 +62,14 @@ export function memoryInspector(access: MemoryAccess): StoreAdmin {
     listCheckpoints: async () =>
       [...access.checkpoints().entries()]
         .sort(([a], [b]) => byText(a, b))
-        .map(([name, position]) => ({ name, position, holder: null })),
+        .map(([name, saved]) => ({
+          name,
+          position: saved.position,
+          holder: null,
+          generation: saved.generation,
+          resetPending: saved.resetPending,
+          skipped: saved.skipped,
+        })),
     headPosition: async () => BigInt(access.log().length),
     counts: async () => {
       let streams = 0;
@@ -154,7 +161,7 @@ export function memoryInspector(access: MemoryAccess): StoreAdmin {
     putSnapshots: async (snapshots) => {
       for (const snapshot of snapshots) access.putSnapshot(snapshot);
     },
-    putCheckpoint: async (name, position) => access.putCheckpoint(name, position),
+    putCheckpoint: async (name, position, record) => access.putCheckpoint(name, position, record),
     close: async () => undefined,
   };
 }

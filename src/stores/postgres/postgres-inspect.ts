@@ -101,7 +101,10 @@ export function postgresInspector(access: PostgresAccess): StoreAdmin {
     },
 
     listCheckpoints: async (): Promise<readonly CheckpointSummary[]> => {
-      const found = await rows(`SELECT name, position::text AS position FROM ${s}.checkpoints ORDER BY name`);
+      const found = await rows(
+        "SELECT name, position::text AS position, generation, reset_pending, skipped::text[] AS skipped " +
+          `FROM ${s}.checkpoints ORDER BY name`,
+      );
       const names = found.map((r) => r.name as string);
       const holders = new Map<string, string>();
       if (names.length > 0) {
@@ -127,6 +130,9 @@ export function postgresInspector(access: PostgresAccess): StoreAdmin {
         name: r.name as string,
         position: BigInt(r.position as string),
         holder: holders.get(r.name as string) ?? null,
+        generation: n(r.generation),
+        resetPending: r.reset_pending === true,
+        skipped: (r.skipped as string[]).map((position) => BigInt(position)),
       }));
     },
 
@@ -236,11 +242,27 @@ export function postgresInspector(access: PostgresAccess): StoreAdmin {
       );
     },
 
-    putCheckpoint: async (name, position) => {
+    putCheckpoint: async (name, position, record) => {
+      if (record === undefined) {
+        await rows(
+          `INSERT INTO ${s}.checkpoints (name, position) VALUES ($1, $2) ` +
+            "ON CONFLICT (name) DO UPDATE SET position = excluded.position, updated_at = now()",
+          [name, position.toString()],
+        );
+        return;
+      }
       await rows(
-        `INSERT INTO ${s}.checkpoints (name, position) VALUES ($1, $2) ` +
-          "ON CONFLICT (name) DO UPDATE SET position = excluded.position, updated_at = now()",
-        [name, position.toString()],
+        `INSERT INTO ${s}.checkpoints (name, position, generation, reset_pending, skipped) ` +
+          "VALUES ($1, $2, $3, $4, (SELECT COALESCE(array_agg(DISTINCT p ORDER BY p), '{}') FROM unnest($5::bigint[]) AS p)) " +
+          "ON CONFLICT (name) DO UPDATE SET position = excluded.position, generation = excluded.generation, " +
+          "reset_pending = excluded.reset_pending, skipped = excluded.skipped, updated_at = now()",
+        [
+          name,
+          position.toString(),
+          record.generation,
+          record.resetPending,
+          record.skipped.map((p) => p.toString()),
+        ],
       );
     },
 
