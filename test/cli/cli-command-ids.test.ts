@@ -1,7 +1,8 @@
 /**
  * Idempotent commands survive the command line's copies: the command id of every commit is shown by
  * `events --json` and `export`, written back by `import` and `migrate`, so that a command repeated on
- * the copy finds the first commit (same event ids, nothing stored).
+ * the copy finds the first commit (same event ids, nothing stored). `migrate` also carries each
+ * checkpoint's reset generation, pending reset and skipped positions.
  */
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -86,6 +87,12 @@ describePostgres("command ids through export, import and migrate", () => {
       expect(lines.map((line) => line.commandId)).toEqual([undefined, "dep-1"]);
       expect(Object.hasOwn(lines[0] as object, "commandId")).toBe(false);
 
+      // Checkpoints with what operators recorded beside them: a skipped position, a pending reset.
+      await source.store.saveCheckpoint("balances", 2n);
+      await source.store.skipQueryEvent?.("balances", 1n);
+      await source.store.saveCheckpoint("audit", 2n);
+      await source.store.requestQueryReset?.("audit");
+
       // migrate to PostgreSQL: the repeat there is answered by the first commit.
       const migrated = await runCli([
         "migrate",
@@ -101,6 +108,16 @@ describePostgres("command ids through export, import and migrate", () => {
       expect(migrated.code).toBe(0);
       expect((await target.store.readAll(0n, 10)).map((e) => e.commandId)).toEqual([undefined, "dep-1"]);
       expect(await repeatOn(target.store, "dep-1")).toEqual({ eventIds: firstIds, stored: 0 });
+      for (const name of ["balances", "audit"]) {
+        expect(await target.store.loadQueryCheckpoint?.(name)).toEqual(
+          await source.store.loadQueryCheckpoint?.(name),
+        );
+      }
+      expect(await target.store.loadQueryCheckpoint?.("balances")).toMatchObject({ skipped: [1n] });
+      expect(await target.store.loadQueryCheckpoint?.("audit")).toMatchObject({
+        generation: 1,
+        resetPending: true,
+      });
       // Another id is another command: stored (the repeat above was not a store that refuses all).
       expect((await repeatOn(target.store, "dep-2")).stored).toBe(1);
 
