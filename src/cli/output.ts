@@ -74,13 +74,16 @@ export function eventLine(event: StoredEvent): string {
   );
 }
 
-/** An event for people: position, stream and sequence, time, type and version, payload, metadata. */
+/**
+ * An event for people: position, stream and sequence, time, type and version, payload, metadata, and
+ * the command id of its commit when it has one.
+ */
 export function eventText(event: StoredEvent): string {
   const metadata = Object.keys(event.metadata).length > 0 ? `  ${JSON.stringify(event.metadata)}` : "";
   return (
     `${String(event.position).padStart(8)}  ${event.recordedAt.toISOString()}  ` +
     `${event.aggregateType}/${event.aggregateId} #${event.sequence}  ${event.eventType} v${event.eventVersion}  ` +
-    `${event.payload}${metadata}`
+    `${event.payload}${metadata}${event.commandId === undefined ? "" : `  command ${JSON.stringify(event.commandId)}`}`
   );
 }
 

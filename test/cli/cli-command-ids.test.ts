@@ -80,6 +80,9 @@ describePostgres("command ids through export, import and migrate", () => {
       // Shown as `commandId` by events --json and export, omitted for the commit without one.
       const listed = jsonLines((await runCli(["events", "a", ...source.args, "--json"])).stdout);
       expect(listed.map((line) => line.commandId)).toEqual([undefined, "dep-1"]);
+      const human = (await runCli(["events", "a", ...source.args])).stdout.trim().split("\n");
+      expect(human[0]).not.toContain("command");
+      expect(human[1]).toMatch(/ {2}command "dep-1"$/);
       const file = join(directory, "events.ndjson");
       const exported = await runCli(["export", ...source.args, "--out", file]);
       expect(exported.code).toBe(0);
