@@ -66,16 +66,21 @@ export function storeArgument(context: CliContext, options: StoreOptions): strin
   return db;
 }
 
-/** Opens the store of `options`, runs `work`, and closes the store whatever happens. */
+/**
+ * Opens the store of `options`, runs `work`, and closes the store whatever happens. `readOnly`: `true`
+ * reads only; `false` opens for writing, creating the store if needed; `"existing"` opens for writing
+ * a store that must already exist (nothing is created when it does not).
+ */
 export async function withStore<T>(
   context: CliContext,
   options: StoreOptions,
-  readOnly: boolean,
+  readOnly: boolean | "existing",
   work: (opened: OpenedStore) => Promise<T>,
 ): Promise<T> {
   const db = storeArgument(context, options);
   const opened = await openStore(db, {
-    readOnly,
+    readOnly: readOnly === true,
+    mustExist: readOnly !== false,
     ...(options.schema === undefined ? {} : { schema: options.schema }),
   });
   try {

@@ -49,7 +49,8 @@ export class LineWriter {
 /**
  * An event as one JSON line: `aggregateType`, `aggregateId`, `sequence`, `position` (a string),
  * `commitStart`, `eventId`, `eventType`, `eventVersion`, `payload` (the stored JSON value), `metadata`,
- * `recordedAt` (ISO 8601); and `payloadText`, the stored text, when it is not what `JSON.stringify`
+ * `recordedAt` (ISO 8601); `commandId`, the id of the command whose commit wrote it (omitted when it has
+ * none); and `payloadText`, the stored text, when it is not what `JSON.stringify`
  * gives for the value (so that an import writes back the very same text).
  */
 export function eventLine(event: StoredEvent): string {
@@ -68,17 +69,21 @@ export function eventLine(event: StoredEvent): string {
     `"sequence":${event.sequence},"position":"${event.position}","commitStart":${event.commitStart},` +
     `"eventId":${JSON.stringify(event.eventId)},"eventType":${JSON.stringify(event.eventType)},` +
     `"eventVersion":${event.eventVersion},"payload":${payload}${payloadText},` +
-    `"metadata":${JSON.stringify(event.metadata)},"recordedAt":"${event.recordedAt.toISOString()}"}`
+    `"metadata":${JSON.stringify(event.metadata)},"recordedAt":"${event.recordedAt.toISOString()}"` +
+    `${event.commandId === undefined ? "" : `,"commandId":${JSON.stringify(event.commandId)}`}}`
   );
 }
 
-/** An event for people: position, stream and sequence, time, type and version, payload, metadata. */
+/**
+ * An event for people: position, stream and sequence, time, type and version, payload, metadata, and
+ * the command id of its commit when it has one.
+ */
 export function eventText(event: StoredEvent): string {
   const metadata = Object.keys(event.metadata).length > 0 ? `  ${JSON.stringify(event.metadata)}` : "";
   return (
     `${String(event.position).padStart(8)}  ${event.recordedAt.toISOString()}  ` +
     `${event.aggregateType}/${event.aggregateId} #${event.sequence}  ${event.eventType} v${event.eventVersion}  ` +
-    `${event.payload}${metadata}`
+    `${event.payload}${metadata}${event.commandId === undefined ? "" : `  command ${JSON.stringify(event.commandId)}`}`
   );
 }
 

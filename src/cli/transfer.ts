@@ -140,6 +140,7 @@ export function parseEventLine(text: string, line: number): ImportedEvent {
       throw bad("position", "a string of digits");
     position = BigInt(value.position);
   }
+  const commandId = value.commandId === undefined ? undefined : text_("commandId");
   return {
     aggregateType,
     aggregateId,
@@ -152,5 +153,6 @@ export function parseEventLine(text: string, line: number): ImportedEvent {
     metadata: metadata as Record<string, string>,
     recordedAt,
     position,
+    ...(commandId === undefined ? {} : { commandId }),
   };
 }

@@ -10,6 +10,7 @@ import { sqliteHandleOf, sqliteInspector } from "../stores/sqlite/sqlite-inspect
 import type { StoreAdmin } from "./inspector.js";
 
 export type {
+  CheckpointRecord,
   CheckpointSummary,
   EventTypeSummary,
   ImportedEvent,

@@ -49,6 +49,25 @@ export interface CheckpointSummary {
   readonly position: bigint | null;
   /** The holder of the query's lock, described (a lease owner and expiry, a server process), or `null`. */
   readonly holder: string | null;
+  /**
+   * How many resets were recorded for the name (see `EventStore.requestQueryReset`); absent when the
+   * store does not record resets, or only a lock/lease row names the query.
+   */
+  readonly generation?: number;
+  /** Whether a recorded reset still waits for the query's `reset()`; absent as {@link generation}. */
+  readonly resetPending?: boolean;
+  /** Positions an operator asked the query to skip, ascending; absent as {@link generation}. */
+  readonly skipped?: readonly bigint[];
+}
+
+/** What a query's checkpoint records beside its position (see `QueryCheckpoint`), for a copy. */
+export interface CheckpointRecord {
+  /** Resets recorded for the name: a non-negative integer. */
+  readonly generation: number;
+  /** Whether the reset of this generation still waits for the query's `reset()`. */
+  readonly resetPending: boolean;
+  /** Positions to skip (any order; duplicates are dropped). */
+  readonly skipped: readonly bigint[];
 }
 
 /** Totals of a store. Exact: each is counted, so on a large store this reads every row once. */
@@ -154,8 +173,12 @@ export interface StoreAdmin extends StoreInspector {
   importEvents(events: readonly ImportedEvent[], options: { keepPositions: boolean }): Promise<ImportOutcome>;
   /** Writes snapshots as given, replacing what the store holds for their streams. */
   putSnapshots(snapshots: readonly StoredSnapshot[]): Promise<void>;
-  /** Writes a named query's checkpoint as given. */
-  putCheckpoint(name: string, position: bigint): Promise<void>;
+  /**
+   * Writes a named query's checkpoint as given. With `record`, its generation, pending reset and skipped
+   * positions are written too (as a migration copies them); without, those of a checkpoint already
+   * stored under the name are kept (a new one starts at generation 0, no reset pending, nothing skipped).
+   */
+  putCheckpoint(name: string, position: bigint, record?: CheckpointRecord): Promise<void>;
   /** Releases what the inspector opened itself (never the store it was made from). */
   close(): Promise<void>;
 }

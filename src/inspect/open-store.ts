@@ -17,6 +17,11 @@ export interface OpenStoreOptions {
   readonly schema?: string;
   /** Open without writing anything: a SQLite file read-only, a PostgreSQL schema only if it exists. */
   readonly readOnly: boolean;
+  /**
+   * With `readOnly: false`: open for writing only a store that already exists (a SQLite file or a
+   * PostgreSQL schema that holds one), rejecting before anything is created. Implied by `readOnly`.
+   */
+  readonly mustExist?: boolean;
 }
 
 /** A store opened from an argument, with its inspector. */
@@ -53,6 +58,11 @@ export async function openStore(db: string, options: OpenStoreOptions): Promise<
     const inspector = sqliteInspector(handle);
     return { kind: "sqlite", description: db, store: null, inspector, close: () => inspector.close() };
   }
+  if (options.mustExist) {
+    if (!existsSync(db)) throw new Error(`no SQLite file at "${db}": check the path given with --db`);
+    // Checks that the file holds a store without writing to it (an older schema is migrated below).
+    await (await openSqliteReadOnly(db, 200, { anyVersion: true })).close();
+  }
   const store = sqliteStore({ path: db });
   await store.init();
   const handle = sqliteHandleOf(store);
@@ -64,7 +74,7 @@ export async function openStore(db: string, options: OpenStoreOptions): Promise<
 async function openPostgres(url: string, options: OpenStoreOptions): Promise<OpenedStore> {
   const schema = options.schema ?? "eventsourcing";
   const description = `${hidePassword(url)} schema ${schema}`;
-  await checkServer(url, schema, options.readOnly);
+  await checkServer(url, schema, options.readOnly || options.mustExist === true);
   const store = postgresStore({ connectionString: url, schema, max: 4 });
   try {
     await store.init();
@@ -83,8 +93,8 @@ async function openPostgres(url: string, options: OpenStoreOptions): Promise<Ope
   };
 }
 
-/** Connects once to say clearly when the server does not answer, or (read-only) holds no store. */
-async function checkServer(url: string, schema: string, readOnly: boolean): Promise<void> {
+/** Connects once to say clearly when the server does not answer, or (when it must) holds no store. */
+async function checkServer(url: string, schema: string, mustExist: boolean): Promise<void> {
   const pg = await import("pg").then(
     (module) => (module as unknown as { default: typeof import("pg") }).default ?? module,
     (cause: unknown) => {
@@ -99,7 +109,7 @@ async function checkServer(url: string, schema: string, readOnly: boolean): Prom
     throw new Error(`cannot connect to PostgreSQL at ${hidePassword(url)}: ${describe(cause)}`, { cause });
   }
   try {
-    if (!readOnly) return;
+    if (!mustExist) return;
     const { rows } = await client.query("SELECT to_regclass($1) IS NOT NULL AS present", [
       `"${schema.replaceAll('"', '""')}".schema_version`,
     ]);

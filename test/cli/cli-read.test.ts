@@ -3,8 +3,12 @@
  * queries, stats, each in --json (one object per line, the envelope's field names) and for people;
  * and reset-query's confirmation.
  */
+import { existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { StoredEvent } from "../../src/core/event-store.js";
+import { freshSchemaName, postgresUrl, withPostgres } from "../support/postgres.js";
 import { jsonLines, runCli, seedStore, startCli } from "./run-cli.js";
 import { type CliStore, forEachCliStore } from "./stores.js";
 
@@ -135,13 +139,28 @@ forEachCliStore("the reading commands", (kind) => {
     expect(result.code).toBe(0);
   });
 
-  it("queries: checkpoint and lag; stats: totals and event types", async () => {
+  it("queries: checkpoint, lag, pending reset and skipped positions; stats: totals and event types", async () => {
     const queries = await runCli(["queries", ...store.args, "--json"]);
     const head = await runCli(["tail", ...store.args, "--json", "--limit", "1"]);
     const headPosition = BigInt(jsonLines(head.stdout)[0]?.position as string);
     expect(jsonLines(queries.stdout)).toEqual([
-      { name: "balances", checkpoint: "4", lag: Number(headPosition - 4n), holder: null },
+      {
+        name: "balances",
+        checkpoint: "4",
+        lag: Number(headPosition - 4n),
+        holder: null,
+        resetPending: false,
+        generation: 0,
+        skipped: [],
+      },
     ]);
+    await store.store.skipQueryEvent?.("balances", 7n);
+    await store.store.skipQueryEvent?.("balances", 6n);
+    const skipping = jsonLines((await runCli(["queries", ...store.args, "--json"])).stdout);
+    expect(skipping[0]).toMatchObject({ lag: Number(headPosition - 4n), skipped: ["6", "7"] });
+    const table = (await runCli(["queries", ...store.args])).stdout.split("\n");
+    expect(table[0]).toMatch(/^NAME\s+CHECKPOINT\s+LAG\s+RESET\s+SKIPPED\s+HOLDER$/);
+    expect(table[1]).toMatch(new RegExp(`^balances\\s+4\\s+${headPosition - 4n}\\s+-\\s+6,7\\s+-$`));
     const stats = await runCli(["stats", ...store.args, "--json"]);
     const parsed = JSON.parse(stats.stdout) as Record<string, unknown>;
     expect(parsed).toMatchObject({
@@ -166,9 +185,41 @@ forEachCliStore("the reading commands", (kind) => {
       expect(reset.code).toBe(0);
       expect(reset.stdout).toContain('reset of "balances" recorded');
       expect(unknown.stderr).toContain('no named query "nothing"');
+      // The reset is pending until a runner calls the query's reset(); it forgets the skipped positions.
+      const after = jsonLines((await runCli(["queries", ...store.args, "--json"])).stdout);
+      expect(after[0]).toMatchObject({ checkpoint: "0", resetPending: true, generation: 1, skipped: [] });
+      expect((await runCli(["queries", ...store.args])).stdout).toMatch(/^balances\s+0\s+\d+\s+pending\s/m);
     } else {
       expect(reset.code).toBe(1);
       expect(reset.stderr).toContain("this store cannot record a query reset");
+    }
+  });
+
+  it("reset-query refuses a store that does not exist, and creates nothing", async () => {
+    if (kind.name === "sqlite") {
+      const path = join(tmpdir(), `${freshSchemaName("missing")}.db`);
+      const refused = await runCli(["reset-query", "balances", "--yes", "--db", path]);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain(`no SQLite file at "${path}"`);
+      expect(existsSync(path)).toBe(false);
+    } else {
+      const schema = freshSchemaName("es_cli_missing");
+      const refused = await runCli([
+        "reset-query",
+        "balances",
+        "--yes",
+        "--db",
+        postgresUrl,
+        "--schema",
+        schema,
+      ]);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain(`schema "${schema}"`);
+      expect(refused.stderr).toContain("holds no eventsourcing store");
+      const found = await withPostgres((client) =>
+        client.query("SELECT 1 FROM pg_namespace WHERE nspname = $1", [schema]),
+      );
+      expect(found.rowCount).toBe(0);
     }
   });
 });

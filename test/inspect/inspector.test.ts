@@ -208,6 +208,78 @@ forEachStore("the store inspector", (kind) => {
     }
   });
 
+  it("reads each event's command id and imports it, so the store finds the command again", async () => {
+    const [outcome] = await test.store.append([
+      { ...request("account", "c-1", 0, ["Opened", "Deposited"]), commandId: "cmd-1" },
+    ]);
+    expect(outcome?.ok).toBe(true);
+    const stream = await inspector.readStream("account", "c-1", 0, 10);
+    expect(stream.map((e) => e.commandId)).toEqual(["cmd-1", "cmd-1"]);
+    expect((await inspector.readStream("account", "a-1", 0, 10)).map((e) => "commandId" in e)).toEqual([
+      false,
+      false,
+    ]);
+    const [last] = await inspector.readLogBefore(null, 1);
+    expect(last?.commandId).toBe("cmd-1");
+    expect((await inspector.eventById(last?.eventId as string))?.commandId).toBe("cmd-1");
+    for (const keepPositions of [false, true]) {
+      const target = await kind.create();
+      try {
+        const into = inspectStore(target.store);
+        await into.importEvents(await inspector.readLog(0n, 100), { keepPositions });
+        expect(await into.readLog(0n, 100)).toEqual(await inspector.readLog(0n, 100));
+        const found = await target.store.readCommand?.("account", "c-1", "cmd-1");
+        expect(found?.map((e) => e.eventId)).toEqual(stream.map((e) => e.eventId));
+      } finally {
+        await target.cleanup();
+      }
+    }
+  });
+
+  it("lists a checkpoint's generation, pending reset and skipped positions, and writes them as given", async () => {
+    await test.store.saveCheckpoint("balances", 5n);
+    await test.store.skipQueryEvent?.("balances", 7n);
+    await test.store.skipQueryEvent?.("balances", 3n);
+    expect((await inspector.listCheckpoints())[0]).toMatchObject({
+      name: "balances",
+      position: 5n,
+      generation: 0,
+      resetPending: false,
+      skipped: [3n, 7n],
+    });
+    await test.store.requestQueryReset?.("balances");
+    const [reset] = await inspector.listCheckpoints();
+    expect(reset).toMatchObject({ position: 0n, generation: 1, resetPending: true, skipped: [] });
+    const target = await kind.create();
+    try {
+      const into = inspectStore(target.store);
+      await into.putCheckpoint("balances", 0n, { generation: 1, resetPending: true, skipped: [] });
+      await into.putCheckpoint("audit", 6n, { generation: 3, resetPending: false, skipped: [8n, 2n, 8n] });
+      expect(await target.store.loadQueryCheckpoint?.("balances")).toEqual({
+        position: 0n,
+        generation: 1,
+        resetPending: true,
+        skipped: [],
+      });
+      expect(await target.store.loadQueryCheckpoint?.("audit")).toEqual({
+        position: 6n,
+        generation: 3,
+        resetPending: false,
+        skipped: [2n, 8n],
+      });
+      // Without a record, the position moves and the rest stays.
+      await into.putCheckpoint("audit", 9n);
+      expect(await target.store.loadQueryCheckpoint?.("audit")).toEqual({
+        position: 9n,
+        generation: 3,
+        resetPending: false,
+        skipped: [2n, 8n],
+      });
+    } finally {
+      await target.cleanup();
+    }
+  });
+
   it("wakes listeners on appends", async () => {
     let woken = 0;
     const stop = inspector.onAppend(() => {

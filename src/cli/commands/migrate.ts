@@ -1,6 +1,7 @@
 /**
  * `migrate --from <db> --to <db>`: every event (id, type, version, payload text, metadata, time,
- * position and commit), snapshots and checkpoints from one store to another (SQLite and PostgreSQL
+ * position, commit and command id), snapshots and checkpoints (with their reset generation, pending
+ * reset and skipped positions) from one store to another (SQLite and PostgreSQL
  * either way); each batch of whole commits is one transaction, so an interruption leaves whole commits
  * and the same command resumes after the target's last one. Verified at the end: counts and a
  * checksum over every event of both.
@@ -129,7 +130,13 @@ async function run(
   const snapshots = await copySnapshots(source, target);
   const checkpoints = await source.listCheckpoints();
   for (const checkpoint of checkpoints) {
-    if (checkpoint.position !== null) await target.putCheckpoint(checkpoint.name, checkpoint.position);
+    if (checkpoint.position === null) continue;
+    // Positions are kept, so a pending reset and the skipped positions mean the same in the target.
+    await target.putCheckpoint(checkpoint.name, checkpoint.position, {
+      generation: checkpoint.generation ?? 0,
+      resetPending: checkpoint.resetPending ?? false,
+      skipped: checkpoint.skipped ?? [],
+    });
   }
   const seconds = progress.seconds;
   // Verification: the target read back in full, against what was read from the source.

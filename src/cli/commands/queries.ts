@@ -10,7 +10,10 @@ export function queriesCommands(program: Command, context: CliContext): void {
   withStoreOptions(
     program
       .command("queries")
-      .description("named queries: checkpoint, lag (events in the log after it) and lock holder"),
+      .description(
+        "named queries: checkpoint, lag (events in the log after it), pending reset, skipped positions " +
+          "and lock holder",
+      ),
   ).action((options: StoreOptions) => listQueries(context, options));
 
   withStoreOptions(
@@ -32,6 +35,9 @@ async function listQueries(context: CliContext, options: StoreOptions): Promise<
       checkpoint: query.position === null ? null : String(query.position),
       lag: query.position === null ? null : Number(head > query.position ? head - query.position : 0n),
       holder: query.holder,
+      ...(query.resetPending === undefined ? {} : { resetPending: query.resetPending }),
+      ...(query.generation === undefined ? {} : { generation: query.generation }),
+      ...(query.skipped === undefined ? {} : { skipped: query.skipped.map(String) }),
     }));
     if (options.json) {
       for (const row of rows) await out.line(JSON.stringify(row));
@@ -39,11 +45,13 @@ async function listQueries(context: CliContext, options: StoreOptions): Promise<
       await out.line("no named queries (no checkpoints in this store)");
     } else {
       const lines = table(
-        ["NAME", "CHECKPOINT", "LAG", "HOLDER"],
+        ["NAME", "CHECKPOINT", "LAG", "RESET", "SKIPPED", "HOLDER"],
         rows.map((row) => [
           row.name,
           row.checkpoint ?? "-",
           row.lag === null ? "-" : String(row.lag),
+          row.resetPending === true ? "pending" : "-",
+          row.skipped === undefined || row.skipped.length === 0 ? "-" : row.skipped.join(","),
           row.holder ?? "-",
         ]),
       );
@@ -65,7 +73,8 @@ async function resetQuery(
   if (!options.yes && !context.stdin.isTTY) {
     throw new UsageError("reset-query asks for confirmation: pass --yes when not run from a terminal");
   }
-  await withStore(context, options, false, async ({ store, inspector, description }) => {
+  // "existing": a missing SQLite file or PostgreSQL schema is refused, never created empty.
+  await withStore(context, options, "existing", async ({ store, inspector, description }) => {
     const reset = (store as ResettingStore | null)?.requestQueryReset;
     if (store === null || typeof reset !== "function") {
       throw new CommandFailed(

@@ -83,14 +83,23 @@ export interface MemoryAccess {
   /** Streams by aggregate type, then id. Read only. */
   streams(): ReadonlyMap<string, ReadonlyMap<string, readonly StoredEvent[]>>;
   snapshots(): Iterable<StoredSnapshot>;
-  checkpoints(): ReadonlyMap<string, bigint>;
+  /** Named queries' checkpoints with their generation, pending reset and skipped positions. */
+  checkpoints(): ReadonlyMap<string, QueryCheckpoint>;
   /**
    * Appends events as given (ids, versions, times, sequences kept), each at the next position, and
    * wakes listeners. The caller has checked that each continues its stream.
    */
   insert(events: readonly StoredEvent[]): void;
   putSnapshot(snapshot: StoredSnapshot): void;
-  putCheckpoint(name: string, position: bigint): void;
+  /**
+   * Writes a checkpoint; with `record`, its generation, pending reset and skipped positions too
+   * (otherwise a stored one's generation and skipped positions are kept).
+   */
+  putCheckpoint(
+    name: string,
+    position: bigint,
+    record?: Pick<QueryCheckpoint, "generation" | "resetPending" | "skipped">,
+  ): void;
   onAppend(listener: () => void): () => void;
 }
 
@@ -343,7 +352,7 @@ class InMemoryEventStore implements MemoryEventStore {
       log: () => this.#log,
       streams: () => this.#streams,
       snapshots: () => this.#snapshots.values(),
-      checkpoints: () => new Map([...this.#checkpoints].map(([name, saved]) => [name, saved.position])),
+      checkpoints: () => this.#checkpoints,
       insert: (events) => {
         this.#assertOpen("insert");
         for (const event of events) {
@@ -382,16 +391,20 @@ class InMemoryEventStore implements MemoryEventStore {
           Object.freeze({ ...snapshot }),
         );
       },
-      putCheckpoint: (name, position) => {
+      putCheckpoint: (name, position, record) => {
         this.#assertOpen("putCheckpoint");
         const saved = this.#checkpoints.get(name);
         this.#checkpoints.set(
           name,
           Object.freeze({
             position,
-            generation: saved?.generation ?? 0,
-            resetPending: false,
-            skipped: saved?.skipped ?? Object.freeze([]),
+            generation: record?.generation ?? saved?.generation ?? 0,
+            resetPending: record?.resetPending ?? false,
+            skipped: Object.freeze(
+              record === undefined
+                ? [...(saved?.skipped ?? [])]
+                : [...new Set(record.skipped)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)),
+            ),
           }),
         );
       },

@@ -70,7 +70,14 @@ export function memoryInspector(access: MemoryAccess): StoreAdmin {
     listCheckpoints: async () =>
       [...access.checkpoints().entries()]
         .sort(([a], [b]) => byText(a, b))
-        .map(([name, position]) => ({ name, position, holder: null })),
+        .map(([name, saved]) => ({
+          name,
+          position: saved.position,
+          holder: null,
+          generation: saved.generation,
+          resetPending: saved.resetPending,
+          skipped: saved.skipped,
+        })),
     headPosition: async () => BigInt(access.log().length),
     counts: async () => {
       let streams = 0;
@@ -162,7 +169,7 @@ export function memoryInspector(access: MemoryAccess): StoreAdmin {
     putSnapshots: async (snapshots) => {
       for (const snapshot of snapshots) access.putSnapshot(snapshot);
     },
-    putCheckpoint: async (name, position) => access.putCheckpoint(name, position),
+    putCheckpoint: async (name, position, record) => access.putCheckpoint(name, position, record),
     close: async () => undefined,
   };
 }

@@ -131,7 +131,10 @@ export function postgresInspector(access: PostgresAccess): StoreAdmin {
     },
 
     listCheckpoints: async (): Promise<readonly CheckpointSummary[]> => {
-      const found = await rows(`SELECT name, position::text AS position FROM ${s}.checkpoints ORDER BY name`);
+      const found = await rows(
+        "SELECT name, position::text AS position, generation, reset_pending, skipped::text[] AS skipped " +
+          `FROM ${s}.checkpoints ORDER BY name`,
+      );
       const names = found.map((r) => r.name as string);
       const holders = new Map<string, string>();
       if (names.length > 0) {
@@ -157,6 +160,9 @@ export function postgresInspector(access: PostgresAccess): StoreAdmin {
         name: r.name as string,
         position: BigInt(r.position as string),
         holder: holders.get(r.name as string) ?? null,
+        generation: n(r.generation),
+        resetPending: r.reset_pending === true,
+        skipped: (r.skipped as string[]).map((position) => BigInt(position)),
       }));
     },
 
@@ -266,11 +272,27 @@ export function postgresInspector(access: PostgresAccess): StoreAdmin {
       );
     },
 
-    putCheckpoint: async (name, position) => {
+    putCheckpoint: async (name, position, record) => {
+      if (record === undefined) {
+        await rows(
+          `INSERT INTO ${s}.checkpoints (name, position) VALUES ($1, $2) ` +
+            "ON CONFLICT (name) DO UPDATE SET position = excluded.position, updated_at = now()",
+          [name, position.toString()],
+        );
+        return;
+      }
       await rows(
-        `INSERT INTO ${s}.checkpoints (name, position) VALUES ($1, $2) ` +
-          "ON CONFLICT (name) DO UPDATE SET position = excluded.position, updated_at = now()",
-        [name, position.toString()],
+        `INSERT INTO ${s}.checkpoints (name, position, generation, reset_pending, skipped) ` +
+          "VALUES ($1, $2, $3, $4, (SELECT COALESCE(array_agg(DISTINCT p ORDER BY p), '{}') FROM unnest($5::bigint[]) AS p)) " +
+          "ON CONFLICT (name) DO UPDATE SET position = excluded.position, generation = excluded.generation, " +
+          "reset_pending = excluded.reset_pending, skipped = excluded.skipped, updated_at = now()",
+        [
+          name,
+          position.toString(),
+          record.generation,
+          record.resetPending,
+          record.skipped.map((p) => p.toString()),
+        ],
       );
     },
 
@@ -403,7 +425,7 @@ async function importInto(
   if (write.length === 0) return { written: 0, skipped };
   const columns =
     "aggregate_type, aggregate_id, sequence, commit_start, event_id, event_type, event_version, payload, " +
-    "metadata, recorded_at";
+    "metadata, recorded_at, command_id";
   const arrays: unknown[] = [
     write.map((e) => e.aggregateType),
     write.map((e) => e.aggregateId),
@@ -415,16 +437,17 @@ async function importInto(
     write.map((e) => e.payload),
     write.map((e) => JSON.stringify(e.metadata)),
     write.map((e) => e.recordedAt.toISOString()),
+    write.map((e) => e.commandId ?? null),
   ];
   const unnest =
     "unnest($1::text[], $2::text[], $3::integer[], $4::integer[], $5::uuid[], $6::text[], $7::integer[], " +
-    "$8::text[], $9::text[], $10::timestamptz[]" +
-    (keepPositions ? ", $11::bigint[]" : "") +
+    "$8::text[], $9::text[], $10::timestamptz[], $11::text[]" +
+    (keepPositions ? ", $12::bigint[]" : "") +
     ") WITH ORDINALITY AS r(aggregate_type, aggregate_id, sequence, commit_start, event_id, event_type, " +
-    `event_version, payload, metadata, recorded_at${keepPositions ? ", position" : ""}, k)`;
+    `event_version, payload, metadata, recorded_at, command_id${keepPositions ? ", position" : ""}, k)`;
   const select =
     `${keepPositions ? "r.position, " : ""}r.aggregate_type, r.aggregate_id, r.sequence, r.commit_start, r.event_id, ` +
-    "r.event_type, r.event_version, r.payload::json, r.metadata::json, r.recorded_at";
+    "r.event_type, r.event_version, r.payload::json, r.metadata::json, r.recorded_at, r.command_id";
   if (keepPositions) arrays.push(write.map((e) => e.position.toString()));
   // Identity values are drawn in the order rows are inserted: positions follow the batch's order.
   await insertRows(client, write, {

@@ -27,7 +27,7 @@ import {
 } from "../../inspect/paging.js";
 import { retryWhileBusy } from "./sqlite-busy.js";
 import type { SqliteDatabase, SqliteStatement } from "./sqlite-database.js";
-import type { SqliteAccess } from "./sqlite-event-store.js";
+import { formatSkipped, parseSkipped, type SqliteAccess } from "./sqlite-event-store.js";
 import { metadataText, type SnapshotRow, toStoredEvent, toStoredSnapshot } from "./sqlite-rows.js";
 import { SQLITE_SCHEMA_VERSION, tables } from "./sqlite-schema.js";
 
@@ -58,9 +58,14 @@ export function sqliteHandleOf(store: object): SqliteHandle | null {
 /**
  * Opens an existing store file read-only for inspection: no schema is created or migrated, nothing is
  * written. Rejects for a missing file, a file without the store's tables, or one at another schema
- * version. Wake-ups come from polling `PRAGMA data_version` every `pollMs`.
+ * version (unless `anyVersion`, for a caller that only checks the file holds a store). Wake-ups come
+ * from polling `PRAGMA data_version` every `pollMs`.
  */
-export async function openSqliteReadOnly(path: string, pollMs = 200): Promise<SqliteHandle> {
+export async function openSqliteReadOnly(
+  path: string,
+  pollMs = 200,
+  { anyVersion = false }: { anyVersion?: boolean } = {},
+): Promise<SqliteHandle> {
   const Database = await loadDriver();
   let database: SqliteDatabase;
   try {
@@ -79,7 +84,7 @@ export async function openSqliteReadOnly(path: string, pollMs = 200): Promise<Sq
     const row = database.prepare(`SELECT MAX(version) AS version FROM ${tables.version}`).get() as {
       version: number | null;
     };
-    if (row.version !== SQLITE_SCHEMA_VERSION) {
+    if (!anyVersion && row.version !== SQLITE_SCHEMA_VERSION) {
       throw new Error(
         `"${path}" is at schema version ${row.version}, this release reads ${SQLITE_SCHEMA_VERSION}: ` +
           (Number(row.version) < SQLITE_SCHEMA_VERSION
@@ -154,7 +159,7 @@ async function loadDriver(): Promise<ReadOnlyConstructor> {
 
 const EVENT_COLUMNS =
   "position, aggregate_type, aggregate_id, sequence, commit_start, event_id, event_type, event_version, " +
-  "payload, metadata, recorded_at";
+  "payload, metadata, recorded_at, command_id";
 const E = tables.events;
 
 /** Statements prepared once per connection (with safe integers: positions may pass 2^53). */
@@ -214,8 +219,27 @@ function rawEvent(row: unknown[]): StoredEvent {
     payload,
     metadata,
     recordedAt,
-  ] = row as [number, string, string, number, number, string, string, number, string, string, number];
-  if (!Number.isSafeInteger(position) || typeof payload !== "string" || typeof aggregateId !== "string") {
+    commandId,
+  ] = row as [
+    number,
+    string,
+    string,
+    number,
+    number,
+    string,
+    string,
+    number,
+    string,
+    string,
+    number,
+    string | null,
+  ];
+  if (
+    !Number.isSafeInteger(position) ||
+    typeof payload !== "string" ||
+    typeof aggregateId !== "string" ||
+    (commandId !== null && typeof commandId !== "string")
+  ) {
     // The careful path: exact positions and the store's own checks and messages.
     return toStoredEvent({
       position: BigInt(position),
@@ -229,10 +253,10 @@ function rawEvent(row: unknown[]): StoredEvent {
       payload,
       metadata,
       recorded_at: BigInt(recordedAt),
-      command_id: null,
+      command_id: commandId,
     });
   }
-  return {
+  const stored: StoredEvent = {
     aggregateType,
     aggregateId,
     sequence,
@@ -248,6 +272,7 @@ function rawEvent(row: unknown[]): StoredEvent {
         : storedMetadata(metadata, () => `aggregate ${JSON.stringify(aggregateId)} sequence ${sequence}`),
     recordedAt: new Date(recordedAt),
   };
+  return commandId === null ? stored : { ...stored, commandId };
 }
 
 /** The inspector of a SQLite store over `handle`. */
@@ -344,9 +369,15 @@ export function sqliteInspector(handle: SqliteHandle): StoreAdmin {
 
     listCheckpoints: (): Promise<readonly CheckpointSummary[]> =>
       read((db) => {
-        const checkpoints = statement(db, `SELECT name, position FROM ${tables.checkpoints}`).all() as {
+        const checkpoints = statement(
+          db,
+          `SELECT name, position, generation, reset_pending, skipped FROM ${tables.checkpoints}`,
+        ).all() as {
           name: string;
           position: bigint;
+          generation: bigint;
+          reset_pending: bigint;
+          skipped: string;
         }[];
         const leases = statement(db, `SELECT name, owner, expires_at FROM ${tables.leases}`).all() as {
           name: string;
@@ -362,11 +393,31 @@ export function sqliteInspector(handle: SqliteHandle): StoreAdmin {
               `lease ${lease.owner} until ${new Date(n(lease.expires_at)).toISOString()}`,
             ]),
         );
-        const names = new Map<string, bigint | null>(checkpoints.map((c) => [c.name, c.position]));
-        for (const lease of leases) if (!names.has(lease.name)) names.set(lease.name, null);
+        const names = new Map<string, CheckpointSummary>(
+          checkpoints.map((c) => [
+            c.name,
+            {
+              name: c.name,
+              position: c.position,
+              holder: holders.get(c.name) ?? null,
+              generation: n(c.generation),
+              resetPending: c.reset_pending !== 0n,
+              skipped: parseSkipped(c.skipped),
+            },
+          ]),
+        );
+        for (const lease of leases) {
+          if (!names.has(lease.name)) {
+            names.set(lease.name, {
+              name: lease.name,
+              position: null,
+              holder: holders.get(lease.name) ?? null,
+            });
+          }
+        }
         return [...names.entries()]
           .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-          .map(([name, position]) => ({ name, position, holder: holders.get(name) ?? null }));
+          .map(([, summary]) => summary);
       }),
 
     headPosition: () =>
@@ -454,13 +505,27 @@ export function sqliteInspector(handle: SqliteHandle): StoreAdmin {
       });
     },
 
-    putCheckpoint: async (name, position) => {
+    putCheckpoint: async (name, position, record) => {
       await write((db) =>
-        statement(
-          db,
-          `INSERT INTO ${tables.checkpoints} (name, position) VALUES (?, ?) ` +
-            "ON CONFLICT (name) DO UPDATE SET position = excluded.position",
-        ).run(name, position),
+        record === undefined
+          ? statement(
+              db,
+              `INSERT INTO ${tables.checkpoints} (name, position) VALUES (?, ?) ` +
+                "ON CONFLICT (name) DO UPDATE SET position = excluded.position",
+            ).run(name, position)
+          : statement(
+              db,
+              `INSERT INTO ${tables.checkpoints} (name, position, generation, reset_pending, skipped) ` +
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position, " +
+                "generation = excluded.generation, reset_pending = excluded.reset_pending, " +
+                "skipped = excluded.skipped",
+            ).run(
+              name,
+              position,
+              record.generation,
+              record.resetPending ? 1 : 0,
+              formatSkipped(record.skipped),
+            ),
       );
     },
 
@@ -497,10 +562,10 @@ function importInto(
   );
   const columns =
     "aggregate_type, aggregate_id, sequence, commit_start, event_id, event_type, event_version, payload, " +
-    "metadata, recorded_at";
+    "metadata, recorded_at, command_id";
   const insert = keepPositions
-    ? statement(db, `INSERT INTO ${E} (position, ${columns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-    : statement(db, `INSERT INTO ${E} (${columns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    ? statement(db, `INSERT INTO ${E} (position, ${columns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+    : statement(db, `INSERT INTO ${E} (${columns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   let head = keepPositions
     ? ((statement(db, `SELECT MAX(position) AS head FROM ${E}`).get() as { head: bigint | null }).head ?? 0n)
     : 0n;
@@ -558,6 +623,7 @@ function importInto(
       event.payload,
       metadataText(event.metadata),
       event.recordedAt.getTime(),
+      event.commandId ?? null,
     ];
     try {
       if (keepPositions) insert.run(event.position, ...values);
