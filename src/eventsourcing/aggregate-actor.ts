@@ -91,6 +91,8 @@ export class AggregateActor<TState, TCommand, TEvent, TDomainError> extends Mail
   recentlyUsed = true;
   /** Set once the registry has let go of the actor. */
   passivated = false;
+  /** Requests posted to this actor and not yet answered (what `maxQueuedPerAggregate` bounds). */
+  waiting = 0;
   readonly #context: SystemContext<TState, TCommand, TEvent, TDomainError>;
   #state: TState;
   #sequence = 0;

@@ -49,22 +49,27 @@ export class AggregateRegistry<TState, TCommand, TEvent, TDomainError> {
 
   /**
    * Counts one more request waiting for its answer, or refuses it: `Overloaded` when `maxQueued`
-   * requests of the system are waiting, or `maxQueuedPerAggregate` are in the mailbox of
-   * `aggregateId`. An admitted request must be followed by {@link answered} once it is answered.
+   * requests of the system are waiting, or `maxQueuedPerAggregate` requests for `aggregateId` (queued
+   * or in progress, not yet answered). An admitted request must be followed by {@link answered} once it is answered.
    */
   admit(aggregateId: string): EventSourcingError<never> | null {
     const { maxQueued, maxQueuedPerAggregate } = this.#context.config;
     if (this.#queued >= maxQueued) return { type: "Overloaded", queued: this.#queued, limit: maxQueued };
-    const inMailbox = this.#live.get(aggregateId)?.mailbox.size ?? 0;
-    if (inMailbox >= maxQueuedPerAggregate)
-      return { type: "Overloaded", queued: inMailbox, limit: maxQueuedPerAggregate };
+    const waiting = this.#live.get(aggregateId)?.waiting ?? 0;
+    if (waiting >= maxQueuedPerAggregate)
+      return { type: "Overloaded", queued: waiting, limit: maxQueuedPerAggregate };
     this.#queued++;
     return null;
   }
 
-  /** One request admitted by {@link admit} has its answer. */
-  answered(): void {
+  /**
+   * One request admitted by {@link admit} for `aggregateId` has its answer. Its actor is still the live
+   * one: an actor is let go only once its mailbox is idle, when every request it held is answered.
+   */
+  answered(aggregateId: string): void {
     this.#queued--;
+    const actor = this.#live.get(aggregateId);
+    if (actor !== undefined && actor.waiting > 0) actor.waiting--;
   }
 
   /**
@@ -74,6 +79,7 @@ export class AggregateRegistry<TState, TCommand, TEvent, TDomainError> {
    */
   post(aggregateId: string, message: AggregateMessage<TState, TCommand, TEvent, TDomainError>): void {
     const actor = this.actor(aggregateId);
+    actor.waiting++;
     actor.mailbox.post(message);
     if (this.#live.size > this.#context.config.maxLive)
       void actor.mailbox.whenIdle().then(() => this.#trim(actor));

@@ -499,7 +499,7 @@ export class SupervisedEventSourcing<TState, TCommand, TEvent, TDomainError>
     if (refused) return Promise.resolve(err(refused));
     return new Promise((resolve) => {
       const message = request((result) => {
-        registry.answered();
+        registry.answered(aggregateId);
         resolve(result);
       });
       this.#deadlines.add(timeoutMs, message);

@@ -61,6 +61,24 @@ forEachStore("bounded requests in flight", (kind) => {
     expect(expectOk(await bank.loadAggregate("hot")).state).toEqual({ type: "BankAccount", balance: 4 });
   });
 
+  it("counts requests not yet answered: one at a time always passes, and a burst on a live aggregate gets the limit", async () => {
+    const bank = await systems.bank({ maxQueuedPerAggregate: 1 });
+    // Awaited one after another, each request is alone: the one answered before it no longer counts.
+    expectOk(await bank.execute("one", open("one")));
+    for (let i = 0; i < 5; i++) expectOk(await bank.execute("one", deposit(1)));
+    expectOk(await bank.loadAggregate("one"));
+    const busy = await systems.bank({ maxQueuedPerAggregate: 3 });
+    expectOk(await busy.execute("live", open("live")));
+    const burst = await Promise.all(Array.from({ length: 10 }, () => busy.execute("live", deposit(1))));
+    expect(tally(burst)).toEqual(
+      new Map([
+        ["ok", 3],
+        ["Overloaded", 7],
+      ]),
+    );
+    expect(burst[3]).toEqual({ ok: false, error: { type: "Overloaded", queued: 3, limit: 3 } });
+  });
+
   it("keeps every answer a value when far more than the default bound is fired without awaiting", async () => {
     const bank = await systems.bank({ maxQueued: 1_000 });
     const count = 20_000;
