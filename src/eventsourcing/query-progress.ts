@@ -37,7 +37,8 @@ export class QueryProgress {
    * name's checkpoint is at or past it.
    */
   wait(names: readonly string[], position: bigint, timeoutMs: number): Promise<readonly string[]> {
-    if (names.length === 0) return Promise.resolve([]);
+    // Position 0 is before every event: every query has processed it, with a checkpoint or without.
+    if (names.length === 0 || position <= 0n) return Promise.resolve([]);
     return new Promise((resolve) => {
       const waiter: Waiter = {
         position,

@@ -45,6 +45,17 @@ forEachStore("read-your-writes", (kind) => {
     expectOk(await bank.waitForQueries(0n, { queries: [] }));
   });
 
+  it("waitForQueries of position 0 resolves at once on an empty store, before any query has a checkpoint", async () => {
+    const clock = manualClock();
+    const model = balances();
+    model.hold();
+    const bank = await systems.bank({ clock, queries: [model.query] });
+    // Nothing has been processed and no checkpoint exists; position 0 is before every event.
+    expect((await bank.systemStats()).queries[0]?.checkpoint ?? null).toBeNull();
+    expect(await bank.waitForQueries(0n, { timeout: 1_000 })).toEqual({ ok: true, value: undefined });
+    model.release();
+  });
+
   it("waitForQueries answers ActorTimeout, naming the query, when its checkpoint does not get there in time", async () => {
     const clock = manualClock();
     const model = balances();
