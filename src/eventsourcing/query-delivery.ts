@@ -98,7 +98,11 @@ export class QueryDelivery<TEvent> {
       let trace: QueryBatchTrace | undefined;
       try {
         const events = prepare();
-        if (events.length === 0) return "skipped";
+        if (events.length === 0) {
+          // Every event of the batch skipped by an operator: the batch is done, the query goes on.
+          if (this.status === "retrying") this.status = "running";
+          return "skipped";
+        }
         trace = activeTelemetry?.queryBatch(this.name, this.named, aggregateId, events, attempt);
         const pending = this.#handle(aggregateId, events);
         if (pending && (await this.#settledOrAbandoned(pending)) === "abandoned") {
@@ -121,7 +125,10 @@ export class QueryDelivery<TEvent> {
           error,
           { aggregateId, sequence: at.sequence, position: at.position },
         );
-        if (decision === "skip") return "skipped";
+        if (decision === "skip") {
+          this.status = "running";
+          return "skipped";
+        }
         if (decision === "stop") {
           this.status = "stopped";
           this.active = false;

@@ -196,6 +196,25 @@ forEachStore("query operations", (kind) => {
     });
   });
 
+  it("a plain query whose only failing batch is skipped is running again, without waiting for another commit", async () => {
+    const bank = await systems.bank({
+      queryRetry: { initialMs: 600_000, maxMs: 600_000 },
+      queries: [
+        function poisoned(_id: string, events: readonly EventEnvelope<BankAccountEvent>[]) {
+          if (events.some((e) => e.event.type === "CustomerDepositedCash" && e.event.amount === 13))
+            throw new Error("poison");
+        },
+      ],
+    });
+    expectOk(await bank.execute("a", open("a")));
+    const poison = expectOk(await bank.execute("a", deposit(13))).events[0]?.position as bigint;
+    await until(async () => (await bank.systemStats()).queries[0]?.status === "retrying");
+    const name = (await bank.systemStats()).queries[0]?.name as string;
+    expectOk(await bank.skipQueryEvent(name, poison));
+    await until(async () => (await bank.systemStats()).queries[0]?.skippedEvents === 1);
+    expect((await bank.systemStats()).queries[0]).toMatchObject({ status: "running", pendingBatches: 0 });
+  });
+
   it("systemStats shows a named query's lag from the store's head, whether this process holds it, and serializes to JSON exactly", async () => {
     const created = await systems.store();
     let release = () => {};
