@@ -49,6 +49,8 @@ export function describeError(error: EventSourcingError<unknown>): string {
     case "EventStoreError":
       return `event store error: ${error.message}`;
     case "NonPositiveArgument":
+      if (error.argument === "position")
+        return `position must be a bigint such as 12n (not the number 12), at least 0n for waitForQueries and 1n for skipQueryEvent, got ${String(error.value)}`;
       return `${error.argument} must be a ${error.argument === "startFrom" ? "non-negative" : "positive"} integer, got ${typeof error.value === "number" ? String(error.value) : `${typeof error.value} ${String(error.value)}`}`;
     case "EntityNotFound":
       return `no events for aggregate ${JSON.stringify(error.aggregateId)}`;

@@ -73,6 +73,12 @@ describe("describeError", () => {
     expect(text).not.toContain("\n");
   });
 
+  it("says a position must be a bigint, not a number", () => {
+    const text = describeError({ type: "NonPositiveArgument", argument: "position", value: 3 });
+    expect(text).toContain("bigint");
+    expect(text).toContain("got 3");
+  });
+
   it("shortens a very long aggregate id", () => {
     const text = describeError({
       type: "InvalidAggregateId",
