@@ -2,6 +2,7 @@ import { timeout } from "../core/arguments.js";
 import { jsonCodec } from "../core/codec.js";
 import type { EventSourcingError } from "../core/errors.js";
 import { checkMetadata } from "../core/metadata.js";
+import { refuseUnknownKeys } from "../core/option-keys.js";
 import { err, ok, type Result } from "../core/result.js";
 import type {
   Aggregate,
@@ -196,6 +197,10 @@ export class SupervisedEventSourcing<TState, TCommand, TEvent, TDomainError>
   ): Promise<Result<ExecuteResult<TState, TEvent>, EventSourcingError<TDomainError>>> {
     const invalid = invalidAggregateId(aggregateId) ?? invalidTimeout(options?.timeout);
     if (invalid) return Promise.resolve(err(invalid));
+    if (options !== undefined) {
+      const unknown = unknownOption(options);
+      if (unknown) return Promise.resolve(err(unknown));
+    }
     const checked = checkMetadata(withCorrelation(options));
     if (!checked.ok) return Promise.resolve(checked);
     const commandId = options?.commandId;
@@ -547,4 +552,34 @@ function invalidTimeout(ms: number | undefined): EventSourcingError<never> | nul
   if (ms === undefined) return null;
   const checked = timeout(ms);
   return checked.ok ? null : checked.error;
+}
+
+/** Every option `execute` reads: checked against `ExecuteOptions`, so a new option not listed does not compile. */
+const EXECUTE_OPTIONS: { readonly [K in keyof Required<ExecuteOptions>]: true } = {
+  metadata: true,
+  timeout: true,
+  correlationId: true,
+  causationId: true,
+  commandId: true,
+  consistency: true,
+};
+const EXECUTE_OPTION_NAMES: readonly string[] = Object.keys(EXECUTE_OPTIONS);
+
+/**
+ * `execute`'s options must be an object of known keys: a misspelt `comandId` would otherwise silently
+ * drop the idempotency it was meant to give. The answer for the first unknown key, or `undefined`.
+ */
+function unknownOption(options: unknown): EventSourcingError<never> | undefined {
+  let problem: string | undefined;
+  if (typeof options !== "object" || options === null) problem = "options must be an object";
+  else {
+    try {
+      refuseUnknownKeys("execute: unknown option", "", options, EXECUTE_OPTION_NAMES);
+    } catch (error) {
+      problem = (error as Error).message.replace(/^execute: /, "");
+    }
+  }
+  return problem === undefined
+    ? undefined
+    : { type: "ActorCrashed", operation: "execute", cause: new TypeError(`execute: ${problem}`) };
 }

@@ -9,6 +9,7 @@ import {
   describeError,
   type EventEnvelope,
   type EventSourcingError,
+  type ExecuteOptions,
   jsonCodec,
   ok,
   start,
@@ -64,6 +65,22 @@ forEachStore("inputs stored intact or refused", (kind) => {
     );
     return { created, system, plain, named };
   };
+
+  it("refuses an execute option nobody reads, naming the nearest one, storing nothing", async () => {
+    const { system } = await notes();
+    const note: Note = { type: "Note", text: "once" };
+    const misspelt = { comandId: "k" } as unknown as ExecuteOptions;
+    const answer = await system.execute("n", note, misspelt);
+    expect(answer).toMatchObject({ ok: false, error: { type: "ActorCrashed", operation: "execute" } });
+    if (!answer.ok && answer.error.type === "ActorCrashed")
+      expect(String(answer.error.cause)).toContain("did you mean `commandId`");
+    expect(await system.execute("n", note, "fast" as unknown as ExecuteOptions)).toMatchObject({
+      ok: false,
+      error: { type: "ActorCrashed" },
+    });
+    expect(expectOk(await system.loadEvents("n"))).toEqual([]);
+    expectOk(await system.execute("n", note, { commandId: "k", timeout: 5_000 }));
+  });
 
   it("refuses ids that are not well-formed Unicode or hold U+0000 on every call, storing nothing", async () => {
     const { created, system } = await notes();
