@@ -43,6 +43,11 @@ forEachStore("read-your-writes", (kind) => {
     expect(model.seen.get("a")).toBe(30);
     expectOk(await bank.waitForQueries(opened.events[0]?.position as bigint, { queries: ["balances"] }));
     expectOk(await bank.waitForQueries(0n, { queries: [] }));
+    const misspelt = { timout: 10 } as unknown as { timeout: number };
+    expect(await bank.waitForQueries(position, misspelt)).toMatchObject({
+      ok: false,
+      error: { type: "ActorCrashed", operation: "waitForQueries" },
+    });
   });
 
   it("waitForQueries of position 0 resolves at once on an empty store, before any query has a checkpoint", async () => {
