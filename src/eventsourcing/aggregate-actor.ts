@@ -97,6 +97,15 @@ export class AggregateActor<TState, TCommand, TEvent, TDomainError> extends Mail
   #state: TState;
   #sequence = 0;
   #loaded = false;
+  /**
+   * True while this actor has seen every event of its stream up to `#sequence`, with its command id
+   * (it replayed from the start, not from a snapshot, and took every commit since): then a command id
+   * not in `#commandIds` was never committed up to `#sequence`, and a commit made since by another
+   * writer shows as a conflict on append. False: the store is asked.
+   */
+  #commandIdsKnown = false;
+  /** The command ids of this stream's commits, made on the first one (most aggregates have none). */
+  #commandIds: Set<string> | undefined;
 
   constructor(aggregateId: string, context: SystemContext<TState, TCommand, TEvent, TDomainError>) {
     // The actor is its own mailbox: no mailbox object and no handler closures per live aggregate.
@@ -149,8 +158,9 @@ export class AggregateActor<TState, TCommand, TEvent, TDomainError> extends Mail
       message.trace?.loadEnded(loaded.ok ? undefined : loaded.error, this.#sequence);
       if (!loaded.ok) return message.reply(loaded);
     }
-    if (commandId !== undefined) {
-      // Only a command with an id pays this read; its absence costs the hot path nothing.
+    if (commandId !== undefined && !(this.#commandIdsKnown && !this.#commandIds?.has(commandId))) {
+      // Only a command with an id this actor cannot rule out pays this read (an id it has seen, or a
+      // stream it loaded from a snapshot); a command without one costs the hot path nothing.
       const earlier = await this.#earlierCommit(commandId);
       if (!earlier.ok) return message.reply(earlier);
       if (earlier.value !== null) return message.reply(ok(earlier.value));
@@ -300,6 +310,7 @@ export class AggregateActor<TState, TCommand, TEvent, TDomainError> extends Mail
     );
     this.#state = deepFreeze(next);
     this.#sequence = rows[rows.length - 1]?.sequence ?? previous;
+    this.#rememberCommandIds(rows);
     counters.eventsCommitted += rows.length;
     this.#context.publish(this.aggregateId, envelopes);
     const frequency = config.snapshot?.frequency;
@@ -361,6 +372,11 @@ export class AggregateActor<TState, TCommand, TEvent, TDomainError> extends Mail
     this.#state = deepFreeze(state);
     this.#sequence = sequence;
     this.#loaded = true;
+    if (rebuilding) {
+      this.#commandIdsKnown = fromSnapshot === 0;
+      this.#commandIds = undefined;
+    }
+    this.#rememberCommandIds(rows);
     if (rebuilding && logger.debugging)
       logger.debug(
         `aggregate ${JSON.stringify(this.aggregateId)} loaded at sequence ${sequence} ` +
@@ -368,6 +384,20 @@ export class AggregateActor<TState, TCommand, TEvent, TDomainError> extends Mail
         { aggregateId: this.aggregateId, sequence },
       );
     return ok(rows);
+  }
+
+  /** Takes the command ids of events this actor applied; past a bound it asks the store instead. */
+  #rememberCommandIds(rows: readonly StoredEvent[]): void {
+    if (!this.#commandIdsKnown) return;
+    for (const row of rows) {
+      if (row.commandId === undefined) continue;
+      this.#commandIds ??= new Set();
+      this.#commandIds.add(row.commandId);
+    }
+    if (this.#commandIds !== undefined && this.#commandIds.size > MAX_REMEMBERED_COMMAND_IDS) {
+      this.#commandIdsKnown = false;
+      this.#commandIds = undefined;
+    }
   }
 
   #crash(operation: "handle" | "apply", cause: unknown): Result<never, EventSourcingError<TDomainError>> {
@@ -388,6 +418,12 @@ export class AggregateActor<TState, TCommand, TEvent, TDomainError> extends Mail
     return { aggregateId: this.aggregateId, state: this.#state, sequence: this.#sequence };
   }
 }
+
+/**
+ * Command ids a live aggregate keeps in memory to answer a new id without a store read: a bound on
+ * what an aggregate with many commands holds (about 100 bytes each); past it, every id is looked up.
+ */
+const MAX_REMEMBERED_COMMAND_IDS = 1_024;
 
 /** The events of the first commit among `rows` that carries `commandId` (in sequence order). */
 function firstCommitWith(rows: readonly StoredEvent[], commandId: string): readonly StoredEvent[] {
