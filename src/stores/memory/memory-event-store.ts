@@ -441,7 +441,7 @@ class InMemoryEventStore implements MemoryEventStore {
         lastMetadata = event.metadata;
         metadataCopy = Object.isFrozen(lastMetadata) ? lastMetadata : Object.freeze({ ...lastMetadata });
       }
-      const row: StoredEvent = {
+      const row: { -readonly [K in keyof StoredEvent]: StoredEvent[K] } = {
         aggregateType,
         aggregateId,
         sequence: commitStart + j,
@@ -454,7 +454,9 @@ class InMemoryEventStore implements MemoryEventStore {
         metadata: metadataCopy,
         recordedAt,
       };
-      const stored: StoredEvent = Object.freeze(commandId === undefined ? row : { ...row, commandId });
+      // Added in place (one hidden-class step), not by copying the row with a spread.
+      if (commandId !== undefined) row.commandId = commandId;
+      const stored: StoredEvent = Object.freeze(row);
       this.#log.push(stored);
       target.push(stored);
       ofType.push(stored);
