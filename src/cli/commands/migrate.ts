@@ -12,8 +12,9 @@ import type { StoreAdmin } from "../../inspect/inspector.js";
 import { isPostgresUrl, type OpenedStore, openStore } from "../../inspect/open-store.js";
 import type { CliContext } from "../context.js";
 import { CommandFailed, UsageError } from "../errors.js";
+
 import { Progress } from "../progress.js";
-import { commitBatches, LogChecksum } from "../transfer.js";
+import { checkImported, commitBatches, LogChecksum } from "../transfer.js";
 
 interface Options {
   readonly from?: string;
@@ -105,6 +106,9 @@ async function run(
       const { value: batch, done } = await next;
       if (done) break;
       next = batches.next();
+      // The source may hold what the library would never write (a store written by other means): such
+      // an event is refused before its batch is written, naming where it is.
+      for (const event of batch) checkImported(event, `the source's event at position ${event.position}`);
       await target.importEvents(batch, { keepPositions: true });
       checksum.add(batch);
       copied += batch.length;
