@@ -4,6 +4,7 @@
  */
 import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
+import { keyProblem } from "../eventsourcing/aggregate-id.js";
 import { SCRIPT, STYLE } from "./browser-assets.js";
 import { authenticate, type BrowserSecrets, sameSecret } from "./browser-auth.js";
 import { type BrowserSettings, isLoopback } from "./browser-options.js";
@@ -101,9 +102,22 @@ export function browserApp(
 
   const reset = allowWrites && store !== null ? queryReset(store) : null;
   if (reset !== null) {
-    app.get("/queries/reset", (c) => {
+    // Only a named query the store holds a checkpoint of is reset, as the command line's reset-query
+    // does: a name the library would refuse, or one no query has, would create a checkpoint row.
+    const resetRefusal = async (name: string): Promise<{ status: 400 | 404; message: string } | null> => {
+      const problem = keyProblem(name);
+      if (problem !== null)
+        return { status: 400, message: `That is not a query name the library accepts: ${problem}.` };
+      const known = await reader.checkpoints();
+      if (known === null || !known.some((entry) => entry.name === name))
+        return { status: 404, message: "No such named query: this store holds no checkpoint by that name." };
+      return null;
+    };
+    app.get("/queries/reset", async (c) => {
       const name = c.req.query("name");
       if (name === undefined || name === "") return c.html(notFound("Name the query to reset."), 400);
+      const refused = await resetRefusal(name);
+      if (refused !== null) return c.html(refusedPage(refused.message), refused.status);
       return c.html(resetConfirmPage(name, secrets.formKey));
     });
     app.post("/queries/reset", async (c) => {
@@ -113,7 +127,12 @@ export function browserApp(
         return c.text("403 Forbidden: the reset must come from this browser's own form", 403);
       const name = form.name;
       if (typeof name !== "string" || name === "") return c.html(notFound("Name the query to reset."), 400);
-      await reset(name);
+      const refused = await resetRefusal(name);
+      if (refused !== null) return c.html(refusedPage(refused.message), refused.status);
+      const outcome: unknown = await reset(name);
+      // A store may answer a Result rather than throw.
+      if (typeof outcome === "object" && outcome !== null && (outcome as { ok?: unknown }).ok === false)
+        return c.html(refusedPage("The store refused the reset."), 409);
       return c.html(resetDonePage(name));
     });
   }
@@ -123,6 +142,10 @@ export function browserApp(
     c.html(layout("Error", html`<p class="error">The store could not answer: ${error.message}</p>`), 500),
   );
   return app;
+}
+
+function refusedPage(message: string): string {
+  return layout("Not reset", html`<p class="error">${message}</p><p><a href="/queries">Queries</a></p>`);
 }
 
 function notFound(message: string): string {

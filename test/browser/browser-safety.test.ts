@@ -224,4 +224,33 @@ forEachStore("the web event browser's safety rules", (kind) => {
     const withoutMethod = await start(withoutReset, { allowWrites: true });
     expect((await send(`${withoutMethod.url}queries/reset?name=q`)).status).toBe(404);
   });
+
+  it("resets only an existing named query, refusing names the library refuses", async () => {
+    const { store } = await systems.store();
+    await store.saveCheckpoint("known", 2n);
+    const writable = await start(store, { allowWrites: true });
+    const confirm = await send(`${writable.url}queries/reset?name=known`);
+    const formKey = /name="formKey" value="([^"]+)"/.exec(confirm.body)?.[1] ?? "";
+    expect(formKey).not.toBe("");
+    const form = { "content-type": "application/x-www-form-urlencoded" };
+    const post = (name: string) =>
+      send(`${writable.url}queries/reset`, {
+        method: "POST",
+        headers: form,
+        body: `name=${encodeURIComponent(name)}&formKey=${encodeURIComponent(formKey)}`,
+      });
+    const long = await post("n".repeat(3_000));
+    expect(long.status).toBe(400);
+    expect(long.body).toContain("over the limit");
+    expect((await post("a\u0000b")).status).toBe(400);
+    const unknown = await post("<script>alert(1)</script>");
+    expect(unknown.status).toBe(404);
+    expect(unknown.body).not.toContain("<script>");
+    expect(unknown.body).toContain("No such named query");
+    expect((await send(`${writable.url}queries/reset?name=missing`)).status).toBe(404);
+    // No checkpoint row was made for any of them.
+    expect((await store.loadCheckpoint("<script>alert(1)</script>")) ?? null).toBeNull();
+    expect((await store.loadCheckpoint("n".repeat(3_000))) ?? null).toBeNull();
+    expect((await post("known")).status).toBe(200);
+  });
 });
