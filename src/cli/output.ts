@@ -76,19 +76,41 @@ export function eventLine(event: StoredEvent): string {
 
 /**
  * An event for people: position, stream and sequence, time, type and version, payload, metadata, and
- * the command id of its commit when it has one.
+ * the command id of its commit when it has one; control characters {@link shown} escaped.
  */
 export function eventText(event: StoredEvent): string {
   const metadata = Object.keys(event.metadata).length > 0 ? `  ${JSON.stringify(event.metadata)}` : "";
-  return (
+  return shown(
     `${String(event.position).padStart(8)}  ${event.recordedAt.toISOString()}  ` +
-    `${event.aggregateType}/${event.aggregateId} #${event.sequence}  ${event.eventType} v${event.eventVersion}  ` +
-    `${event.payload}${metadata}${event.commandId === undefined ? "" : `  command ${JSON.stringify(event.commandId)}`}`
+      `${event.aggregateType}/${event.aggregateId} #${event.sequence}  ${event.eventType} v${event.eventVersion}  ` +
+      `${event.payload}${metadata}${event.commandId === undefined ? "" : `  command ${JSON.stringify(event.commandId)}`}`,
   );
 }
 
-/** Rows as aligned columns under a header. */
-export function table(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
+/** Control characters (C0, DEL, C1) and the bidirectional overrides and isolates. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it finds
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+const NAMED: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
+
+/**
+ * `text` safe to print for people: every control character (C0, DEL, C1) and every bidirectional
+ * override or isolate (U+202A-202E, U+2066-2069) written as an escape (`\n`, `\x1b`, `\u202e`), so that
+ * an id or type cannot move the cursor, recolour the terminal, split a row or reorder what follows.
+ */
+export function shown(text: string): string {
+  return text.replace(UNSAFE, (character) => {
+    const named = NAMED[character];
+    if (named !== undefined) return named;
+    const code = character.charCodeAt(0);
+    return code < 0x100
+      ? `\\x${code.toString(16).padStart(2, "0")}`
+      : `\\u${code.toString(16).padStart(4, "0")}`;
+  });
+}
+
+/** Rows as aligned columns under a header, every cell {@link shown}. */
+export function table(header: readonly string[], unsafeRows: readonly (readonly string[])[]): string[] {
+  const rows = unsafeRows.map((row) => row.map(shown));
   const widths = header.map((title, i) =>
     Math.max(title.length, ...rows.map((row) => (row[i] ?? "").length)),
   );
