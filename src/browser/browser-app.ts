@@ -34,8 +34,13 @@ function count(text: string | undefined): number | null {
   return Number(text);
 }
 
+/** The largest log position a store holds (a 64-bit signed integer). */
+const MAX_POSITION = 2n ** 63n - 1n;
+
 function position(text: string | undefined): bigint | null {
-  return text !== undefined && /^\d{1,20}$/.test(text) ? BigInt(text) : null;
+  if (text === undefined || !/^\d{1,20}$/.test(text)) return null;
+  const value = BigInt(text);
+  return value <= MAX_POSITION ? value : null;
 }
 
 /** The Hono app of one browser; `closed` ends the live streams when the server stops. */
@@ -88,8 +93,22 @@ export function browserApp(
     return page === null ? c.html(notFound("No such stream: it has no events."), 404) : c.html(page);
   });
   app.get("/log", async (c) => c.html(await logPage(reader)));
-  app.get("/log/live", (c) => {
-    const after = position(c.req.header("last-event-id")) ?? position(c.req.query("after")) ?? 0n;
+  // The page names where it stands (`after`, the head it rendered); a reconnecting EventSource names
+  // the last event it had (Last-Event-ID), which wins. Neither: new commits only, from the head.
+  app.get("/log/live", async (c) => {
+    const resume = c.req.header("last-event-id");
+    const given = resume !== undefined && resume !== "" ? resume : c.req.query("after");
+    let after: bigint;
+    if (given === undefined) after = await reader.headPosition();
+    else {
+      const parsed = position(given);
+      if (parsed === null)
+        return c.text(
+          `400 Bad Request: after must be a log position, an integer from 0 to ${MAX_POSITION}, got ${JSON.stringify(given.slice(0, 40))}`,
+          400,
+        );
+      after = parsed;
+    }
     return streamSSE(c, (stream) => streamLog(reader, stream, after, closed));
   });
   app.get("/types", async (c) => c.html(await typesPage(reader)));
