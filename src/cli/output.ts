@@ -122,20 +122,37 @@ export function table(header: readonly string[], unsafeRows: readonly (readonly 
   return [format(header), ...rows.map(format)];
 }
 
-/** A non-negative integer option, or a usage error naming the flag. */
-export function integerOption(value: string | undefined, flag: string, minimum = 0): number | undefined {
+/** The largest sequence, version or count an option takes: what a store's 32-bit integer columns hold. */
+export const MAX_OPTION_INTEGER = 2 ** 31 - 1;
+/** The largest log position: what a store's 64-bit signed integer column holds. */
+export const MAX_OPTION_POSITION = 2n ** 63n - 1n;
+
+/**
+ * An integer option from `minimum` to `maximum` (by default 2^31-1, the largest sequence a store
+ * holds), or a usage error naming the flag and both bounds.
+ */
+export function integerOption(
+  value: string | undefined,
+  flag: string,
+  minimum = 0,
+  maximum = MAX_OPTION_INTEGER,
+): number | undefined {
   if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value)) || Number(value) < minimum) {
-    throw new UsageError(`${flag} must be an integer of at least ${minimum}, got ${JSON.stringify(value)}`);
+  if (!/^\d+$/.test(value) || Number(value) < minimum || Number(value) > maximum) {
+    throw new UsageError(
+      `${flag} must be an integer from ${minimum} to ${maximum}, got ${JSON.stringify(value.slice(0, 40))}`,
+    );
   }
   return Number(value);
 }
 
-/** A position option (a non-negative integer of any size), or a usage error naming the flag. */
+/** A position option (an integer from 0 to 2^63-1, what a store holds), or a usage error naming the flag. */
 export function positionOption(value: string | undefined, flag: string): bigint | undefined {
   if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value)) {
-    throw new UsageError(`${flag} must be a position (a non-negative integer), got ${JSON.stringify(value)}`);
+  if (!/^\d+$/.test(value) || BigInt(value) > MAX_OPTION_POSITION) {
+    throw new UsageError(
+      `${flag} must be a position, an integer from 0 to ${MAX_OPTION_POSITION}, got ${JSON.stringify(value.slice(0, 40))}`,
+    );
   }
   return BigInt(value);
 }

@@ -9,21 +9,23 @@ import { textProblem } from "../core/text.js";
 import { keyProblem } from "../eventsourcing/aggregate-id.js";
 import { invalidCommandId } from "../eventsourcing/command-id.js";
 import type { ImportedEvent } from "../inspect/inspector.js";
-import { CommandFailed } from "./errors.js";
+import { CommandFailed, UsageError } from "./errors.js";
 import { eventLine } from "./output.js";
 
 /**
  * Events per batch: one read of the source, one write transaction of the target. 5,000 unless the
  * environment's `EVENTSOURCING_BATCH_EVENTS` says otherwise (smaller batches: shorter transactions,
- * finer resumption; larger: fewer round trips).
+ * finer resumption; larger: fewer round trips). Read where a command batches, so that a bad value
+ * stops only those commands, with a usage error (exit 2).
  */
-export const BATCH_EVENTS = batchEvents(process.env.EVENTSOURCING_BATCH_EVENTS);
-
-function batchEvents(text: string | undefined): number {
+export function batchEvents(env: NodeJS.ProcessEnv): number {
+  const text = env.EVENTSOURCING_BATCH_EVENTS;
   if (text === undefined || text === "") return 5_000;
   const value = Number(text);
-  if (!Number.isSafeInteger(value) || value < 1) {
-    throw new Error(`EVENTSOURCING_BATCH_EVENTS must be a positive integer, got ${JSON.stringify(text)}`);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < 1 || value > 1_000_000) {
+    throw new UsageError(
+      `EVENTSOURCING_BATCH_EVENTS must be an integer from 1 to 1000000, got ${JSON.stringify(text.slice(0, 40))}`,
+    );
   }
   return value;
 }
@@ -46,7 +48,7 @@ export function sameCommit(previous: StoredEvent, next: StoredEvent): boolean {
 export async function* commitBatches(
   read: (after: bigint, limit: number) => Promise<readonly StoredEvent[]>,
   after: bigint,
-  size = BATCH_EVENTS,
+  size: number,
 ): AsyncGenerator<readonly StoredEvent[]> {
   let position = after;
   let limit = size;

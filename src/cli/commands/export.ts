@@ -5,7 +5,7 @@ import type { Command } from "commander";
 import { type CliContext, type StoreOptions, withStore, withStoreOptions } from "../context.js";
 import { eventLine, LineWriter } from "../output.js";
 import { Progress } from "../progress.js";
-import { commitBatches } from "../transfer.js";
+import { batchEvents, commitBatches } from "../transfer.js";
 
 interface Options extends StoreOptions {
   readonly out?: string;
@@ -23,6 +23,7 @@ export function exportCommand(program: Command, context: CliContext): void {
 }
 
 async function exportEvents(context: CliContext, options: Options): Promise<void> {
+  batchEvents(context.env); // a bad EVENTSOURCING_BATCH_EVENTS is refused before the store is opened
   await withStore(context, options, true, async ({ inspector }) => {
     const total = (await inspector.counts()).events;
     let stream: Writable = context.stdout;
@@ -39,7 +40,11 @@ async function exportEvents(context: CliContext, options: Options): Promise<void
     let events = 0;
     let interrupted = false;
     try {
-      for await (const batch of commitBatches((after, limit) => inspector.readLog(after, limit), 0n)) {
+      for await (const batch of commitBatches(
+        (after, limit) => inspector.readLog(after, limit),
+        0n,
+        batchEvents(context.env),
+      )) {
         for (const event of batch) await out.line(eventLine(event));
         events += batch.length;
         progress.update(events, events);

@@ -10,7 +10,7 @@ import { type ImportedEvent, ImportRefused } from "../../inspect/inspector.js";
 import { type CliContext, type StoreOptions, withStore, withStoreOptions } from "../context.js";
 import { CommandFailed } from "../errors.js";
 import { Progress } from "../progress.js";
-import { BATCH_EVENTS, parseEventLine, sameCommit } from "../transfer.js";
+import { batchEvents, parseEventLine, sameCommit } from "../transfer.js";
 
 /** Adds `import` to the program. */
 export function importCommand(program: Command, context: CliContext): void {
@@ -25,11 +25,12 @@ export function importCommand(program: Command, context: CliContext): void {
 
 async function importEvents(context: CliContext, file: string, options: StoreOptions): Promise<void> {
   if (!existsSync(file) || !statSync(file).isFile()) throw new CommandFailed(`no file "${file}" to import`);
-  const size = statSync(file).size;
+  const size = batchEvents(context.env);
+  const bytes = statSync(file).size;
   await withStore(context, options, false, async ({ inspector, description }) => {
     const input = createReadStream(file, { highWaterMark: 1 << 20 });
     const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
-    const progress = new Progress(context.stderr, "import", size, "bytes");
+    const progress = new Progress(context.stderr, "import", bytes, "bytes");
     let batch: ImportedEvent[] = [];
     let lineOf: number[] = [];
     let written = 0;
@@ -64,7 +65,7 @@ async function importEvents(context: CliContext, file: string, options: StoreOpt
         if (text.trim() === "") continue;
         const event = parseEventLine(text, lineNumber);
         const previous = batch[batch.length - 1];
-        if (batch.length >= BATCH_EVENTS && previous !== undefined && !sameCommit(previous, event)) {
+        if (batch.length >= size && previous !== undefined && !sameCommit(previous, event)) {
           await flush();
           if (context.interrupt.requested) {
             interrupted = true;

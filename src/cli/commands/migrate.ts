@@ -14,7 +14,7 @@ import type { CliContext } from "../context.js";
 import { CommandFailed, UsageError } from "../errors.js";
 
 import { Progress } from "../progress.js";
-import { checkImported, commitBatches, LogChecksum } from "../transfer.js";
+import { batchEvents, checkImported, commitBatches, LogChecksum } from "../transfer.js";
 
 interface Options {
   readonly from?: string;
@@ -45,6 +45,7 @@ export function migrateCommand(program: Command, context: CliContext): void {
 }
 
 async function migrate(context: CliContext, options: Options): Promise<void> {
+  batchEvents(context.env); // a bad EVENTSOURCING_BATCH_EVENTS is refused before any store is opened
   const from = options.from as string;
   const to = options.to as string;
   const fromSchema = options.fromSchema ?? (isPostgresUrl(from) ? options.schema : undefined);
@@ -86,7 +87,11 @@ async function run(
       );
     }
     say(`resuming after position ${head}: the target already holds the source's events up to it`);
-    for await (const batch of commitBatches((after, limit) => source.readLog(after, limit), 0n)) {
+    for await (const batch of commitBatches(
+      (after, limit) => source.readLog(after, limit),
+      0n,
+      batchEvents(context.env),
+    )) {
       const within = batch.filter((event) => event.position <= head);
       checksum.add(within);
       if (within.length < batch.length) break;
@@ -99,7 +104,11 @@ async function run(
   let copied = 0;
   let interrupted = false;
   try {
-    const batches = commitBatches((after, limit) => source.readLog(after, limit), head);
+    const batches = commitBatches(
+      (after, limit) => source.readLog(after, limit),
+      head,
+      batchEvents(context.env),
+    );
     // Reads the next batch while the target writes the current one.
     let next = batches.next();
     for (;;) {
@@ -145,7 +154,11 @@ async function run(
   const seconds = progress.seconds;
   // Verification: the target read back in full, against what was read from the source.
   const targetSum = new LogChecksum();
-  for await (const batch of commitBatches((after, limit) => target.readLog(after, limit), 0n))
+  for await (const batch of commitBatches(
+    (after, limit) => target.readLog(after, limit),
+    0n,
+    batchEvents(context.env),
+  ))
     targetSum.add(batch);
   const counts = await target.counts();
   const sourceDigest = checksum.digest();
