@@ -225,6 +225,16 @@ forEachStore("the web event browser's safety rules", (kind) => {
     expect((await send(`${withoutMethod.url}queries/reset?name=q`)).status).toBe(404);
   });
 
+  it("takes allowWrites only as a boolean", async () => {
+    const { store } = await systems.store();
+    await expect(eventBrowser({ store, port: 0, allowWrites: "yes" as unknown as boolean })).rejects.toThrow(
+      TypeError,
+    );
+    await expect(eventBrowser({ store, port: 0, allowWrites: 1 as unknown as boolean })).rejects.toThrow(
+      "`allowWrites` must be true or false",
+    );
+  });
+
   it("the live log refuses a malformed start and, given none, starts at the head", async () => {
     const { store } = await systems.store();
     const [outcome] = await store.append([

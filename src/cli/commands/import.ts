@@ -3,11 +3,18 @@
  * commits and order; idempotent (events already there are skipped), and refusing any line that would
  * overwrite or reorder a stream.
  */
-import { createReadStream, existsSync, statSync } from "node:fs";
+import { createReadStream, existsSync, rmSync, statSync } from "node:fs";
 import { createInterface } from "node:readline";
 import type { Command } from "commander";
 import { type ImportedEvent, ImportRefused } from "../../inspect/inspector.js";
-import { type CliContext, type StoreOptions, withStore, withStoreOptions } from "../context.js";
+import { isPostgresUrl } from "../../inspect/open-store.js";
+import {
+  type CliContext,
+  type StoreOptions,
+  storeArgument,
+  withStore,
+  withStoreOptions,
+} from "../context.js";
 import { CommandFailed } from "../errors.js";
 import { Progress } from "../progress.js";
 import { batchEvents, parseEventLine, sameCommit } from "../transfer.js";
@@ -18,17 +25,42 @@ export function importCommand(program: Command, context: CliContext): void {
     program
       .command("import")
       .description("import an NDJSON export into new streams only; running it again writes nothing twice")
-      .argument("<file>", "the NDJSON file (as written by export)"),
+      .argument("<file>", "the NDJSON file (as written by export), or - for standard input"),
     false,
   ).action((file: string, options: StoreOptions) => importEvents(context, file, options));
 }
 
 async function importEvents(context: CliContext, file: string, options: StoreOptions): Promise<void> {
-  if (!existsSync(file) || !statSync(file).isFile()) throw new CommandFailed(`no file "${file}" to import`);
+  const fromStdin = file === "-";
+  if (!fromStdin && (!existsSync(file) || !statSync(file).isFile()))
+    throw new CommandFailed(`no file "${file}" to import`);
   const size = batchEvents(context.env);
-  const bytes = statSync(file).size;
+  const bytes = fromStdin ? 0 : statSync(file).size;
+  // A SQLite file this run creates is removed again when the run fails before writing any event.
+  const db = storeArgument(context, options);
+  const newFile = isPostgresUrl(db) ? null : existsSync(db) ? null : db;
+  let wroteAny = false;
+  try {
+    await importInto(context, options, fromStdin ? null : file, size, bytes, () => {
+      wroteAny = true;
+    });
+  } catch (error) {
+    if (newFile !== null && !wroteAny)
+      for (const suffix of ["", "-wal", "-shm", "-journal"]) rmSync(`${newFile}${suffix}`, { force: true });
+    throw error;
+  }
+}
+
+async function importInto(
+  context: CliContext,
+  options: StoreOptions,
+  file: string | null,
+  size: number,
+  bytes: number,
+  wrote: () => void,
+): Promise<void> {
   await withStore(context, options, false, async ({ inspector, description }) => {
-    const input = createReadStream(file, { highWaterMark: 1 << 20 });
+    const input = file === null ? context.stdin : createReadStream(file, { highWaterMark: 1 << 20 });
     const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
     const progress = new Progress(context.stderr, "import", bytes, "bytes");
     let batch: ImportedEvent[] = [];
@@ -42,6 +74,7 @@ async function importEvents(context: CliContext, file: string, options: StoreOpt
       try {
         const outcome = await inspector.importEvents(batch, { keepPositions: false });
         written += outcome.written;
+        if (outcome.written > 0) wrote();
         skipped += outcome.skipped;
       } catch (error) {
         if (error instanceof ImportRefused) {
@@ -56,7 +89,7 @@ async function importEvents(context: CliContext, file: string, options: StoreOpt
       lastLine = lineOf[lineOf.length - 1] ?? lastLine;
       batch = [];
       lineOf = [];
-      progress.update(input.bytesRead, written + skipped);
+      progress.update("bytesRead" in input ? input.bytesRead : 0, written + skipped);
     };
     let interrupted = false;
     try {
@@ -78,7 +111,7 @@ async function importEvents(context: CliContext, file: string, options: StoreOpt
       if (!interrupted) await flush();
     } finally {
       lines.close();
-      input.destroy();
+      if (file !== null) input.destroy();
       progress.stop();
     }
     if (interrupted) {
