@@ -7,6 +7,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { eventBrowser } from "../../src/browser/index.js";
 import { checkImported } from "../../src/cli/transfer.js";
 import { inspectStore } from "../../src/inspect/index.js";
 import { memoryStore } from "../../src/stores/memory/index.js";
@@ -103,6 +104,15 @@ sqliteKind.describe("a row written by other means", () => {
       expect(result.stderr).toBe("");
       expect(result.code).toBe(0);
       expect(result.stdout).toContain('"b"');
+      // The browser lists through the same reads.
+      const browser = await eventBrowser({ store: store.store, port: 0 });
+      try {
+        const page = await fetch(`${browser.url}streams?type=account`);
+        expect(page.status).toBe(200);
+        expect(await page.text()).toContain("stream-link");
+      } finally {
+        await browser.close();
+      }
     } finally {
       await store.cleanup();
     }
