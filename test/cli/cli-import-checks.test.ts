@@ -118,3 +118,29 @@ sqliteKind.describe("a row written by other means", () => {
     }
   });
 });
+
+sqliteKind.describe("migrate from a source holding what the library would not write", () => {
+  it("refuses the event before its batch is written, naming its position", async () => {
+    const source = await sqliteKind.create();
+    const target = await sqliteKind.create();
+    try {
+      const base = { ...good, payload: "{}", recordedAt: new Date(), position: 0n };
+      await inspectStore(source.store).importEvents([{ ...base, eventId: "not-a-uuid" }], {
+        keepPositions: false,
+      });
+      const result = await runCli([
+        "migrate",
+        "--from",
+        source.args[1] as string,
+        "--to",
+        target.args[1] as string,
+      ]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(`the source's event at position 1: "eventId" must be a UUID`);
+      expect(await target.store.readAll(0n, 10)).toEqual([]);
+    } finally {
+      await source.cleanup();
+      await target.cleanup();
+    }
+  });
+});
