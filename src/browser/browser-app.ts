@@ -4,6 +4,7 @@
  */
 import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
+import { keyProblem } from "../eventsourcing/aggregate-id.js";
 import { SCRIPT, STYLE } from "./browser-assets.js";
 import { authenticate, type BrowserSecrets, sameSecret } from "./browser-auth.js";
 import { type BrowserSettings, isLoopback } from "./browser-options.js";
@@ -33,8 +34,13 @@ function count(text: string | undefined): number | null {
   return Number(text);
 }
 
+/** The largest log position a store holds (a 64-bit signed integer). */
+const MAX_POSITION = 2n ** 63n - 1n;
+
 function position(text: string | undefined): bigint | null {
-  return text !== undefined && /^\d{1,20}$/.test(text) ? BigInt(text) : null;
+  if (text === undefined || !/^\d{1,20}$/.test(text)) return null;
+  const value = BigInt(text);
+  return value <= MAX_POSITION ? value : null;
 }
 
 /** The Hono app of one browser; `closed` ends the live streams when the server stops. */
@@ -87,8 +93,22 @@ export function browserApp(
     return page === null ? c.html(notFound("No such stream: it has no events."), 404) : c.html(page);
   });
   app.get("/log", async (c) => c.html(await logPage(reader)));
-  app.get("/log/live", (c) => {
-    const after = position(c.req.header("last-event-id")) ?? position(c.req.query("after")) ?? 0n;
+  // The page names where it stands (`after`, the head it rendered); a reconnecting EventSource names
+  // the last event it had (Last-Event-ID), which wins. Neither: new commits only, from the head.
+  app.get("/log/live", async (c) => {
+    const resume = c.req.header("last-event-id");
+    const given = resume !== undefined && resume !== "" ? resume : c.req.query("after");
+    let after: bigint;
+    if (given === undefined) after = await reader.headPosition();
+    else {
+      const parsed = position(given);
+      if (parsed === null)
+        return c.text(
+          `400 Bad Request: after must be a log position, an integer from 0 to ${MAX_POSITION}, got ${JSON.stringify(given.slice(0, 40))}`,
+          400,
+        );
+      after = parsed;
+    }
     return streamSSE(c, (stream) => streamLog(reader, stream, after, closed));
   });
   app.get("/types", async (c) => c.html(await typesPage(reader)));
@@ -101,9 +121,22 @@ export function browserApp(
 
   const reset = allowWrites && store !== null ? queryReset(store) : null;
   if (reset !== null) {
-    app.get("/queries/reset", (c) => {
+    // Only a named query the store holds a checkpoint of is reset, as the command line's reset-query
+    // does: a name the library would refuse, or one no query has, would create a checkpoint row.
+    const resetRefusal = async (name: string): Promise<{ status: 400 | 404; message: string } | null> => {
+      const problem = keyProblem(name);
+      if (problem !== null)
+        return { status: 400, message: `That is not a query name the library accepts: ${problem}.` };
+      const known = await reader.checkpoints();
+      if (known === null || !known.some((entry) => entry.name === name))
+        return { status: 404, message: "No such named query: this store holds no checkpoint by that name." };
+      return null;
+    };
+    app.get("/queries/reset", async (c) => {
       const name = c.req.query("name");
       if (name === undefined || name === "") return c.html(notFound("Name the query to reset."), 400);
+      const refused = await resetRefusal(name);
+      if (refused !== null) return c.html(refusedPage(refused.message), refused.status);
       return c.html(resetConfirmPage(name, secrets.formKey));
     });
     app.post("/queries/reset", async (c) => {
@@ -113,7 +146,12 @@ export function browserApp(
         return c.text("403 Forbidden: the reset must come from this browser's own form", 403);
       const name = form.name;
       if (typeof name !== "string" || name === "") return c.html(notFound("Name the query to reset."), 400);
-      await reset(name);
+      const refused = await resetRefusal(name);
+      if (refused !== null) return c.html(refusedPage(refused.message), refused.status);
+      const outcome: unknown = await reset(name);
+      // A store may answer a Result rather than throw.
+      if (typeof outcome === "object" && outcome !== null && (outcome as { ok?: unknown }).ok === false)
+        return c.html(refusedPage("The store refused the reset."), 409);
       return c.html(resetDonePage(name));
     });
   }
@@ -123,6 +161,10 @@ export function browserApp(
     c.html(layout("Error", html`<p class="error">The store could not answer: ${error.message}</p>`), 500),
   );
   return app;
+}
+
+function refusedPage(message: string): string {
+  return layout("Not reset", html`<p class="error">${message}</p><p><a href="/queries">Queries</a></p>`);
 }
 
 function notFound(message: string): string {

@@ -127,6 +127,10 @@ export function resolveBrowserOptions(options: EventBrowserOptions): Omit<Browse
         `eventBrowser: \`systems[${i}]\` must be { config, system }: the config the system was started with and its handle`,
       );
   }
+  if (options.allowWrites !== undefined && typeof options.allowWrites !== "boolean")
+    throw new TypeError(
+      `eventBrowser: \`allowWrites\` must be true or false, got ${JSON.stringify(options.allowWrites) ?? String(options.allowWrites)}`,
+    );
   return Object.freeze({
     store,
     systems: Object.freeze([...systems]),

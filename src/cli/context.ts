@@ -66,6 +66,14 @@ export function storeArgument(context: CliContext, options: StoreOptions): strin
   return db;
 }
 
+/** A usage error when `--schema` is given with a store that is not PostgreSQL (a SQLite file has none). */
+export function schemaFits(db: string, options: StoreOptions): void {
+  if (options.schema !== undefined && !/^postgres(ql)?:\/\//i.test(db.trim()))
+    throw new UsageError(
+      `--schema names a PostgreSQL schema, but the store "${db}" is a SQLite file: drop --schema`,
+    );
+}
+
 /**
  * Opens the store of `options`, runs `work`, and closes the store whatever happens. `readOnly`: `true`
  * reads only; `false` opens for writing, creating the store if needed; `"existing"` opens for writing
@@ -78,6 +86,7 @@ export async function withStore<T>(
   work: (opened: OpenedStore) => Promise<T>,
 ): Promise<T> {
   const db = storeArgument(context, options);
+  schemaFits(db, options);
   const opened = await openStore(db, {
     readOnly: readOnly === true,
     mustExist: readOnly !== false,

@@ -76,19 +76,41 @@ export function eventLine(event: StoredEvent): string {
 
 /**
  * An event for people: position, stream and sequence, time, type and version, payload, metadata, and
- * the command id of its commit when it has one.
+ * the command id of its commit when it has one; control characters {@link shown} escaped.
  */
 export function eventText(event: StoredEvent): string {
   const metadata = Object.keys(event.metadata).length > 0 ? `  ${JSON.stringify(event.metadata)}` : "";
-  return (
+  return shown(
     `${String(event.position).padStart(8)}  ${event.recordedAt.toISOString()}  ` +
-    `${event.aggregateType}/${event.aggregateId} #${event.sequence}  ${event.eventType} v${event.eventVersion}  ` +
-    `${event.payload}${metadata}${event.commandId === undefined ? "" : `  command ${JSON.stringify(event.commandId)}`}`
+      `${event.aggregateType}/${event.aggregateId} #${event.sequence}  ${event.eventType} v${event.eventVersion}  ` +
+      `${event.payload}${metadata}${event.commandId === undefined ? "" : `  command ${JSON.stringify(event.commandId)}`}`,
   );
 }
 
-/** Rows as aligned columns under a header. */
-export function table(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
+/** Control characters (C0, DEL, C1) and the bidirectional overrides and isolates. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it finds
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+const NAMED: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
+
+/**
+ * `text` safe to print for people: every control character (C0, DEL, C1) and every bidirectional
+ * override or isolate (U+202A-202E, U+2066-2069) written as an escape (`\n`, `\x1b`, `\u202e`), so that
+ * an id or type cannot move the cursor, recolour the terminal, split a row or reorder what follows.
+ */
+export function shown(text: string): string {
+  return text.replace(UNSAFE, (character) => {
+    const named = NAMED[character];
+    if (named !== undefined) return named;
+    const code = character.charCodeAt(0);
+    return code < 0x100
+      ? `\\x${code.toString(16).padStart(2, "0")}`
+      : `\\u${code.toString(16).padStart(4, "0")}`;
+  });
+}
+
+/** Rows as aligned columns under a header, every cell {@link shown}. */
+export function table(header: readonly string[], unsafeRows: readonly (readonly string[])[]): string[] {
+  const rows = unsafeRows.map((row) => row.map(shown));
   const widths = header.map((title, i) =>
     Math.max(title.length, ...rows.map((row) => (row[i] ?? "").length)),
   );
@@ -100,20 +122,37 @@ export function table(header: readonly string[], rows: readonly (readonly string
   return [format(header), ...rows.map(format)];
 }
 
-/** A non-negative integer option, or a usage error naming the flag. */
-export function integerOption(value: string | undefined, flag: string, minimum = 0): number | undefined {
+/** The largest sequence, version or count an option takes: what a store's 32-bit integer columns hold. */
+export const MAX_OPTION_INTEGER = 2 ** 31 - 1;
+/** The largest log position: what a store's 64-bit signed integer column holds. */
+export const MAX_OPTION_POSITION = 2n ** 63n - 1n;
+
+/**
+ * An integer option from `minimum` to `maximum` (by default 2^31-1, the largest sequence a store
+ * holds), or a usage error naming the flag and both bounds.
+ */
+export function integerOption(
+  value: string | undefined,
+  flag: string,
+  minimum = 0,
+  maximum = MAX_OPTION_INTEGER,
+): number | undefined {
   if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value)) || Number(value) < minimum) {
-    throw new UsageError(`${flag} must be an integer of at least ${minimum}, got ${JSON.stringify(value)}`);
+  if (!/^\d+$/.test(value) || Number(value) < minimum || Number(value) > maximum) {
+    throw new UsageError(
+      `${flag} must be an integer from ${minimum} to ${maximum}, got ${JSON.stringify(value.slice(0, 40))}`,
+    );
   }
   return Number(value);
 }
 
-/** A position option (a non-negative integer of any size), or a usage error naming the flag. */
+/** A position option (an integer from 0 to 2^63-1, what a store holds), or a usage error naming the flag. */
 export function positionOption(value: string | undefined, flag: string): bigint | undefined {
   if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value)) {
-    throw new UsageError(`${flag} must be a position (a non-negative integer), got ${JSON.stringify(value)}`);
+  if (!/^\d+$/.test(value) || BigInt(value) > MAX_OPTION_POSITION) {
+    throw new UsageError(
+      `${flag} must be a position, an integer from 0 to ${MAX_OPTION_POSITION}, got ${JSON.stringify(value.slice(0, 40))}`,
+    );
   }
   return BigInt(value);
 }

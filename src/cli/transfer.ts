@@ -4,22 +4,28 @@
  */
 import { createHash, type Hash } from "node:crypto";
 import type { StoredEvent } from "../core/event-store.js";
+import { checkMetadata } from "../core/metadata.js";
+import { textProblem } from "../core/text.js";
+import { keyProblem } from "../eventsourcing/aggregate-id.js";
+import { invalidCommandId } from "../eventsourcing/command-id.js";
 import type { ImportedEvent } from "../inspect/inspector.js";
-import { CommandFailed } from "./errors.js";
+import { CommandFailed, UsageError } from "./errors.js";
 import { eventLine } from "./output.js";
 
 /**
  * Events per batch: one read of the source, one write transaction of the target. 5,000 unless the
  * environment's `EVENTSOURCING_BATCH_EVENTS` says otherwise (smaller batches: shorter transactions,
- * finer resumption; larger: fewer round trips).
+ * finer resumption; larger: fewer round trips). Read where a command batches, so that a bad value
+ * stops only those commands, with a usage error (exit 2).
  */
-export const BATCH_EVENTS = batchEvents(process.env.EVENTSOURCING_BATCH_EVENTS);
-
-function batchEvents(text: string | undefined): number {
+export function batchEvents(env: NodeJS.ProcessEnv): number {
+  const text = env.EVENTSOURCING_BATCH_EVENTS;
   if (text === undefined || text === "") return 5_000;
   const value = Number(text);
-  if (!Number.isSafeInteger(value) || value < 1) {
-    throw new Error(`EVENTSOURCING_BATCH_EVENTS must be a positive integer, got ${JSON.stringify(text)}`);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < 1 || value > 1_000_000) {
+    throw new UsageError(
+      `EVENTSOURCING_BATCH_EVENTS must be an integer from 1 to 1000000, got ${JSON.stringify(text.slice(0, 40))}`,
+    );
   }
   return value;
 }
@@ -42,7 +48,7 @@ export function sameCommit(previous: StoredEvent, next: StoredEvent): boolean {
 export async function* commitBatches(
   read: (after: bigint, limit: number) => Promise<readonly StoredEvent[]>,
   after: bigint,
-  size = BATCH_EVENTS,
+  size: number,
 ): AsyncGenerator<readonly StoredEvent[]> {
   let position = after;
   let limit = size;
@@ -90,6 +96,94 @@ export class LogChecksum {
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);
 
+/** The longest aggregate type the library accepts (as `aggregate({ aggregateType })` checks it). */
+const MAX_AGGREGATE_TYPE_LENGTH = 255;
+/** The largest event version and sequence a store holds (a 32-bit signed integer column). */
+export const MAX_INT32 = 2 ** 31 - 1;
+/** The largest log position a store holds (a 64-bit signed integer column). */
+export const MAX_POSITION = 2n ** 63n - 1n;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const refusal = (field: string, what: string) => ({ field, what });
+
+/**
+ * Why an event to import (from a file or another store) is not one the library would write itself,
+ * or `null`: the same checks `execute` applies (ids by {@link keyProblem}, the aggregate type's length
+ * and text, well-formed event types, metadata by {@link checkMetadata}, command ids by
+ * {@link invalidCommandId}), JSON payload text, a UUID event id, versions and sequences a store holds,
+ * and a valid time. What is refused names the field.
+ */
+export function importProblem(event: ImportedEvent): { field: string; what: string } | null {
+  const { aggregateType, aggregateId, eventType } = event;
+  if (
+    typeof aggregateType !== "string" ||
+    aggregateType.length === 0 ||
+    aggregateType.length > MAX_AGGREGATE_TYPE_LENGTH
+  )
+    return refusal("aggregateType", `a non-empty string of at most ${MAX_AGGREGATE_TYPE_LENGTH} characters`);
+  const typeText = textProblem(aggregateType);
+  if (typeText !== null) return refusal("aggregateType", `storable text, but ${typeText}`);
+  if (typeof aggregateId !== "string" || aggregateId.length === 0)
+    return refusal("aggregateId", "a non-empty string");
+  const idProblem = keyProblem(aggregateId);
+  if (idProblem !== null) return refusal("aggregateId", `an id the library accepts, but ${idProblem}`);
+  const int32 = (value: unknown) =>
+    typeof value === "number" && Number.isSafeInteger(value) && value >= 1 && value <= MAX_INT32;
+  if (!int32(event.sequence)) return refusal("sequence", `a positive integer of at most ${MAX_INT32}`);
+  if (!int32(event.commitStart) || event.commitStart > event.sequence)
+    return refusal("commitStart", "a positive integer of at most the sequence");
+  if (typeof event.eventId !== "string" || !UUID.test(event.eventId)) return refusal("eventId", "a UUID");
+  if (typeof eventType !== "string" || eventType.length === 0)
+    return refusal("eventType", "a non-empty string");
+  const eventTypeText = textProblem(eventType);
+  if (eventTypeText !== null) return refusal("eventType", `storable text, but ${eventTypeText}`);
+  if (!int32(event.eventVersion))
+    return refusal("eventVersion", `a positive integer of at most ${MAX_INT32}`);
+  if (typeof event.payload !== "string") return refusal("payload", "JSON text");
+  const payloadText = textProblem(event.payload);
+  if (payloadText !== null) return refusal("payload", `storable text, but ${payloadText}`);
+  try {
+    JSON.parse(event.payload);
+  } catch {
+    return refusal("payload", "JSON (every store keeps payloads as JSON)");
+  }
+  const metadata = checkMetadata(event.metadata);
+  if (!metadata.ok) return refusal("metadata", `an object of strings (${reasonOf(metadata.error)})`);
+  if (!(event.recordedAt instanceof Date) || Number.isNaN(event.recordedAt.getTime()))
+    return refusal("recordedAt", "a valid time");
+  if (typeof event.position !== "bigint" || event.position < 0n || event.position > MAX_POSITION)
+    return refusal("position", `an integer from 0 to ${MAX_POSITION}`);
+  const command = invalidCommandId(event.commandId);
+  if (command !== null)
+    return refusal("commandId", `a command id the library accepts (${reasonOf(command)})`);
+  return null;
+}
+
+function reasonOf(error: unknown): string {
+  return isObject(error) && typeof error.reason === "string" ? error.reason : String(error);
+}
+
+/** Refuses (a `CommandFailed` naming `where` and the field) an event {@link importProblem} finds fault with. */
+export function checkImported(event: ImportedEvent, where: string): void {
+  const problem = importProblem(event);
+  if (problem !== null) throw new CommandFailed(`${where}: "${problem.field}" must be ${problem.what}`);
+}
+
+/** Whether two JSON values are the same value (object keys in any order). */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a))
+    return Array.isArray(b) && a.length === b.length && a.every((item, i) => sameJson(item, b[i]));
+  if (isObject(a) && isObject(b)) {
+    const keys = Object.keys(a);
+    return (
+      keys.length === Object.keys(b).length &&
+      keys.every((key) => Object.hasOwn(b, key) && sameJson(a[key], b[key]))
+    );
+  }
+  return false;
+}
+
 /** One export line back into an event to import; a `CommandFailed` naming the line and field otherwise. */
 export function parseEventLine(text: string, line: number): ImportedEvent {
   let value: unknown;
@@ -107,8 +201,8 @@ export function parseEventLine(text: string, line: number): ImportedEvent {
   };
   const positive = (field: string) => {
     const found = value[field];
-    if (typeof found !== "number" || !Number.isSafeInteger(found) || found < 1)
-      throw bad(field, "a positive integer");
+    if (typeof found !== "number" || !Number.isSafeInteger(found) || found < 1 || found > MAX_INT32)
+      throw bad(field, `a positive integer of at most ${MAX_INT32}`);
     return found;
   };
   const aggregateType = text_("aggregateType");
@@ -123,6 +217,14 @@ export function parseEventLine(text: string, line: number): ImportedEvent {
   if (value.payloadText !== undefined) {
     if (typeof value.payloadText !== "string") throw bad("payloadText", "a string");
     payload = value.payloadText;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(payload);
+    } catch {
+      throw bad("payloadText", "JSON text (every store keeps payloads as JSON)");
+    }
+    if ("payload" in value && !sameJson(parsed, value.payload))
+      throw bad("payloadText", 'the same value as "payload" when both are given (they differ)');
   } else {
     if (!("payload" in value)) throw bad("payload", "present");
     payload = JSON.stringify(value.payload);
@@ -141,7 +243,7 @@ export function parseEventLine(text: string, line: number): ImportedEvent {
     position = BigInt(value.position);
   }
   const commandId = value.commandId === undefined ? undefined : text_("commandId");
-  return {
+  const event: ImportedEvent = {
     aggregateType,
     aggregateId,
     sequence,
@@ -155,4 +257,6 @@ export function parseEventLine(text: string, line: number): ImportedEvent {
     position,
     ...(commandId === undefined ? {} : { commandId }),
   };
+  checkImported(event, `line ${line}`);
+  return event;
 }

@@ -224,4 +224,72 @@ forEachStore("the web event browser's safety rules", (kind) => {
     const withoutMethod = await start(withoutReset, { allowWrites: true });
     expect((await send(`${withoutMethod.url}queries/reset?name=q`)).status).toBe(404);
   });
+
+  it("takes allowWrites only as a boolean", async () => {
+    const { store } = await systems.store();
+    await expect(eventBrowser({ store, port: 0, allowWrites: "yes" as unknown as boolean })).rejects.toThrow(
+      TypeError,
+    );
+    await expect(eventBrowser({ store, port: 0, allowWrites: 1 as unknown as boolean })).rejects.toThrow(
+      "`allowWrites` must be true or false",
+    );
+  });
+
+  it("the live log refuses a malformed start and, given none, starts at the head", async () => {
+    const { store } = await systems.store();
+    const [outcome] = await store.append([
+      {
+        aggregateType: "t",
+        aggregateId: "a",
+        expectedSequence: 0,
+        events: [1, 2, 3].map((n) => ({ eventType: "E", payload: `{"n":${n}}`, metadata: {} })),
+      },
+    ]);
+    if (!outcome?.ok) throw new Error("seed conflict");
+    const head = (await store.readAll(0n, 10)).at(-1)?.position;
+    const browser = await start(store);
+    const live = (query: string, headers: Record<string, string> = {}) =>
+      send(`${browser.url}log/live${query}`, { headers });
+    for (const after of ["abc", "-1", "", "9223372036854775808", "1e3"]) {
+      const refused = await live(`?after=${encodeURIComponent(after)}`);
+      expect(refused.status, after).toBe(400);
+      expect(refused.body).toContain("after must be a log position");
+    }
+    const ready = (body: string) => /event: ready\ndata: (\d+)/.exec(body)?.[1];
+    expect(ready((await live("")).body)).toBe(String(head));
+    expect(ready((await live("?after=0")).body)).toBe("0");
+    expect(ready((await live("?after=9223372036854775807")).body)).toBe("9223372036854775807");
+    // A reconnecting EventSource resumes from the last event it had.
+    expect(ready((await live("?after=0", { "last-event-id": "1" })).body)).toBe("1");
+    expect((await live("?after=0", { "last-event-id": "x" })).status).toBe(400);
+  });
+
+  it("resets only an existing named query, refusing names the library refuses", async () => {
+    const { store } = await systems.store();
+    await store.saveCheckpoint("known", 2n);
+    const writable = await start(store, { allowWrites: true });
+    const confirm = await send(`${writable.url}queries/reset?name=known`);
+    const formKey = /name="formKey" value="([^"]+)"/.exec(confirm.body)?.[1] ?? "";
+    expect(formKey).not.toBe("");
+    const form = { "content-type": "application/x-www-form-urlencoded" };
+    const post = (name: string) =>
+      send(`${writable.url}queries/reset`, {
+        method: "POST",
+        headers: form,
+        body: `name=${encodeURIComponent(name)}&formKey=${encodeURIComponent(formKey)}`,
+      });
+    const long = await post("n".repeat(3_000));
+    expect(long.status).toBe(400);
+    expect(long.body).toContain("over the limit");
+    expect((await post("a\u0000b")).status).toBe(400);
+    const unknown = await post("<script>alert(1)</script>");
+    expect(unknown.status).toBe(404);
+    expect(unknown.body).not.toContain("<script>");
+    expect(unknown.body).toContain("No such named query");
+    expect((await send(`${writable.url}queries/reset?name=missing`)).status).toBe(404);
+    // No checkpoint row was made for any of them.
+    expect((await store.loadCheckpoint("<script>alert(1)</script>")) ?? null).toBeNull();
+    expect((await store.loadCheckpoint("n".repeat(3_000))) ?? null).toBeNull();
+    expect((await post("known")).status).toBe(200);
+  });
 });

@@ -39,6 +39,32 @@ describe("the bin's errors and exit codes", { timeout: 120_000 }, () => {
     expect(result.stdout).toBe("");
   });
 
+  it("refuses a bad EVENTSOURCING_BATCH_EVENTS only where batches are made, in one line", async () => {
+    const env = { EVENTSOURCING_BATCH_EVENTS: "0" };
+    expect((await runCli(["--help"], env)).code).toBe(0);
+    const streams = await runCli(["streams", "--db", db], env);
+    expect(streams.code).toBe(0);
+    expect(streams.stderr).toBe("");
+    const exported = await runCli(["export", "--db", db], env);
+    expect(exported.code).toBe(2);
+    expect(oneLine(exported.stderr)).toContain("EVENTSOURCING_BATCH_EVENTS must be an integer from 1");
+  });
+
+  it("exits 2 for a position or sequence past what a store holds, naming the bound", async () => {
+    const tail = await runCli(["tail", "--db", db, "--from", "9223372036854775808"]);
+    expect(tail.code).toBe(2);
+    expect(oneLine(tail.stderr)).toContain(
+      "--from must be a position, an integer from 0 to 9223372036854775807",
+    );
+    expect((await runCli(["tail", "--db", db, "--from", "9223372036854775807"])).code).toBe(0);
+    const events = await runCli(["events", "x", "--type", "t", "--db", db, "--from", "99999999999999999999"]);
+    expect(events.code).toBe(2);
+    expect(oneLine(events.stderr)).toContain("--from must be an integer from 0 to 2147483647");
+    const limit = await runCli(["streams", "--db", db, "--limit", "2147483648"]);
+    expect(limit.code).toBe(2);
+    expect(oneLine(limit.stderr)).toContain("--limit must be an integer from 1 to 2147483647");
+  });
+
   it("exits 2 for an unknown command and for no command", async () => {
     const unknown = await runCli(["stream", "--db", db]);
     expect(unknown.code).toBe(2);

@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import { type CliContext, type StoreOptions, withStore, withStoreOptions } from "../context.js";
 import { CommandFailed } from "../errors.js";
-import { eventLine, eventText, integerOption, LineWriter } from "../output.js";
+import { eventLine, eventText, integerOption, LineWriter, shown } from "../output.js";
 
 interface Options extends StoreOptions {
   readonly type?: string;
@@ -58,10 +58,10 @@ async function showEvents(context: CliContext, aggregateId: string, options: Opt
       after = (page[page.length - 1] as { sequence: number }).sequence;
     }
     if (printed === 0 && from === 0) {
-      throw new CommandFailed(`no stream ${type}/${aggregateId}`);
+      throw new CommandFailed(`no stream ${shown(`${type}/${aggregateId}`)}`);
     }
     if (printed === 0 && !options.json)
-      await out.line(`no events after sequence ${from} in ${type}/${aggregateId}`);
+      await out.line(shown(`no events after sequence ${from} in ${type}/${aggregateId}`));
     await out.flush();
   });
 }

@@ -1,14 +1,16 @@
 /** `export`: every event with all its fields as NDJSON, to a file or stdout, streaming. */
-import { createWriteStream } from "node:fs";
+import { createWriteStream, existsSync } from "node:fs";
 import type { Writable } from "node:stream";
 import type { Command } from "commander";
 import { type CliContext, type StoreOptions, withStore, withStoreOptions } from "../context.js";
+import { CommandFailed } from "../errors.js";
 import { eventLine, LineWriter } from "../output.js";
 import { Progress } from "../progress.js";
-import { commitBatches } from "../transfer.js";
+import { batchEvents, commitBatches } from "../transfer.js";
 
 interface Options extends StoreOptions {
   readonly out?: string;
+  readonly force?: boolean;
 }
 
 /** Adds `export` to the program. */
@@ -17,17 +19,22 @@ export function exportCommand(program: Command, context: CliContext): void {
     program
       .command("export")
       .description("write every event, with all its fields, as NDJSON (one JSON object per line)")
-      .option("--out <file>", "write to this file (default: stdout)"),
+      .option("--out <file>", "write to this file (default: stdout); an existing file is refused")
+      .option("--force", "with --out: replace an existing file"),
     false,
   ).action((options: Options) => exportEvents(context, options));
 }
 
 async function exportEvents(context: CliContext, options: Options): Promise<void> {
+  batchEvents(context.env); // a bad EVENTSOURCING_BATCH_EVENTS is refused before the store is opened
+  if (options.out !== undefined && !options.force && existsSync(options.out))
+    throw new CommandFailed(`"${options.out}" exists: pass --force to replace it, or choose another --out`);
   await withStore(context, options, true, async ({ inspector }) => {
     const total = (await inspector.counts()).events;
     let stream: Writable = context.stdout;
     if (options.out !== undefined) {
-      const file = createWriteStream(options.out);
+      // Without --force, "wx": a file made meanwhile is not overwritten either.
+      const file = createWriteStream(options.out, { flags: options.force ? "w" : "wx" });
       await new Promise<void>((resolve, reject) => {
         file.once("open", () => resolve());
         file.once("error", (cause) => reject(new Error(`cannot write "${options.out}": ${cause.message}`)));
@@ -39,7 +46,11 @@ async function exportEvents(context: CliContext, options: Options): Promise<void
     let events = 0;
     let interrupted = false;
     try {
-      for await (const batch of commitBatches((after, limit) => inspector.readLog(after, limit), 0n)) {
+      for await (const batch of commitBatches(
+        (after, limit) => inspector.readLog(after, limit),
+        0n,
+        batchEvents(context.env),
+      )) {
         for (const event of batch) await out.line(eventLine(event));
         events += batch.length;
         progress.update(events, events);

@@ -3,14 +3,21 @@
  * commits and order; idempotent (events already there are skipped), and refusing any line that would
  * overwrite or reorder a stream.
  */
-import { createReadStream, existsSync, statSync } from "node:fs";
+import { createReadStream, existsSync, rmSync, statSync } from "node:fs";
 import { createInterface } from "node:readline";
 import type { Command } from "commander";
 import { type ImportedEvent, ImportRefused } from "../../inspect/inspector.js";
-import { type CliContext, type StoreOptions, withStore, withStoreOptions } from "../context.js";
+import { isPostgresUrl } from "../../inspect/open-store.js";
+import {
+  type CliContext,
+  type StoreOptions,
+  storeArgument,
+  withStore,
+  withStoreOptions,
+} from "../context.js";
 import { CommandFailed } from "../errors.js";
 import { Progress } from "../progress.js";
-import { BATCH_EVENTS, parseEventLine, sameCommit } from "../transfer.js";
+import { batchEvents, parseEventLine, sameCommit } from "../transfer.js";
 
 /** Adds `import` to the program. */
 export function importCommand(program: Command, context: CliContext): void {
@@ -18,18 +25,44 @@ export function importCommand(program: Command, context: CliContext): void {
     program
       .command("import")
       .description("import an NDJSON export into new streams only; running it again writes nothing twice")
-      .argument("<file>", "the NDJSON file (as written by export)"),
+      .argument("<file>", "the NDJSON file (as written by export), or - for standard input"),
     false,
   ).action((file: string, options: StoreOptions) => importEvents(context, file, options));
 }
 
 async function importEvents(context: CliContext, file: string, options: StoreOptions): Promise<void> {
-  if (!existsSync(file) || !statSync(file).isFile()) throw new CommandFailed(`no file "${file}" to import`);
-  const size = statSync(file).size;
+  const fromStdin = file === "-";
+  if (!fromStdin && (!existsSync(file) || !statSync(file).isFile()))
+    throw new CommandFailed(`no file "${file}" to import`);
+  const size = batchEvents(context.env);
+  const bytes = fromStdin ? 0 : statSync(file).size;
+  // A SQLite file this run creates is removed again when the run fails before writing any event.
+  const db = storeArgument(context, options);
+  const newFile = isPostgresUrl(db) ? null : existsSync(db) ? null : db;
+  let wroteAny = false;
+  try {
+    await importInto(context, options, fromStdin ? null : file, size, bytes, () => {
+      wroteAny = true;
+    });
+  } catch (error) {
+    if (newFile !== null && !wroteAny)
+      for (const suffix of ["", "-wal", "-shm", "-journal"]) rmSync(`${newFile}${suffix}`, { force: true });
+    throw error;
+  }
+}
+
+async function importInto(
+  context: CliContext,
+  options: StoreOptions,
+  file: string | null,
+  size: number,
+  bytes: number,
+  wrote: () => void,
+): Promise<void> {
   await withStore(context, options, false, async ({ inspector, description }) => {
-    const input = createReadStream(file, { highWaterMark: 1 << 20 });
+    const input = file === null ? context.stdin : createReadStream(file, { highWaterMark: 1 << 20 });
     const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
-    const progress = new Progress(context.stderr, "import", size, "bytes");
+    const progress = new Progress(context.stderr, "import", bytes, "bytes");
     let batch: ImportedEvent[] = [];
     let lineOf: number[] = [];
     let written = 0;
@@ -41,6 +74,7 @@ async function importEvents(context: CliContext, file: string, options: StoreOpt
       try {
         const outcome = await inspector.importEvents(batch, { keepPositions: false });
         written += outcome.written;
+        if (outcome.written > 0) wrote();
         skipped += outcome.skipped;
       } catch (error) {
         if (error instanceof ImportRefused) {
@@ -55,7 +89,7 @@ async function importEvents(context: CliContext, file: string, options: StoreOpt
       lastLine = lineOf[lineOf.length - 1] ?? lastLine;
       batch = [];
       lineOf = [];
-      progress.update(input.bytesRead, written + skipped);
+      progress.update("bytesRead" in input ? input.bytesRead : 0, written + skipped);
     };
     let interrupted = false;
     try {
@@ -64,7 +98,7 @@ async function importEvents(context: CliContext, file: string, options: StoreOpt
         if (text.trim() === "") continue;
         const event = parseEventLine(text, lineNumber);
         const previous = batch[batch.length - 1];
-        if (batch.length >= BATCH_EVENTS && previous !== undefined && !sameCommit(previous, event)) {
+        if (batch.length >= size && previous !== undefined && !sameCommit(previous, event)) {
           await flush();
           if (context.interrupt.requested) {
             interrupted = true;
@@ -77,7 +111,7 @@ async function importEvents(context: CliContext, file: string, options: StoreOpt
       if (!interrupted) await flush();
     } finally {
       lines.close();
-      input.destroy();
+      if (file !== null) input.destroy();
       progress.stop();
     }
     if (interrupted) {

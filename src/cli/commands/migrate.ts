@@ -12,8 +12,9 @@ import type { StoreAdmin } from "../../inspect/inspector.js";
 import { isPostgresUrl, type OpenedStore, openStore } from "../../inspect/open-store.js";
 import type { CliContext } from "../context.js";
 import { CommandFailed, UsageError } from "../errors.js";
+
 import { Progress } from "../progress.js";
-import { commitBatches, LogChecksum } from "../transfer.js";
+import { batchEvents, checkImported, commitBatches, LogChecksum } from "../transfer.js";
 
 interface Options {
   readonly from?: string;
@@ -44,6 +45,7 @@ export function migrateCommand(program: Command, context: CliContext): void {
 }
 
 async function migrate(context: CliContext, options: Options): Promise<void> {
+  batchEvents(context.env); // a bad EVENTSOURCING_BATCH_EVENTS is refused before any store is opened
   const from = options.from as string;
   const to = options.to as string;
   const fromSchema = options.fromSchema ?? (isPostgresUrl(from) ? options.schema : undefined);
@@ -85,7 +87,11 @@ async function run(
       );
     }
     say(`resuming after position ${head}: the target already holds the source's events up to it`);
-    for await (const batch of commitBatches((after, limit) => source.readLog(after, limit), 0n)) {
+    for await (const batch of commitBatches(
+      (after, limit) => source.readLog(after, limit),
+      0n,
+      batchEvents(context.env),
+    )) {
       const within = batch.filter((event) => event.position <= head);
       checksum.add(within);
       if (within.length < batch.length) break;
@@ -98,13 +104,20 @@ async function run(
   let copied = 0;
   let interrupted = false;
   try {
-    const batches = commitBatches((after, limit) => source.readLog(after, limit), head);
+    const batches = commitBatches(
+      (after, limit) => source.readLog(after, limit),
+      head,
+      batchEvents(context.env),
+    );
     // Reads the next batch while the target writes the current one.
     let next = batches.next();
     for (;;) {
       const { value: batch, done } = await next;
       if (done) break;
       next = batches.next();
+      // The source may hold what the library would never write (a store written by other means): such
+      // an event is refused before its batch is written, naming where it is.
+      for (const event of batch) checkImported(event, `the source's event at position ${event.position}`);
       await target.importEvents(batch, { keepPositions: true });
       checksum.add(batch);
       copied += batch.length;
@@ -141,7 +154,11 @@ async function run(
   const seconds = progress.seconds;
   // Verification: the target read back in full, against what was read from the source.
   const targetSum = new LogChecksum();
-  for await (const batch of commitBatches((after, limit) => target.readLog(after, limit), 0n))
+  for await (const batch of commitBatches(
+    (after, limit) => target.readLog(after, limit),
+    0n,
+    batchEvents(context.env),
+  ))
     targetSum.add(batch);
   const counts = await target.counts();
   const sourceDigest = checksum.digest();

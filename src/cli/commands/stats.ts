@@ -1,7 +1,7 @@
 /** `stats`: totals, the head position, aggregate types and event types with their versions. */
 import type { Command } from "commander";
 import { type CliContext, type StoreOptions, withStore, withStoreOptions } from "../context.js";
-import { LineWriter, table } from "../output.js";
+import { LineWriter, shown, table } from "../output.js";
 
 /** Adds `stats` to the program. */
 export function statsCommand(program: Command, context: CliContext): void {
@@ -23,7 +23,7 @@ async function stats(context: CliContext, options: StoreOptions): Promise<void> 
     if (options.json) {
       await out.line(JSON.stringify({ ...counts, headPosition: String(head), eventTypes: types }));
     } else {
-      await out.line(`store         ${description}`);
+      await out.line(`store         ${shown(description)}`);
       await out.line(`events        ${counts.events}`);
       await out.line(`streams       ${counts.streams}`);
       await out.line(`snapshots     ${counts.snapshots}`);

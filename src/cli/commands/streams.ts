@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import type { StreamCursor } from "../../inspect/inspector.js";
 import { type CliContext, type StoreOptions, withStore, withStoreOptions } from "../context.js";
 import { UsageError } from "../errors.js";
-import { integerOption, LineWriter, table } from "../output.js";
+import { integerOption, LineWriter, shown, table } from "../output.js";
 
 interface Options extends StoreOptions {
   readonly type?: string;
@@ -81,7 +81,9 @@ async function listStreams(context: CliContext, options: Options): Promise<void>
     }
     await out.flush();
     if (more && last !== undefined) {
-      context.stderr.write(`more streams: add --after '${last.aggregateType}/${last.aggregateId}'\n`);
+      context.stderr.write(
+        `more streams: add --after '${shown(`${last.aggregateType}/${last.aggregateId}`)}'\n`,
+      );
     }
   });
 }

@@ -38,7 +38,7 @@ async function ui(context: CliContext, options: Options): Promise<void> {
   try {
     listen = resolveListen(
       {
-        port: integerOption(options.port, "--port") ?? 4000,
+        port: integerOption(options.port, "--port", 0, 65_535) ?? 4000,
         host: options.host,
         token: options.token ?? context.env[TOKEN_VARIABLE],
       },

@@ -301,19 +301,18 @@ export function sqliteInspector(handle: SqliteHandle): StoreAdmin {
       }),
     nextStream: (type: string, from: string, inclusive: boolean) =>
       read((db) => {
-        const next = statement(
-          db,
-          `SELECT aggregate_id FROM ${E} WHERE aggregate_type = ? AND aggregate_id ${inclusive ? ">=" : ">"} ? ` +
-            "ORDER BY aggregate_type, aggregate_id LIMIT 1",
-        ).get(type, from) as { aggregate_id: string } | undefined;
-        if (next === undefined) return null;
+        // One statement: the id is matched in SQL as stored, never as read back. An id that is not
+        // well-formed text (a lone surrogate, written by other means) reads back changed, and looking
+        // the changed id up again found no row.
         const last = statement(
           db,
-          `SELECT sequence, position FROM ${E} WHERE aggregate_type = ? AND aggregate_id = ? ` +
-            "ORDER BY sequence DESC LIMIT 1",
-        ).get(type, next.aggregate_id) as { sequence: bigint; position: bigint };
+          `SELECT aggregate_id, sequence, position FROM ${E} WHERE aggregate_type = ? AND aggregate_id = (` +
+            `SELECT aggregate_id FROM ${E} WHERE aggregate_type = ? AND aggregate_id ${inclusive ? ">=" : ">"} ? ` +
+            "ORDER BY aggregate_type, aggregate_id LIMIT 1) ORDER BY sequence DESC LIMIT 1",
+        ).get(type, type, from) as { aggregate_id: string; sequence: bigint; position: bigint } | undefined;
+        if (last === undefined) return null;
         return {
-          aggregateId: next.aggregate_id,
+          aggregateId: last.aggregate_id,
           lastSequence: n(last.sequence),
           lastPosition: last.position,
         };
