@@ -19,14 +19,29 @@ export function refuseUnknownKeys(
   options: object,
   known: readonly string[],
 ): void {
+  const problem = unknownKeyProblem(prefix, where, options, known);
+  if (problem !== null) throw new TypeError(problem);
+}
+
+/**
+ * What {@link refuseUnknownKeys} throws, as text, or `null` when every key of `options` is known: for
+ * calls that answer a value instead of throwing.
+ */
+export function unknownKeyProblem(
+  prefix: string,
+  where: string,
+  options: object,
+  known: readonly string[],
+): string | null {
   for (const key of Object.keys(options)) {
     if (known.includes(key)) continue;
     const near = known.find((k) => nearlyEqual(k, key));
-    throw new TypeError(
+    return (
       `${prefix} \`${where}${key}\`${near ? `; did you mean \`${where}${near}\`?` : ""} ` +
-        `(known: ${known.join(", ")})`,
+      `(known: ${known.join(", ")})`
     );
   }
+  return null;
 }
 
 /** Same word but for case, a trailing "s", a prefix, or a few letters (snapshots, idleMS, conflictRetry). */

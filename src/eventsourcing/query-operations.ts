@@ -4,7 +4,7 @@
  */
 import { timeout } from "../core/arguments.js";
 import type { EventSourcingError } from "../core/errors.js";
-import { refuseUnknownKeys } from "../core/option-keys.js";
+import { unknownKeyProblem } from "../core/option-keys.js";
 import { err, ok, type Result } from "../core/result.js";
 import type { WaitForQueriesOptions } from "../core/types.js";
 import { keyProblem } from "./aggregate-id.js";
@@ -62,13 +62,11 @@ export class QueryOperations<TEvent> {
         value: typeof position === "bigint" || typeof position === "number" ? Number(position) : Number.NaN,
       });
     if (options !== undefined) {
-      if (typeof options !== "object" || options === null)
-        return refused("waitForQueries", "options must be an object") as never;
-      try {
-        refuseUnknownKeys("unknown option", "", options, ["queries", "timeout"]);
-      } catch (error) {
-        return refused("waitForQueries", (error as Error).message) as never;
-      }
+      const problem =
+        typeof options !== "object" || options === null
+          ? "options must be an object"
+          : unknownKeyProblem("unknown option", "", options, ["queries", "timeout"]);
+      if (problem !== null) return refused("waitForQueries", problem) as never;
     }
     let timeoutMs = defaultTimeoutMs;
     if (options?.timeout !== undefined) {

@@ -2,7 +2,7 @@ import { timeout } from "../core/arguments.js";
 import { jsonCodec } from "../core/codec.js";
 import type { EventSourcingError } from "../core/errors.js";
 import { checkMetadata } from "../core/metadata.js";
-import { refuseUnknownKeys } from "../core/option-keys.js";
+import { unknownKeyProblem } from "../core/option-keys.js";
 import { err, ok, type Result } from "../core/result.js";
 import type {
   Aggregate,
@@ -209,13 +209,7 @@ export class SupervisedEventSourcing<TState, TCommand, TEvent, TDomainError>
     const timeoutMs = options?.timeout ?? this.#config.commandTimeoutMs;
     const strong = options?.consistency;
     if (strong !== undefined && strong !== "eventual" && strong !== "strong")
-      return Promise.resolve(
-        err({
-          type: "ActorCrashed",
-          operation: "execute",
-          cause: new TypeError('execute: `consistency` must be "eventual" or "strong"'),
-        }),
-      );
+      return Promise.resolve(err(refusedCall('`consistency` must be "eventual" or "strong"')));
     const startedAt = strong === "strong" ? this.#clock.now() : 0;
     const trace = activeTelemetry?.command(this.#telemetrySource, aggregateId, command, checked.value);
     const metadata = trace?.metadata ?? checked.value;
@@ -570,16 +564,14 @@ const EXECUTE_OPTION_NAMES: readonly string[] = Object.keys(EXECUTE_OPTIONS);
  * drop the idempotency it was meant to give. The answer for the first unknown key, or `undefined`.
  */
 function unknownOption(options: unknown): EventSourcingError<never> | undefined {
-  let problem: string | undefined;
-  if (typeof options !== "object" || options === null) problem = "options must be an object";
-  else {
-    try {
-      refuseUnknownKeys("execute: unknown option", "", options, EXECUTE_OPTION_NAMES);
-    } catch (error) {
-      problem = (error as Error).message.replace(/^execute: /, "");
-    }
-  }
-  return problem === undefined
-    ? undefined
-    : { type: "ActorCrashed", operation: "execute", cause: new TypeError(`execute: ${problem}`) };
+  const problem =
+    typeof options !== "object" || options === null
+      ? "options must be an object"
+      : unknownKeyProblem("unknown option", "", options, EXECUTE_OPTION_NAMES);
+  return problem === null ? undefined : refusedCall(problem);
+}
+
+/** A call to `execute` made wrongly (not a fault of the run): `ActorCrashed` with a `TypeError` naming it. */
+function refusedCall(problem: string): EventSourcingError<never> {
+  return { type: "ActorCrashed", operation: "execute", cause: new TypeError(`execute: ${problem}`) };
 }
