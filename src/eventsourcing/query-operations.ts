@@ -102,10 +102,6 @@ export class QueryOperations<TEvent> {
     const actor = this.#queries.find(name);
     if (actor && !(actor instanceof NamedQueryActor))
       return refused("resetQuery", `${JSON.stringify(name)} is a plain query: it has no checkpoint to reset`);
-    if (actor === undefined) {
-      const unknown = await this.#unknown("resetQuery", name);
-      if (unknown !== null) return unknown;
-    }
     const store = this.#gateway.store;
     if (!store.requestQueryReset)
       return err({
@@ -134,10 +130,6 @@ export class QueryOperations<TEvent> {
         value: typeof position === "bigint" || typeof position === "number" ? Number(position) : Number.NaN,
       });
     const actor = this.#queries.find(name);
-    if (actor === undefined) {
-      const unknown = await this.#unknown("skipQueryEvent", name);
-      if (unknown !== null) return unknown;
-    }
     this.#logger.warn(
       `query ${name}: an operator asked to skip the event at position ${position}`,
       undefined,
@@ -162,24 +154,5 @@ export class QueryOperations<TEvent> {
     if (!recorded.ok) return recorded;
     actor?.recorded();
     return DONE;
-  }
-
-  /**
-   * A name that is no query of this system must be a named query known to the store (one with a
-   * checkpoint, run by another system or process): anything else is a typo, refused rather than
-   * recorded as a stray checkpoint. `null` when known; the answer to give otherwise.
-   */
-  async #unknown(operation: string, name: string): Promise<Answer | null> {
-    const checkpoint = await attempt(`cannot read the checkpoint of query ${JSON.stringify(name)}`, () =>
-      this.#gateway.store.loadCheckpoint(name),
-    );
-    if (!checkpoint.ok) return checkpoint;
-    if (checkpoint.value !== null) return null;
-    const known = this.#queries.namedNames();
-    return refused(
-      operation,
-      `no named query ${JSON.stringify(name)}: not a query of this system and no checkpoint of that name in the store` +
-        (known.length > 0 ? ` (this system's: ${known.map((n) => JSON.stringify(n)).join(", ")})` : ""),
-    );
   }
 }

@@ -100,21 +100,6 @@ forEachStore("query operations", (kind) => {
     expect(await bank.resetQuery("")).toMatchObject({ ok: false, error: { type: "ActorCrashed" } });
   });
 
-  it("resetQuery and skipQueryEvent refuse a name no query has, recording nothing; a checkpoint of another system's query is known", async () => {
-    const { store } = await systems.store();
-    const bank = await systems.bank({ store });
-    for (const answer of [await bank.resetQuery("nope"), await bank.skipQueryEvent("nope", 1n)]) {
-      expect(answer).toMatchObject({ ok: false, error: { type: "ActorCrashed" } });
-      if (!answer.ok && answer.error.type === "ActorCrashed")
-        expect(String(answer.error.cause)).toContain('no named query "nope"');
-    }
-    expect(await store.loadCheckpoint("nope")).toBeNull();
-    // A query run elsewhere (another system, another process) has its checkpoint in the store.
-    await store.saveCheckpoint("elsewhere", 0n);
-    expectOk(await bank.resetQuery("elsewhere"));
-    expectOk(await bank.skipQueryEvent("elsewhere", 5n));
-  });
-
   it("skipQueryEvent lets a named query stuck on a poison event go on at once, past exactly that event, counted", async () => {
     const { store } = await systems.store();
     const seen: bigint[] = [];
