@@ -251,8 +251,19 @@ export interface EventStore {
    */
   skipQueryEvent?(name: string, position: bigint): Promise<void>;
 
-  /** Optional: the position of the last event in the store, `0n` when it holds none. */
+  /**
+   * Optional: the position of the last event in the global log a reader can reach now, `0n` when it
+   * holds none. (On PostgreSQL, an event committed while an older transaction is still open is
+   * reachable once that one ends.)
+   */
   headPosition?(): Promise<bigint>;
+
+  /**
+   * Optional: how many events of the global log a reader can reach after `position`, counting at most
+   * `limit` (so the answer is `min(count, limit)`). For stores whose positions are not consecutive
+   * numbers; without it, a query's lag is the head position minus its checkpoint.
+   */
+  countEventsAfter?(position: bigint, limit: number): Promise<number>;
 
   /** Releases the store's own resources; a pool or database the user passed in is left open. */
   close(): Promise<void>;

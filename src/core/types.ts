@@ -601,9 +601,10 @@ export interface QueryStats {
    */
   readonly checkpoint: bigint | null;
   /**
-   * How far behind the query is, in positions: named queries, the store's head position minus the
-   * checkpoint (0 when caught up; an upper bound on the events still to deliver, since positions may
-   * skip numbers and events of types the query does not read count too; 0 when the store has no
+   * How far behind the query is: named queries, the events of the store's global log after the
+   * checkpoint (0 when caught up; events of types the query does not read count too; counted up to
+   * 10,000,000 where the store counts them, as PostgreSQL does; elsewhere the head position minus the
+   * checkpoint, an upper bound since positions may skip numbers; 0 when the store has no
    * `headPosition`). Plain queries: the events waiting in its queue.
    */
   readonly lag: number;

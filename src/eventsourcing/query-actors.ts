@@ -14,6 +14,9 @@ function lagOf(head: bigint, checkpoint: bigint): number {
   return head > checkpoint ? Number(head - checkpoint) : 0;
 }
 
+/** The most events a store that counts them (`countEventsAfter`) counts for one query's lag. */
+const LAG_COUNT_LIMIT = 10_000_000;
+
 export type QueryActor<TEvent> = PlainQueryActor<TEvent> | NamedQueryActor<TEvent>;
 
 /**
@@ -177,12 +180,18 @@ export class QueryActors<TEvent> {
           head,
         ]);
         const checkpoint = stored === undefined ? actor.checkpoint : stored;
+        const lag =
+          headPosition === null || headPosition <= (checkpoint ?? 0n)
+            ? 0
+            : store.countEventsAfter
+              ? await store.countEventsAfter(checkpoint ?? 0n, LAG_COUNT_LIMIT).catch(() => 0)
+              : lagOf(headPosition, checkpoint ?? 0n);
         return {
           ...common,
           status: actor.delivery.status,
           pendingBatches: 0,
           checkpoint,
-          lag: headPosition === null ? 0 : lagOf(headPosition, checkpoint ?? 0n),
+          lag,
           holder: actor.holder,
           droppedBatches: 0,
         };

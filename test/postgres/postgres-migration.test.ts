@@ -40,7 +40,7 @@ describePostgres("PostgreSQL schema migrations", () => {
       ]);
       await client.query(`INSERT INTO ${schema.q}.snapshots VALUES ('old', 1, '{"b":1,"a":2}', now())`);
     });
-    expect(SCHEMA_VERSION).toBe(5);
+    expect(SCHEMA_VERSION).toBe(6);
     const stores = Array.from({ length: 4 }, () =>
       postgresStore({ connectionString: postgresUrl, schema: name, max: 2 }),
     );
@@ -64,7 +64,7 @@ describePostgres("PostgreSQL schema migrations", () => {
         { table_name: "events", column_name: "payload", data_type: "json" },
         { table_name: "snapshots", column_name: "state", data_type: "json" },
       ]);
-      expect(columns.versions).toEqual([1, 2, 3, 4, 5]);
+      expect(columns.versions).toEqual([1, 2, 3, 4, 5, 6]);
       // Step 4 took the NOTIFY out of the appending transaction, keeping the lock.
       const definitions = await withPostgres(async (client) => {
         const { rows } = await client.query(

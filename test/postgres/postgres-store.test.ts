@@ -128,8 +128,8 @@ describePostgres("the PostgreSQL store", () => {
       const version = await client.query(`SELECT version FROM "${schema}".schema_version ORDER BY version`);
       return { names: rows.map((row) => row.table_name), versions: version.rows.map((row) => row.version) };
     });
-    expect(tables.names).toEqual(["checkpoints", "events", "schema_version", "snapshots"]);
-    expect(tables.versions).toEqual([1, 2, 3, 4, 5]);
+    expect(tables.names).toEqual(["checkpoints", "events", "log_base", "schema_version", "snapshots"]);
+    expect(tables.versions).toEqual([1, 2, 3, 4, 5, 6]);
   });
 
   it("quotes a schema name safely, whatever it contains", async () => {

@@ -27,7 +27,14 @@ import type {
 import { resolvePostgresOptions } from "./postgres-options.js";
 import { type PostgresQueryLock, tryQueryLock } from "./postgres-query-lock.js";
 import { EVENT_COLUMNS, type EventRow, storedEvent, toDate } from "./postgres-rows.js";
-import { advisoryKey, ensureSchema, type PostgresSchema, postgresSchema } from "./postgres-schema.js";
+import {
+  advisoryKey,
+  EVENTS_PER_TRANSACTION,
+  ensureSchema,
+  logHorizonQuery,
+  type PostgresSchema,
+  postgresSchema,
+} from "./postgres-schema.js";
 
 /** What the inspection layer reaches through {@link storeAccess}: the store's schema and connections. */
 export interface PostgresAccess {
@@ -111,6 +118,12 @@ export class PostgresEventStore implements EventStore {
 
   async append(requests: readonly AppendRequest[]): Promise<readonly AppendOutcome[]> {
     if (requests.length === 0) return [];
+    const chunks = byTransaction(requests);
+    if (chunks.length > 1) {
+      // Each request's outcome stands alone, so a batch too large for one transaction goes as several.
+      const outcomes = await Promise.all(chunks.map((chunk) => this.append(chunk)));
+      return outcomes.flat();
+    }
     const eventIds = newEventIds(requests);
     const { rows } = await this.#query({
       name: `${this.#statement}_append`,
@@ -221,8 +234,9 @@ export class PostgresEventStore implements EventStore {
   }
 
   /**
-   * Appends hand out positions in commit order (see `append_events`), so every event committed with a
-   * smaller position is already visible when a larger one is: a plain range read never skips one.
+   * Reads up to the log's horizon ({@link logHorizonQuery}), asked in a statement of its own first: every event below it that will ever commit is
+   * already visible, so a reader that continues after the last position it was given never skips an
+   * event that a concurrent transaction commits late.
    */
   async readAll(
     afterPosition: bigint,
@@ -230,13 +244,14 @@ export class PostgresEventStore implements EventStore {
     options?: ReadAllOptions,
   ): Promise<readonly StoredEvent[]> {
     const types = aggregateTypesOf(options);
+    const horizon = await this.#horizon();
     // Ordered by the column, not by the text alias of the same name.
     const { rows } =
       types === undefined
         ? await this.#query({
             name: `${this.#statement}_read_all`,
-            text: `SELECT ${EVENT_COLUMNS} FROM ${this.#schema.q}.events e WHERE e.position > $1 ORDER BY e.position LIMIT $2`,
-            values: [afterPosition.toString(), limit],
+            text: `SELECT ${EVENT_COLUMNS} FROM ${this.#schema.q}.events e WHERE e.position > $1 AND e.position < $2 ORDER BY e.position LIMIT $3`,
+            values: [afterPosition.toString(), horizon, limit],
           })
         : await this.#query({
             // One range of the (aggregate_type, position) index per type, merged by position.
@@ -244,8 +259,8 @@ export class PostgresEventStore implements EventStore {
             text:
               `SELECT ${EVENT_COLUMNS} FROM unnest($3::text[]) AS t(type) CROSS JOIN LATERAL ` +
               `(SELECT * FROM ${this.#schema.q}.events x WHERE x.aggregate_type = t.type AND x.position > $1 ` +
-              "ORDER BY x.position LIMIT $2) e ORDER BY e.position LIMIT $2",
-            values: [afterPosition.toString(), limit, types],
+              "AND x.position < $4 ORDER BY x.position LIMIT $2) e ORDER BY e.position LIMIT $2",
+            values: [afterPosition.toString(), limit, types, horizon],
           });
     return (rows as EventRow[]).map(storedEvent);
   }
@@ -392,12 +407,40 @@ export class PostgresEventStore implements EventStore {
     });
   }
 
+  /** The last position below the log's horizon ({@link logHorizonQuery}): what a reader can reach now. */
   async headPosition(): Promise<bigint> {
+    const horizon = await this.#horizon();
     const { rows } = await this.#query({
       name: `${this.#statement}_head_position`,
-      text: `SELECT COALESCE(max(position), 0)::text AS position FROM ${this.#schema.q}.events`,
+      text: `SELECT COALESCE(max(position), 0)::text AS position FROM ${this.#schema.q}.events WHERE position < $1`,
+      values: [horizon],
     });
     return BigInt((rows[0] as { position: string }).position);
+  }
+
+  /**
+   * Positions are not consecutive here (they follow transaction ids), so a query's lag is counted:
+   * an index-only range of the primary key up to the horizon, stopping at `limit`.
+   */
+  async countEventsAfter(position: bigint, limit: number): Promise<number> {
+    const horizon = await this.#horizon();
+    const { rows } = await this.#query({
+      name: `${this.#statement}_count_after`,
+      text:
+        `SELECT count(*)::integer AS n FROM (SELECT 1 FROM ${this.#schema.q}.events ` +
+        "WHERE position > $1 AND position < $2 LIMIT $3) x",
+      values: [position.toString(), horizon, limit],
+    });
+    return (rows[0] as { n: number }).n;
+  }
+
+  /** The log's horizon as text; its statement must end before the read that uses it begins. */
+  async #horizon(): Promise<string> {
+    const { rows } = await this.#query({
+      name: `${this.#statement}_horizon`,
+      text: logHorizonQuery(this.#schema),
+    });
+    return (rows[0] as { horizon: string }).horizon;
   }
 
   /**
@@ -519,6 +562,28 @@ export class PostgresEventStore implements EventStore {
       );
     }
   }
+}
+
+/**
+ * Splits requests into runs of whole requests holding at most {@link EVENTS_PER_TRANSACTION} events
+ * each (one run in practice). A single request above the limit stays alone, and `append_events`
+ * refuses it.
+ */
+function byTransaction(requests: readonly AppendRequest[]): AppendRequest[][] {
+  const chunks: AppendRequest[][] = [[]];
+  let events = 0;
+  for (const request of requests) {
+    const size = request.events.length;
+    const last = chunks[chunks.length - 1] as AppendRequest[];
+    if (last.length > 0 && events + size > EVENTS_PER_TRANSACTION) {
+      chunks.push([request]);
+      events = size;
+    } else {
+      last.push(request);
+      events += size;
+    }
+  }
+  return chunks;
 }
 
 function closedError(): Error {

@@ -1,7 +1,9 @@
 /**
  * The PostgreSQL store's inspector (see `src/inspect`): listings by index seeks and keyset pages on
  * the store's pool, and the administrative writes of import and migrate, each batch one transaction
- * under the store's append lock (so positions stay in commit order).
+ * under the store's append lock taken exclusively (appends take it shared), so that no append is in
+ * flight while imported positions are written and the log's base is raised above them. Log pages stop
+ * at the log's horizon, as the store's own reads do.
  */
 import type { StoredSnapshot } from "../../core/event-store.js";
 import { storeAccess } from "../../core/store-access.js";
@@ -26,7 +28,7 @@ import { groupTypes, refuseOutOfOrder } from "../sqlite/sqlite-inspect.js";
 import type { PostgresAccess } from "./postgres-event-store.js";
 import type { PostgresClient } from "./postgres-options.js";
 import { EVENT_COLUMNS, type EventRow, storedEvent, toDate } from "./postgres-rows.js";
-import { advisoryKey } from "./postgres-schema.js";
+import { advisoryKey, EVENTS_PER_TRANSACTION, logHorizonQuery, POSITION_SHIFT } from "./postgres-schema.js";
 
 /** The access of a PostgreSQL store of this package, or `null` for any other store. */
 export function postgresAccessOf(store: object): PostgresAccess | null {
@@ -97,9 +99,17 @@ export function postgresInspector(access: PostgresAccess): StoreAdmin {
     },
   };
 
-  const logPage = (bound: bigint | null, limit: number, descending: boolean, type: string | undefined) => {
-    const where: string[] = [];
-    const values: unknown[] = [];
+  // The log's horizon, asked before each read that stops at it (see `logHorizonQuery`).
+  const horizon = async () => (await rows(logHorizonQuery(schema)))[0]?.horizon as string;
+
+  const logPage = async (
+    bound: bigint | null,
+    limit: number,
+    descending: boolean,
+    type: string | undefined,
+  ) => {
+    const values: unknown[] = [await horizon()];
+    const where: string[] = ["e.position < $1"];
     if (type !== undefined) {
       values.push(type);
       where.push(`e.aggregate_type = $${values.length}`);
@@ -110,7 +120,7 @@ export function postgresInspector(access: PostgresAccess): StoreAdmin {
     }
     values.push(limit);
     return events(
-      `SELECT ${EVENT_COLUMNS} FROM ${s}.events e ${where.length > 0 ? `WHERE ${where.join(" AND ")}` : ""} ` +
+      `SELECT ${EVENT_COLUMNS} FROM ${s}.events e WHERE ${where.join(" AND ")} ` +
         `ORDER BY e.position ${descending ? "DESC" : ""} LIMIT $${values.length}`,
       values,
     );
@@ -167,7 +177,10 @@ export function postgresInspector(access: PostgresAccess): StoreAdmin {
     },
 
     headPosition: async () => {
-      const found = await rows(`SELECT max(position)::text AS head FROM ${s}.events`);
+      const below = await horizon();
+      const found = await rows(`SELECT max(position)::text AS head FROM ${s}.events WHERE position < $1`, [
+        below,
+      ]);
       return found[0]?.head == null ? 0n : BigInt(found[0].head as string);
     },
 
@@ -449,17 +462,27 @@ async function importInto(
     `${keepPositions ? "r.position, " : ""}r.aggregate_type, r.aggregate_id, r.sequence, r.commit_start, r.event_id, ` +
     "r.event_type, r.event_version, r.payload::json, r.metadata::json, r.recorded_at, r.command_id";
   if (keepPositions) arrays.push(write.map((e) => e.position.toString()));
-  // Identity values are drawn in the order rows are inserted: positions follow the batch's order.
+  // Without kept positions, the batch is numbered as an append numbers its events: from this
+  // transaction's first position (see `append_events`), after any this transaction numbered already.
+  const numbered = keepPositions ? "" : "f.first + r.k - 1, ";
+  const first = keepPositions
+    ? ""
+    : ` CROSS JOIN (SELECT COALESCE((SELECT max(x.position) + 1 FROM ${s}.events x WHERE x.position >= g.first ` +
+      `AND x.position < g.first + ${EVENTS_PER_TRANSACTION}), g.first) AS first FROM (SELECT ` +
+      `(pg_current_xact_id()::text::bigint + b.base) << ${POSITION_SHIFT} AS first FROM ${s}.log_base b) g) f`;
   await insertRows(client, write, {
     text:
-      `INSERT INTO ${s}.events (${keepPositions ? "position, " : ""}${columns}) ` +
-      `${keepPositions ? "OVERRIDING SYSTEM VALUE " : ""}SELECT ${select} FROM ${unnest} ORDER BY r.k`,
+      `INSERT INTO ${s}.events (position, ${columns}) ` +
+      `SELECT ${numbered}${select} FROM ${unnest}${first} ORDER BY r.k`,
     values: arrays,
   });
   if (keepPositions) {
+    // New positions (numbered from transaction ids) must stay above the imported ones.
     await client.query({
-      text: `SELECT setval(pg_get_serial_sequence($1, 'position'), $2::bigint)`,
-      values: [`${s}.events`, head.toString()],
+      text:
+        `UPDATE ${s}.log_base SET base = GREATEST(base, ($1::bigint >> ${POSITION_SHIFT}) + 1 - ` +
+        "pg_current_xact_id()::text::bigint)",
+      values: [head.toString()],
     });
   }
   await client.query({ text: "SELECT pg_notify($1, '')", values: [schema.channel] });

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { PostgresClient } from "./postgres-options.js";
 
 /** The schema version this code writes and reads. Raise it with a new step in {@link migrations}. */
-export const SCHEMA_VERSION = 5;
+export const SCHEMA_VERSION = 6;
 
 /** A name quoted as a PostgreSQL identifier, safe whatever it contains. */
 export function quoteIdentifier(name: string): string {
@@ -36,6 +36,12 @@ export interface PostgresSchema {
   readonly appendLockKey: string;
 }
 
+/** The two 32-bit halves under which `pg_locks` shows a 64-bit advisory-lock key. */
+export function lockIds(key: string): { classid: number; objid: number } {
+  const unsigned = BigInt.asUintN(64, BigInt(key));
+  return { classid: Number(unsigned >> 32n), objid: Number(unsigned & 0xffffffffn) };
+}
+
 /** Builds the quoted names and lock keys of a schema. */
 export function postgresSchema(name: string): PostgresSchema {
   return Object.freeze({
@@ -44,6 +50,32 @@ export function postgresSchema(name: string): PostgresSchema {
     channel: notifyChannel(name),
     appendLockKey: advisoryKey(name, "append"),
   });
+}
+
+/**
+ * Bits of a position below the transaction number: a position is `(transaction id + base) << 20`
+ * plus the event's place in its transaction, so one transaction holds at most 2^20 (1,048,576) events
+ * and transaction ids up to 2^43 fit a signed 64-bit position.
+ */
+export const POSITION_SHIFT = 20n;
+
+/** Events one transaction can hold (see {@link POSITION_SHIFT}). */
+export const EVENTS_PER_TRANSACTION = 1 << Number(POSITION_SHIFT);
+
+/**
+ * The statement that answers the global log's horizon (text, a position): every event below it that
+ * will ever be committed is already committed, so a reader that reads below it in a *later* statement
+ * never passes an event that commits late. It must run before the read, not inside it: the read's
+ * snapshot has to be taken after the horizon was.
+ *
+ * Appends take the schema's append lock (shared) before their transaction has an id, and number their
+ * events from `(id + base) << 20`. The horizon is the smallest id among the transactions holding that
+ * lock now (each holds the lock on its own transaction id, so one read of `pg_locks` gives both), or,
+ * when none has an id, the next transaction id of the statement's snapshot: a transaction that takes
+ * the lock later gets a larger id. Transactions of other schemas and databases never hold it back.
+ */
+export function logHorizonQuery(schema: PostgresSchema): string {
+  return `SELECT ${schema.q}.log_horizon()::text AS horizon`;
 }
 
 /**
@@ -117,6 +149,20 @@ function appendFunction(schema: PostgresSchema, type: "json" | "jsonb"): string 
  *
  * Version 5: a named query's checkpoint row records resets (`generation`, `reset_pending`) and the
  * positions an operator skipped (`skipped`).
+ *
+ * Version 6: no global lock. Appends from any number of connections and processes commit in parallel;
+ * positions follow transaction ids instead of a lock (see {@link logHorizon}). `append_events`:
+ * - takes the schema's append lock in shared mode (appends never wait for each other; only an import,
+ *   which takes it exclusively, waits for them);
+ * - reads each request's stream end, then numbers its events `(pg_current_xact_id() + base) << 20`
+ *   onwards. The transaction id is assigned by that first write, after the reads: a request that saw
+ *   another transaction's commit of its stream therefore has a larger id, so per stream the log order
+ *   is the commit order;
+ * - inserts with `ON CONFLICT DO NOTHING` on (type, id, sequence): a concurrent writer of the same stream
+ *   makes the insert wait for it and then skip, and a request that lost any of its rows is a conflict
+ *   (its other rows are deleted in the same transaction), leaving the batch's other requests intact.
+ * `log_base` holds `base`, raised by imports that bring positions from elsewhere so that new positions
+ * stay above them, and set here above every existing position. Existing positions are kept.
  */
 export function migrations(schema: PostgresSchema): readonly string[] {
   const s = schema.q;
@@ -268,6 +314,101 @@ export function migrations(schema: PostgresSchema): readonly string[] {
     ALTER TABLE ${s}.checkpoints ADD COLUMN generation integer NOT NULL DEFAULT 0,
       ADD COLUMN reset_pending boolean NOT NULL DEFAULT false,
       ADD COLUMN skipped bigint[] NOT NULL DEFAULT '{}';
+    `,
+    // 5 -> 6: positions numbered by transaction id, no global lock (see above). The exclusive append lock
+    // waits for appends of processes still on version 5 to finish.
+    `
+    SELECT pg_advisory_xact_lock(${schema.appendLockKey});
+    CREATE TABLE ${s}.log_base (base bigint NOT NULL);
+    INSERT INTO ${s}.log_base (base)
+      SELECT GREATEST(0, (COALESCE(max(position), 0) >> ${POSITION_SHIFT}) + 1 - pg_current_xact_id()::text::bigint)
+      FROM ${s}.events;
+    ALTER TABLE ${s}.events ALTER COLUMN position DROP IDENTITY IF EXISTS;
+    CREATE FUNCTION ${s}.log_horizon() RETURNS bigint LANGUAGE sql VOLATILE AS $fn$
+      WITH l AS MATERIALIZED (
+        SELECT locktype, classid, objid, objsubid, mode, granted, pid, transactionid FROM pg_locks
+      ), n AS (
+        SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS next
+      )
+      SELECT (LEAST(n.next, (
+        -- pg_locks gives 32-bit ids: widen each (a running transaction's id is near the next one).
+        SELECT min(n.next + ((x.transactionid::text::bigint - n.next % 4294967296 + 6442450944) % 4294967296)
+                          - 2147483648)
+        FROM l a JOIN l x ON x.pid = a.pid
+        WHERE a.locktype = 'advisory' AND a.classid = ${lockIds(schema.appendLockKey).classid}
+          AND a.objid = ${lockIds(schema.appendLockKey).objid} AND a.objsubid = 1 AND a.granted
+          AND x.locktype = 'transactionid' AND x.mode = 'ExclusiveLock' AND x.granted
+      )) + b.base) << ${POSITION_SHIFT}
+      FROM n, ${s}.log_base b
+    $fn$;
+    CREATE OR REPLACE FUNCTION ${s}.append_events(
+      p_aggregate_types text[], p_ids text[], p_expected integer[],
+      p_event_requests integer[], p_event_numbers integer[], p_event_ids text[],
+      p_types text[], p_versions integer[], p_payloads text[], p_metadata text[], p_command_ids text[]
+    ) RETURNS TABLE (actual integer[], positions bigint[], recorded_at timestamptz)
+    LANGUAGE plpgsql VOLATILE AS $fn$
+    DECLARE
+      v_actual integer[];
+      v_first bigint;
+      v_positions bigint[];
+      v_lost integer[];
+      v_request integer;
+      v_events integer := coalesce(array_length(p_event_requests, 1), 0);
+    BEGIN
+      PERFORM pg_advisory_xact_lock_shared(${schema.appendLockKey});
+      SELECT array_agg(
+               COALESCE((SELECT max(e.sequence) FROM ${s}.events e
+                         WHERE e.aggregate_type = r.type AND e.aggregate_id = r.id), 0)
+               ORDER BY r.idx)
+        INTO v_actual
+        FROM unnest(p_aggregate_types, p_ids) WITH ORDINALITY AS r(type, id, idx);
+      -- The transaction id is assigned here, after the reads above (see the schema's version 6).
+      SELECT (pg_current_xact_id()::text::bigint + b.base) << ${POSITION_SHIFT} INTO v_first FROM ${s}.log_base b;
+      -- A transaction that appends twice numbers on after its own events.
+      SELECT COALESCE(max(e.position) + 1, v_first) INTO v_first FROM ${s}.events e
+        WHERE e.position >= v_first AND e.position < v_first + ${EVENTS_PER_TRANSACTION};
+      IF (v_first & ${EVENTS_PER_TRANSACTION - 1}) + v_events > ${EVENTS_PER_TRANSACTION} THEN
+        RAISE EXCEPTION 'a transaction holds at most ${EVENTS_PER_TRANSACTION} events' USING ERRCODE = '54000';
+      END IF;
+      WITH ins AS (
+        INSERT INTO ${s}.events (position, aggregate_type, aggregate_id, sequence, commit_start, event_id,
+                                 event_type, event_version, payload, metadata, command_id)
+        SELECT v_first + e.k - 1, p_aggregate_types[e.request], p_ids[e.request], p_expected[e.request] + e.n,
+               p_expected[e.request] + 1, e.event_id::uuid, e.type, e.version,
+               e.payload::json, e.metadata::json, p_command_ids[e.request]
+        FROM unnest(p_event_requests, p_event_numbers, p_event_ids, p_types, p_versions, p_payloads, p_metadata)
+               WITH ORDINALITY AS e(request, n, event_id, type, version, payload, metadata, k)
+        WHERE v_actual[e.request] = p_expected[e.request]
+        ON CONFLICT (aggregate_type, aggregate_id, sequence) DO NOTHING
+        RETURNING position
+      )
+      SELECT array_agg(ins.position ORDER BY ins.position) INTO v_positions FROM ins;
+      -- Requests that lost a row to a concurrent writer of their stream: conflicts, all or nothing.
+      IF coalesce(array_length(v_positions, 1), 0) <
+         (SELECT count(*) FROM unnest(p_event_requests) AS r(request) WHERE v_actual[r.request] = p_expected[r.request]) THEN
+      SELECT array_agg(x.request) INTO v_lost FROM (
+        SELECT e.request, count(*) AS wanted, count(p.position) AS got
+        FROM unnest(p_event_requests) WITH ORDINALITY AS e(request, k)
+        LEFT JOIN unnest(v_positions) AS p(position) ON p.position = v_first + e.k - 1
+        WHERE v_actual[e.request] = p_expected[e.request]
+        GROUP BY e.request
+      ) x WHERE x.got < x.wanted;
+      END IF;
+      IF v_lost IS NOT NULL THEN
+        DELETE FROM ${s}.events e
+          WHERE e.position = ANY (v_positions)
+            AND p_event_requests[(e.position - v_first + 1)::integer] = ANY (v_lost);
+        SELECT array_agg(p ORDER BY p) INTO v_positions FROM unnest(v_positions) AS p
+          WHERE NOT (p_event_requests[(p - v_first + 1)::integer] = ANY (v_lost));
+        -- The winner has committed (the insert waited for it): read the stream ends again.
+        FOREACH v_request IN ARRAY v_lost LOOP
+          v_actual[v_request] := (SELECT COALESCE(max(e.sequence), 0) FROM ${s}.events e
+            WHERE e.aggregate_type = p_aggregate_types[v_request] AND e.aggregate_id = p_ids[v_request]);
+        END LOOP;
+      END IF;
+      RETURN QUERY SELECT v_actual, COALESCE(v_positions, '{}'), now();
+    END
+    $fn$;
     `,
   ];
 }
