@@ -141,13 +141,13 @@ forEachCliStore("the reading commands", (kind) => {
 
   it("queries: checkpoint, lag, pending reset and skipped positions; stats: totals and event types", async () => {
     const queries = await runCli(["queries", ...store.args, "--json"]);
-    const head = await runCli(["tail", ...store.args, "--json", "--limit", "1"]);
-    const headPosition = BigInt(jsonLines(head.stdout)[0]?.position as string);
+    // The lag counts the events of the log after the checkpoint.
+    const behind = (await store.store.readAll(4n, 100_000)).length;
     expect(jsonLines(queries.stdout)).toEqual([
       {
         name: "balances",
         checkpoint: "4",
-        lag: Number(headPosition - 4n),
+        lag: behind,
         holder: null,
         resetPending: false,
         generation: 0,
@@ -157,17 +157,17 @@ forEachCliStore("the reading commands", (kind) => {
     await store.store.skipQueryEvent?.("balances", 7n);
     await store.store.skipQueryEvent?.("balances", 6n);
     const skipping = jsonLines((await runCli(["queries", ...store.args, "--json"])).stdout);
-    expect(skipping[0]).toMatchObject({ lag: Number(headPosition - 4n), skipped: ["6", "7"] });
+    expect(skipping[0]).toMatchObject({ lag: behind, skipped: ["6", "7"] });
     const table = (await runCli(["queries", ...store.args])).stdout.split("\n");
     expect(table[0]).toMatch(/^NAME\s+CHECKPOINT\s+LAG\s+RESET\s+SKIPPED\s+HOLDER$/);
-    expect(table[1]).toMatch(new RegExp(`^balances\\s+4\\s+${headPosition - 4n}\\s+-\\s+6,7\\s+-$`));
+    expect(table[1]).toMatch(new RegExp(`^balances\\s+4\\s+${behind}\\s+-\\s+6,7\\s+-$`));
     const stats = await runCli(["stats", ...store.args, "--json"]);
     const parsed = JSON.parse(stats.stdout) as Record<string, unknown>;
     expect(parsed).toMatchObject({
       streams: 14,
       snapshots: 1,
       checkpoints: 1,
-      headPosition: String(headPosition),
+      headPosition: String((await store.store.readAll(0n, 100_000)).at(-1)?.position),
     });
     expect(parsed.eventTypes).toContainEqual({ eventType: "Renamed", count: 1, versions: [2] });
     const human = await runCli(["stats", ...store.args]);

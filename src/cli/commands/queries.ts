@@ -27,13 +27,23 @@ export function queriesCommands(program: Command, context: CliContext): void {
 }
 
 async function listQueries(context: CliContext, options: StoreOptions): Promise<void> {
-  await withStore(context, options, true, async ({ inspector }) => {
+  await withStore(context, options, true, async ({ inspector, store }) => {
     const [checkpoints, head] = await Promise.all([inspector.listCheckpoints(), inspector.headPosition()]);
     const out = new LineWriter(context.stdout);
-    const rows = checkpoints.map((query) => ({
+    // Where positions are not consecutive numbers (PostgreSQL), the store counts the events instead.
+    const lagOf = async (position: bigint): Promise<number> =>
+      head <= position
+        ? 0
+        : store?.countEventsAfter
+          ? store.countEventsAfter(position, Number.MAX_SAFE_INTEGER)
+          : Number(head - position);
+    const lags = await Promise.all(
+      checkpoints.map((query) => (query.position === null ? null : lagOf(query.position))),
+    );
+    const rows = checkpoints.map((query, i) => ({
       name: query.name,
       checkpoint: query.position === null ? null : String(query.position),
-      lag: query.position === null ? null : Number(head > query.position ? head - query.position : 0n),
+      lag: lags[i] ?? null,
       holder: query.holder,
       ...(query.resetPending === undefined ? {} : { resetPending: query.resetPending }),
       ...(query.generation === undefined ? {} : { generation: query.generation }),
