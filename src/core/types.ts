@@ -49,10 +49,11 @@ export interface EventEnvelope<TEvent> {
    */
   readonly sequence: number;
   /**
-   * The event's place in the store's global log, across all aggregates: larger means committed later,
-   * and every event of a smaller position is visible before it. Numbers may be skipped (PostgreSQL
-   * does after a rolled-back append), so compare positions, never count with them. What named query
-   * checkpoints record.
+   * The event's place in the store's global log, across all aggregates: readers of the log
+   * (`readAll`, named queries) get events in position order, and an event only once every event of a
+   * smaller position that will ever commit has; within one aggregate, larger means committed later.
+   * Numbers are skipped (PostgreSQL numbers events by transaction id, leaving large steps between
+   * transactions), so compare positions, never count with them. What named query checkpoints record.
    */
   readonly position: bigint;
   /**
