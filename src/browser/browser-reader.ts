@@ -57,6 +57,8 @@ export interface BrowserReader {
   readLog(afterPosition: bigint, limit: number): Promise<readonly StoredEvent[]>;
   /** The last `limit` events of the log, in position order. */
   lastEvents(limit: number): Promise<readonly StoredEvent[]>;
+  /** Up to `limit` events before `position`, oldest first; `undefined` when the store cannot read back. */
+  eventsBefore(position: bigint, limit: number): Promise<readonly StoredEvent[] | undefined>;
   /** The event with this id when the store can find it by id, else `undefined`. */
   eventById(eventId: string): Promise<StoredEvent | null | undefined>;
   onAppend(listener: () => void): () => void;
@@ -67,7 +69,7 @@ export interface BrowserReader {
 /** Events read per step of the count; the server answers other requests between steps. */
 const PAGE = 2_000;
 /**
- * A page waits for the count to finish when at most this many positions remain to read (a second or
+ * A page waits for the count to finish when at most this many events remain to read (a second or
  * so); beyond that (a large store just opened) it shows the counts so far and says how far they go.
  */
 const WAIT_FOR_COUNT = 50_000n;
@@ -164,7 +166,13 @@ export function browserReader(reads: StoreReads): BrowserReader {
   async function settle(): Promise<{ complete: boolean; counted: bigint; head: bigint }> {
     if (reads.headPosition !== undefined) {
       const head = await reads.headPosition();
-      if (head - index.position > WAIT_FOR_COUNT) {
+      const remaining =
+        head <= index.position
+          ? 0n
+          : reads.countEventsAfter
+            ? BigInt(await reads.countEventsAfter(index.position, Number(WAIT_FOR_COUNT) + 1))
+            : head - index.position;
+      if (remaining > WAIT_FOR_COUNT) {
         catchUp().catch(() => undefined);
         return { complete: false, counted: index.position, head };
       }
@@ -244,6 +252,10 @@ export function browserReader(reads: StoreReads): BrowserReader {
       await catchUp();
       const tail = index.tail ?? [];
       return tail.slice(Math.max(0, tail.length - limit));
+    },
+
+    async eventsBefore(position, limit) {
+      return reads.readLogBefore === undefined ? undefined : reads.readLogBefore(position, limit);
     },
 
     async eventById(eventId) {

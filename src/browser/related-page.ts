@@ -16,17 +16,33 @@ const PAGE = 5_000;
 export async function relatedPage(reader: BrowserReader, id: string): Promise<string> {
   const byId = await reader.eventById(id);
   const head = await reader.headPosition();
-  // Start from the head's last window; positions may skip, so this may look at a little less.
-  let position = head > BigInt(RELATED_WINDOW) ? head - BigInt(RELATED_WINDOW) : 0n;
+  const matches = (event: StoredEvent) =>
+    event.eventId === id || event.metadata.correlationId === id || event.metadata.causationId === id;
   const found: StoredEvent[] = [];
   let searched = 0;
-  for (;;) {
+  // Backwards from the head, page by page, where the store reads back (positions may skip numbers,
+  // by far on PostgreSQL, so the window is counted in events, not positions).
+  let before = head + 1n;
+  let back = await reader.eventsBefore(before, PAGE);
+  while (back !== undefined) {
+    for (let i = back.length - 1; i >= 0 && searched < RELATED_WINDOW; i--) {
+      const event = back[i] as StoredEvent;
+      searched++;
+      if (matches(event)) found.unshift(event);
+    }
+    const first = back[0];
+    if (back.length < PAGE || first === undefined || searched >= RELATED_WINDOW) break;
+    before = first.position;
+    back = await reader.eventsBefore(before, PAGE);
+  }
+  // Else forwards through the head's last window of positions (consecutive in such stores).
+  let position = head > BigInt(RELATED_WINDOW) ? head - BigInt(RELATED_WINDOW) : 0n;
+  for (; back === undefined; ) {
     const page = await reader.readLog(position, PAGE);
     for (const event of page) {
       if (event.position > head) break;
       searched++;
-      if (event.eventId === id || event.metadata.correlationId === id || event.metadata.causationId === id)
-        found.push(event);
+      if (matches(event)) found.push(event);
     }
     const last = page[page.length - 1];
     if (page.length < PAGE || last === undefined || last.position >= head) break;

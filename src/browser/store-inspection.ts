@@ -10,7 +10,10 @@ import { eventStoreReads, type StoreReads } from "./store-reads.js";
 /** The best reads `store` offers. */
 export function storeReads(store: EventStore): StoreReads {
   try {
-    return inspectStore(store);
+    const reads: StoreReads = inspectStore(store);
+    if (store.countEventsAfter === undefined) return reads;
+    const count = store.countEventsAfter.bind(store);
+    return Object.assign(Object.create(reads) as StoreReads, { countEventsAfter: count });
   } catch (error) {
     // Another store implementation: only the EventStore interface is known.
     if (error instanceof TypeError) return eventStoreReads(store);

@@ -42,6 +42,11 @@ export interface StoreReads {
   }): Promise<readonly ListedStream[]>;
   /** The position of the last event, cheaply (an index's end). */
   headPosition?(): Promise<bigint>;
+  /**
+   * Events of the log after `position`, counting at most `limit`: for stores whose positions are not
+   * consecutive numbers (PostgreSQL), where the head minus a position says nothing of how many remain.
+   */
+  countEventsAfter?(position: bigint, limit: number): Promise<number>;
   /** Every named query with a checkpoint. */
   listCheckpoints?(): Promise<readonly ListedCheckpoint[]>;
   /** The last `limit` events before `beforePosition` (`null`: the end), oldest first. */
@@ -58,5 +63,6 @@ export function eventStoreReads(store: EventStore): StoreReads {
       return (await store.readAggregate(aggregateType, aggregateId, afterSequence)).slice(0, limit);
     },
     onAppend: (listener) => store.onAppend?.(listener) ?? (() => undefined),
+    ...(store.countEventsAfter === undefined ? {} : { countEventsAfter: store.countEventsAfter.bind(store) }),
   };
 }
