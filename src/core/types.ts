@@ -604,7 +604,7 @@ export interface QueryStats {
   /**
    * How far behind the query is: named queries, the events of the store's global log after the
    * checkpoint (0 when caught up; events of types the query does not read count too; counted up to
-   * 10,000,000 where the store counts them, as PostgreSQL does; elsewhere the head position minus the
+   * 1,000,000 where the store counts them, as PostgreSQL does; elsewhere the head position minus the
    * checkpoint, an upper bound since positions may skip numbers; 0 when the store has no
    * `headPosition`). Plain queries: the events waiting in its queue.
    */

@@ -15,7 +15,7 @@ function lagOf(head: bigint, checkpoint: bigint): number {
 }
 
 /** The most events a store that counts them (`countEventsAfter`) counts for one query's lag. */
-const LAG_COUNT_LIMIT = 10_000_000;
+const LAG_COUNT_LIMIT = 1_000_000;
 
 export type QueryActor<TEvent> = PlainQueryActor<TEvent> | NamedQueryActor<TEvent>;
 
