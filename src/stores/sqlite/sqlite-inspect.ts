@@ -548,6 +548,27 @@ export function groupTypes(rows: readonly (readonly [string, number, number])[])
   }));
 }
 
+/** A statement returning the first column of its row as a plain number (or string). */
+function pluckStatement(database: SqliteDatabase, sql: string): SqliteStatement {
+  let cache = rawStatements.get(database);
+  if (cache === undefined) {
+    cache = new Map();
+    rawStatements.set(database, cache);
+  }
+  const key = `pluck:${sql}`;
+  let found = cache.get(key);
+  if (found === undefined) {
+    const prepared = database.prepare(sql).safeIntegers(false) as SqliteStatement & {
+      raw(on: boolean): unknown;
+      pluck(on: boolean): unknown;
+    };
+    prepared.pluck(true);
+    found = prepared;
+    cache.set(key, found);
+  }
+  return found;
+}
+
 /** The import check and insert, inside the write transaction (see `StoreAdmin.importEvents`). */
 function importInto(
   db: SqliteDatabase,
@@ -555,7 +576,8 @@ function importInto(
   keepPositions: boolean,
 ): ImportOutcome {
   const byId = statement(db, `SELECT aggregate_type, aggregate_id, sequence FROM ${E} WHERE event_id = ?`);
-  const end = statement(
+  // A stream's last sequence (at most 2^31 - 1, so a plain number), one index seek.
+  const end = pluckStatement(
     db,
     `SELECT sequence FROM ${E} WHERE aggregate_type = ? AND aggregate_id = ? ORDER BY sequence DESC LIMIT 1`,
   );
@@ -570,21 +592,20 @@ function importInto(
     : 0n;
   let written = 0;
   let skipped = 0;
-  // The stream last written and its end: the events of a commit follow each other.
-  let lastType: string | undefined;
-  let lastId: string | undefined;
-  let lastSequence = 0;
+  // The end of every stream this call has touched (by type, then id): a stream's commits interleave
+  // with others' in the log, so each stream is looked up once per call, not once per commit.
+  const ends = new Map<string, Map<string, number>>();
   for (const event of events) {
-    const current =
-      lastType === event.aggregateType && lastId === event.aggregateId
-        ? lastSequence
-        : n(
-            (end.get(event.aggregateType, event.aggregateId) as { sequence: bigint } | undefined)?.sequence ??
-              0,
-          );
-    lastType = event.aggregateType;
-    lastId = event.aggregateId;
-    lastSequence = current;
+    let ofType = ends.get(event.aggregateType);
+    if (ofType === undefined) {
+      ofType = new Map();
+      ends.set(event.aggregateType, ofType);
+    }
+    let current = ofType.get(event.aggregateId);
+    if (current === undefined) {
+      current = (end.get(event.aggregateType, event.aggregateId) as number | undefined) ?? 0;
+      ofType.set(event.aggregateId, current);
+    }
     // Only an event at or below its stream's end may be there already (a second run).
     if (event.sequence <= current) {
       const found = byId.get(event.eventId) as
@@ -611,22 +632,37 @@ function importInto(
       }
       head = event.position;
     }
-    const values = [
-      event.aggregateType,
-      event.aggregateId,
-      event.sequence,
-      event.commitStart,
-      event.eventId,
-      event.eventType,
-      event.eventVersion,
-      event.payload,
-      metadataText(event.metadata),
-      event.recordedAt.getTime(),
-      event.commandId ?? null,
-    ];
     try {
-      if (keepPositions) insert.run(event.position, ...values);
-      else insert.run(...values);
+      if (keepPositions) {
+        insert.run(
+          event.position,
+          event.aggregateType,
+          event.aggregateId,
+          event.sequence,
+          event.commitStart,
+          event.eventId,
+          event.eventType,
+          event.eventVersion,
+          event.payload,
+          metadataText(event.metadata),
+          event.recordedAt.getTime(),
+          event.commandId ?? null,
+        );
+      } else {
+        insert.run(
+          event.aggregateType,
+          event.aggregateId,
+          event.sequence,
+          event.commitStart,
+          event.eventId,
+          event.eventType,
+          event.eventVersion,
+          event.payload,
+          metadataText(event.metadata),
+          event.recordedAt.getTime(),
+          event.commandId ?? null,
+        );
+      }
     } catch (error) {
       const code = (error as { code?: unknown }).code;
       if (code === "SQLITE_CONSTRAINT_UNIQUE" && /event_id/.test(String((error as Error).message))) {
@@ -648,7 +684,7 @@ function importInto(
       }
       throw error;
     }
-    lastSequence = event.sequence;
+    ofType.set(event.aggregateId, event.sequence);
     written++;
   }
   return { written, skipped };
