@@ -8,7 +8,7 @@ import { checkMetadata } from "../core/metadata.js";
 import { textProblem } from "../core/text.js";
 import { keyProblem } from "../eventsourcing/aggregate-id.js";
 import { invalidCommandId } from "../eventsourcing/command-id.js";
-import type { ImportedEvent } from "../inspect/inspector.js";
+import type { ImportedEvent, StoredEventRow } from "../inspect/inspector.js";
 import { CommandFailed, UsageError } from "./errors.js";
 
 /**
@@ -92,6 +92,38 @@ export function checksumLine(event: StoredEvent): string {
   );
 }
 
+/**
+ * {@link checksumLine} of an event read as a stored row (see `StoreAdmin.readLogRows`): the same text,
+ * with the metadata as stored rather than parsed and printed again. A store writes metadata as the
+ * compact JSON of the object (as `JSON.stringify` prints it), so a faithful copy gives the same line;
+ * metadata stored in other text counts as different.
+ */
+export function checksumLineOfRow(row: StoredEventRow): string {
+  const [
+    position,
+    type,
+    id,
+    sequence,
+    commitStart,
+    eventId,
+    eventType,
+    version,
+    payload,
+    metadata,
+    ms,
+    command,
+  ] = row;
+  const time = new Date(ms);
+  return (
+    `{"aggregateType":${JSON.stringify(type)},"aggregateId":${JSON.stringify(id)},` +
+    `"sequence":${sequence},"position":"${position}","commitStart":${commitStart},` +
+    `"eventId":${JSON.stringify(eventId)},"eventType":${JSON.stringify(eventType)},` +
+    `"eventVersion":${version},"payload":${payload},` +
+    `"metadata":${metadata},"recordedAt":"${Number.isNaN(time.getTime()) ? `invalid ${ms}` : time.toISOString()}"` +
+    `${command === null ? "" : `,"commandId":${JSON.stringify(command)}`}}\n`
+  );
+}
+
 /** A running SHA-256 over events' {@link checksumLine}s (each ended by a newline), in log order. */
 export class LogChecksum {
   readonly #hash: Hash = createHash("sha256");
@@ -110,6 +142,20 @@ export class LogChecksum {
     }
     if (text !== "") this.#hash.update(text);
     this.#events += events.length;
+  }
+
+  /** As {@link add}, for events read as stored rows ({@link checksumLineOfRow}). */
+  addRows(rows: readonly StoredEventRow[]): void {
+    let text = "";
+    for (const row of rows) {
+      text += checksumLineOfRow(row);
+      if (text.length > 16_384) {
+        this.#hash.update(text);
+        text = "";
+      }
+    }
+    if (text !== "") this.#hash.update(text);
+    this.#events += rows.length;
   }
 
   get events(): number {
@@ -134,6 +180,10 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const refusal = (field: string, what: string) => ({ field, what });
 
+/** A positive integer a 32-bit signed integer column holds. */
+const int32 = (value: unknown) =>
+  typeof value === "number" && Number.isSafeInteger(value) && value >= 1 && value <= MAX_INT32;
+
 /**
  * Why an event to import (from a file or another store) is not one the library would write itself,
  * or `null`: the same checks `execute` applies (ids by {@link keyProblem}, the aggregate type's length
@@ -155,8 +205,6 @@ export function importProblem(event: ImportedEvent): { field: string; what: stri
     return refusal("aggregateId", "a non-empty string");
   const idProblem = keyProblem(aggregateId);
   if (idProblem !== null) return refusal("aggregateId", `an id the library accepts, but ${idProblem}`);
-  const int32 = (value: unknown) =>
-    typeof value === "number" && Number.isSafeInteger(value) && value >= 1 && value <= MAX_INT32;
   if (!int32(event.sequence)) return refusal("sequence", `a positive integer of at most ${MAX_INT32}`);
   if (!int32(event.commitStart) || event.commitStart > event.sequence)
     return refusal("commitStart", "a positive integer of at most the sequence");

@@ -16,6 +16,7 @@ import {
   type SnapshotCursor,
   type StoreAdmin,
   type StoreCounts,
+  type StoredEventRow,
   type StreamSummary,
 } from "../../inspect/inspector.js";
 import {
@@ -190,17 +191,18 @@ const rawStatements = new WeakMap<
   Map<string, SqliteStatement & { raw(on: boolean): unknown }>
 >();
 
-function rawStatement(database: SqliteDatabase, sql: string): SqliteStatement {
+function rawStatement(database: SqliteDatabase, sql: string, exact = false): SqliteStatement {
   let cache = rawStatements.get(database);
   if (cache === undefined) {
     cache = new Map();
     rawStatements.set(database, cache);
   }
-  let found = cache.get(sql);
+  const key = exact ? `exact:${sql}` : sql;
+  let found = cache.get(key);
   if (found === undefined) {
-    found = database.prepare(sql).safeIntegers(false) as SqliteStatement & { raw(on: boolean): unknown };
+    found = database.prepare(sql).safeIntegers(exact) as SqliteStatement & { raw(on: boolean): unknown };
     found.raw(true);
-    cache.set(sql, found);
+    cache.set(key, found);
   }
   return found;
 }
@@ -482,6 +484,23 @@ export function sqliteInspector(handle: SqliteHandle): StoreAdmin {
                   "ORDER BY aggregate_type, aggregate_id LIMIT ?",
               ).all(after.aggregateType, after.aggregateId, limit);
         return (rows as SnapshotRow[]).map(toStoredSnapshot);
+      });
+    },
+
+    readLogRows: (afterPosition, limit) => {
+      checkLimit(limit, "readLogRows");
+      return read((db) => {
+        const sql = `SELECT ${EVENT_COLUMNS} FROM ${E} WHERE position > ? ORDER BY position LIMIT ?`;
+        const rows = rawStatement(db, sql).all(afterPosition, limit) as unknown[][];
+        // Plain numbers are exact up to 2^53; a page with a position past that is read again with exact
+        // integers, the position kept as a bigint.
+        if (rows.some((row) => !Number.isSafeInteger(row[0]))) {
+          const exact = rawStatement(db, sql, true).all(afterPosition, limit) as unknown[][];
+          return exact.map((row) =>
+            row.map((value, column) => (column > 0 && typeof value === "bigint" ? Number(value) : value)),
+          ) as unknown as StoredEventRow[];
+        }
+        return rows as unknown as StoredEventRow[];
       });
     },
 
