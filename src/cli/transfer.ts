@@ -73,6 +73,20 @@ export async function* commitBatches(
   }
 }
 
+/** The last time printed by {@link isoTime} and its text: the events of one commit share their time. */
+let lastTime = Number.NaN;
+let lastIso = "";
+
+/** A time in milliseconds since the epoch as `Date.toISOString` prints it (`invalid <ms>` when it cannot). */
+function isoTime(ms: number): string {
+  if (ms === lastTime) return lastIso;
+  const date = new Date(ms);
+  if (Number.isNaN(date.getTime())) return `invalid ${ms}`;
+  lastTime = ms;
+  lastIso = date.toISOString();
+  return lastIso;
+}
+
 /**
  * The text of one event that the migration checksum covers: every field, the position included, in
  * the layout of an export line (`eventLine` of the output module) with the payload as its stored text. That is the
@@ -87,7 +101,7 @@ export function checksumLine(event: StoredEvent): string {
     `"sequence":${event.sequence},"position":"${event.position}","commitStart":${event.commitStart},` +
     `"eventId":${JSON.stringify(event.eventId)},"eventType":${JSON.stringify(event.eventType)},` +
     `"eventVersion":${event.eventVersion},"payload":${event.payload},` +
-    `"metadata":${JSON.stringify(event.metadata)},"recordedAt":"${event.recordedAt.toISOString()}"` +
+    `"metadata":${JSON.stringify(event.metadata)},"recordedAt":"${isoTime(event.recordedAt.getTime())}"` +
     `${event.commandId === undefined ? "" : `,"commandId":${JSON.stringify(event.commandId)}`}}\n`
   );
 }
@@ -113,13 +127,12 @@ export function checksumLineOfRow(row: StoredEventRow): string {
     ms,
     command,
   ] = row;
-  const time = new Date(ms);
   return (
     `{"aggregateType":${JSON.stringify(type)},"aggregateId":${JSON.stringify(id)},` +
     `"sequence":${sequence},"position":"${position}","commitStart":${commitStart},` +
     `"eventId":${JSON.stringify(eventId)},"eventType":${JSON.stringify(eventType)},` +
     `"eventVersion":${version},"payload":${payload},` +
-    `"metadata":${metadata},"recordedAt":"${Number.isNaN(time.getTime()) ? `invalid ${ms}` : time.toISOString()}"` +
+    `"metadata":${metadata},"recordedAt":"${isoTime(ms)}"` +
     `${command === null ? "" : `,"commandId":${JSON.stringify(command)}`}}\n`
   );
 }
