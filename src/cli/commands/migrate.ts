@@ -4,7 +4,8 @@
  * reset and skipped positions) from one store to another (SQLite and PostgreSQL
  * either way); each batch of whole commits is one transaction, so an interruption leaves whole commits
  * and the same command resumes after the target's last one. Verified at the end: counts and a
- * checksum over every event of both.
+ * checksum over every event of both, the source's taken as it is read, the target's from reading it
+ * back (a SQLite target on a second thread while the copy goes on, see `TargetVerifier`).
  */
 import type { Command } from "commander";
 import type { StoredEvent } from "../../core/event-store.js";
