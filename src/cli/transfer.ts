@@ -8,9 +8,8 @@ import { checkMetadata } from "../core/metadata.js";
 import { textProblem } from "../core/text.js";
 import { keyProblem } from "../eventsourcing/aggregate-id.js";
 import { invalidCommandId } from "../eventsourcing/command-id.js";
-import type { ImportedEvent } from "../inspect/inspector.js";
+import type { ImportedEvent, StoredEventRow } from "../inspect/inspector.js";
 import { CommandFailed, UsageError } from "./errors.js";
-import { eventLine } from "./output.js";
 
 /**
  * Events per batch: one read of the source, one write transaction of the target. 5,000 unless the
@@ -74,14 +73,102 @@ export async function* commitBatches(
   }
 }
 
-/** A running SHA-256 over events' export lines (every field, the position included), in log order. */
+/** The last time printed by {@link isoTime} and its text: the events of one commit share their time. */
+let lastTime = Number.NaN;
+let lastIso = "";
+
+/** A time in milliseconds since the epoch as `Date.toISOString` prints it (`invalid <ms>` when it cannot). */
+function isoTime(ms: number): string {
+  if (ms === lastTime) return lastIso;
+  const date = new Date(ms);
+  if (Number.isNaN(date.getTime())) return `invalid ${ms}`;
+  lastTime = ms;
+  lastIso = date.toISOString();
+  return lastIso;
+}
+
+/**
+ * The text of one event that the migration checksum covers: every field, the position included, in
+ * the layout of an export line (`eventLine` of the output module) with the payload as its stored text. That is the
+ * export line itself whenever the payload is stored compact (as the library writes it), without
+ * parsing and printing every payload again; and it is stricter, since a payload that is the same JSON
+ * value in other text counts as different. A payload is JSON text (checked before it is written), and
+ * a JSON text ends where its value ends, so the fields after it cannot be mistaken for part of it.
+ */
+export function checksumLine(event: StoredEvent): string {
+  return (
+    `{"aggregateType":${JSON.stringify(event.aggregateType)},"aggregateId":${JSON.stringify(event.aggregateId)},` +
+    `"sequence":${event.sequence},"position":"${event.position}","commitStart":${event.commitStart},` +
+    `"eventId":${JSON.stringify(event.eventId)},"eventType":${JSON.stringify(event.eventType)},` +
+    `"eventVersion":${event.eventVersion},"payload":${event.payload},` +
+    `"metadata":${JSON.stringify(event.metadata)},"recordedAt":"${isoTime(event.recordedAt.getTime())}"` +
+    `${event.commandId === undefined ? "" : `,"commandId":${JSON.stringify(event.commandId)}`}}\n`
+  );
+}
+
+/**
+ * {@link checksumLine} of an event read as a stored row (see `StoreAdmin.readLogRows`): the same text,
+ * with the metadata as stored rather than parsed and printed again. A store writes metadata as the
+ * compact JSON of the object (as `JSON.stringify` prints it), so a faithful copy gives the same line;
+ * metadata stored in other text counts as different.
+ */
+export function checksumLineOfRow(row: StoredEventRow): string {
+  const [
+    position,
+    type,
+    id,
+    sequence,
+    commitStart,
+    eventId,
+    eventType,
+    version,
+    payload,
+    metadata,
+    ms,
+    command,
+  ] = row;
+  return (
+    `{"aggregateType":${JSON.stringify(type)},"aggregateId":${JSON.stringify(id)},` +
+    `"sequence":${sequence},"position":"${position}","commitStart":${commitStart},` +
+    `"eventId":${JSON.stringify(eventId)},"eventType":${JSON.stringify(eventType)},` +
+    `"eventVersion":${version},"payload":${payload},` +
+    `"metadata":${metadata},"recordedAt":"${isoTime(ms)}"` +
+    `${command === null ? "" : `,"commandId":${JSON.stringify(command)}`}}\n`
+  );
+}
+
+/** A running SHA-256 over events' {@link checksumLine}s (each ended by a newline), in log order. */
 export class LogChecksum {
   readonly #hash: Hash = createHash("sha256");
   #events = 0;
 
   add(events: readonly StoredEvent[]): void {
-    for (const event of events) this.#hash.update(`${eventLine(event)}\n`);
+    // Lines gathered into pieces of about 16 KB: one hash update per line spends most of its time in
+    // the call, and one per batch in flattening a string of megabytes.
+    let text = "";
+    for (const event of events) {
+      text += checksumLine(event);
+      if (text.length > 16_384) {
+        this.#hash.update(text);
+        text = "";
+      }
+    }
+    if (text !== "") this.#hash.update(text);
     this.#events += events.length;
+  }
+
+  /** As {@link add}, for events read as stored rows ({@link checksumLineOfRow}). */
+  addRows(rows: readonly StoredEventRow[]): void {
+    let text = "";
+    for (const row of rows) {
+      text += checksumLineOfRow(row);
+      if (text.length > 16_384) {
+        this.#hash.update(text);
+        text = "";
+      }
+    }
+    if (text !== "") this.#hash.update(text);
+    this.#events += rows.length;
   }
 
   get events(): number {
@@ -106,6 +193,10 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const refusal = (field: string, what: string) => ({ field, what });
 
+/** A positive integer a 32-bit signed integer column holds. */
+const int32 = (value: unknown) =>
+  typeof value === "number" && Number.isSafeInteger(value) && value >= 1 && value <= MAX_INT32;
+
 /**
  * Why an event to import (from a file or another store) is not one the library would write itself,
  * or `null`: the same checks `execute` applies (ids by {@link keyProblem}, the aggregate type's length
@@ -127,8 +218,6 @@ export function importProblem(event: ImportedEvent): { field: string; what: stri
     return refusal("aggregateId", "a non-empty string");
   const idProblem = keyProblem(aggregateId);
   if (idProblem !== null) return refusal("aggregateId", `an id the library accepts, but ${idProblem}`);
-  const int32 = (value: unknown) =>
-    typeof value === "number" && Number.isSafeInteger(value) && value >= 1 && value <= MAX_INT32;
   if (!int32(event.sequence)) return refusal("sequence", `a positive integer of at most ${MAX_INT32}`);
   if (!int32(event.commitStart) || event.commitStart > event.sequence)
     return refusal("commitStart", "a positive integer of at most the sequence");

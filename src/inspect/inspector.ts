@@ -134,6 +134,27 @@ export interface StoreInspector {
   onAppend(listener: () => void): () => void;
 }
 
+/**
+ * One event as a store holds it, for reading a whole log back cheaply (a migration's verification):
+ * position, aggregate type and id, sequence, commit start, event id, event type and version, the
+ * payload and metadata as their stored JSON text, the recorded time in milliseconds since the epoch,
+ * and the command id (`null` for none).
+ */
+export type StoredEventRow = readonly [
+  position: number | bigint,
+  aggregateType: string,
+  aggregateId: string,
+  sequence: number,
+  commitStart: number,
+  eventId: string,
+  eventType: string,
+  eventVersion: number,
+  payload: string,
+  metadata: string,
+  recordedAtMs: number,
+  commandId: string | null,
+];
+
 /** An event to write as it was stored elsewhere: every field kept, the position too when asked. */
 export type ImportedEvent = StoredEvent;
 
@@ -179,6 +200,12 @@ export interface StoreAdmin extends StoreInspector {
    * stored under the name are kept (a new one starts at generation 0, no reset pending, nothing skipped).
    */
   putCheckpoint(name: string, position: bigint, record?: CheckpointRecord): Promise<void>;
+  /**
+   * Up to `limit` events with `position > afterPosition`, in position order, as stored rows: no event
+   * objects, no metadata parsed, for reading a whole log back (a migration's verification). Where a
+   * store does not offer it, {@link StoreInspector.readLog} does the same work.
+   */
+  readLogRows?(afterPosition: bigint, limit: number): Promise<readonly StoredEventRow[]>;
   /** Releases what the inspector opened itself (never the store it was made from). */
   close(): Promise<void>;
 }

@@ -29,6 +29,8 @@ export interface OpenedStore {
   readonly kind: "sqlite" | "postgres";
   /** The path, or the URL without its password and the schema: for messages. */
   readonly description: string;
+  /** The SQLite file's path as given; absent for PostgreSQL. */
+  readonly path?: string;
   /** The store itself; `null` for a SQLite file opened read-only (use the inspector). */
   readonly store: EventStore | null;
   readonly inspector: StoreAdmin;
@@ -56,7 +58,14 @@ export async function openStore(db: string, options: OpenStoreOptions): Promise<
     if (!existsSync(db)) throw new Error(`no SQLite file at "${db}": check the path given with --db`);
     const handle = await openSqliteReadOnly(db);
     const inspector = sqliteInspector(handle);
-    return { kind: "sqlite", description: db, store: null, inspector, close: () => inspector.close() };
+    return {
+      kind: "sqlite",
+      description: db,
+      path: db,
+      store: null,
+      inspector,
+      close: () => inspector.close(),
+    };
   }
   if (options.mustExist) {
     if (!existsSync(db)) throw new Error(`no SQLite file at "${db}": check the path given with --db`);
@@ -68,7 +77,7 @@ export async function openStore(db: string, options: OpenStoreOptions): Promise<
   const handle = sqliteHandleOf(store);
   if (handle === null) throw new Error("the SQLite store gave no inspection access");
   const inspector = sqliteInspector(handle);
-  return { kind: "sqlite", description: db, store, inspector, close: () => store.close() };
+  return { kind: "sqlite", description: db, path: db, store, inspector, close: () => store.close() };
 }
 
 async function openPostgres(url: string, options: OpenStoreOptions): Promise<OpenedStore> {

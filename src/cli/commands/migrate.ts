@@ -4,17 +4,19 @@
  * reset and skipped positions) from one store to another (SQLite and PostgreSQL
  * either way); each batch of whole commits is one transaction, so an interruption leaves whole commits
  * and the same command resumes after the target's last one. Verified at the end: counts and a
- * checksum over every event of both.
+ * checksum over every event of both, the source's taken as it is read, the target's from reading it
+ * back (a SQLite target on a second thread while the copy goes on, see `TargetVerifier`).
  */
 import type { Command } from "commander";
 import type { StoredEvent } from "../../core/event-store.js";
-import type { StoreAdmin } from "../../inspect/inspector.js";
+import type { StoreAdmin, StoredEventRow } from "../../inspect/inspector.js";
 import { isPostgresUrl, type OpenedStore, openStore } from "../../inspect/open-store.js";
 import type { CliContext } from "../context.js";
 import { CommandFailed, UsageError } from "../errors.js";
 
 import { Progress } from "../progress.js";
-import { batchEvents, checkImported, commitBatches, LogChecksum } from "../transfer.js";
+import { type TargetSum, TargetVerifier } from "../target-verifier.js";
+import { batchEvents, checkImported, commitBatches, importProblem, LogChecksum } from "../transfer.js";
 
 interface Options {
   readonly from?: string;
@@ -99,16 +101,49 @@ async function run(
     }
   }
   const already = checksum.events;
+  const size = batchEvents(context.env);
+  // A SQLite target is read back for the verification on a second thread, batch by batch as it is
+  // written; elsewhere (or when no thread starts) it is read back here after the copy.
+  const verifier =
+    targetStore.kind === "sqlite" && targetStore.path !== undefined
+      ? TargetVerifier.start(targetStore.path, size)
+      : null;
+  try {
+    verifier?.more();
+    const copy = await copyEvents(context, source, target, head, size, total, already, checksum, verifier);
+    if (copy.interrupted) {
+      const [last] = await target.readLogBefore(null, 1);
+      say(
+        `migrate interrupted: ${already + copy.copied} events are in the target, up to position ${last?.position ?? 0} ` +
+          "(whole commits only); run the same command again to resume",
+      );
+      context.exitCode = 1;
+      return;
+    }
+    await finish(context, sourceStore, targetStore, options, checksum, copy, verifier, size);
+  } finally {
+    await verifier?.stop();
+  }
+}
+
+/** Copies the events after `head` in batches of whole commits; stops after a batch on Ctrl-C. */
+async function copyEvents(
+  context: CliContext,
+  source: StoreAdmin,
+  target: StoreAdmin,
+  head: bigint,
+  size: number,
+  total: number,
+  already: number,
+  checksum: LogChecksum,
+  verifier: TargetVerifier | null,
+): Promise<{ copied: number; interrupted: boolean; seconds: number }> {
   const progress = new Progress(context.stderr, "migrate", total);
   progress.update(already, already);
   let copied = 0;
   let interrupted = false;
   try {
-    const batches = commitBatches(
-      (after, limit) => source.readLog(after, limit),
-      head,
-      batchEvents(context.env),
-    );
+    const batches = commitBatches((after, limit) => source.readLog(after, limit), head, size);
     // Reads the next batch while the target writes the current one.
     let next = batches.next();
     for (;;) {
@@ -117,8 +152,12 @@ async function run(
       next = batches.next();
       // The source may hold what the library would never write (a store written by other means): such
       // an event is refused before its batch is written, naming where it is.
-      for (const event of batch) checkImported(event, `the source's event at position ${event.position}`);
+      for (const event of batch) {
+        if (importProblem(event) !== null)
+          checkImported(event, `the source's event at position ${event.position}`);
+      }
       await target.importEvents(batch, { keepPositions: true });
+      verifier?.more();
       checksum.add(batch);
       copied += batch.length;
       progress.update(already + copied, already + copied);
@@ -131,15 +170,23 @@ async function run(
   } finally {
     progress.stop();
   }
-  if (interrupted) {
-    const [last] = await target.readLogBefore(null, 1);
-    say(
-      `migrate interrupted: ${already + copied} events are in the target, up to position ${last?.position ?? 0} ` +
-        "(whole commits only); run the same command again to resume",
-    );
-    context.exitCode = 1;
-    return;
-  }
+  return { copied, interrupted, seconds: progress.seconds };
+}
+
+/** Snapshots and checkpoints, then the verification and the summary. */
+async function finish(
+  context: CliContext,
+  sourceStore: OpenedStore,
+  targetStore: OpenedStore,
+  options: Options,
+  checksum: LogChecksum,
+  copy: { copied: number; seconds: number },
+  verifier: TargetVerifier | null,
+  size: number,
+): Promise<void> {
+  const source = sourceStore.inspector;
+  const target = targetStore.inspector;
+  const { copied, seconds } = copy;
   const snapshots = await copySnapshots(source, target);
   const checkpoints = await source.listCheckpoints();
   for (const checkpoint of checkpoints) {
@@ -151,18 +198,11 @@ async function run(
       skipped: checkpoint.skipped ?? [],
     });
   }
-  const seconds = progress.seconds;
   // Verification: the target read back in full, against what was read from the source.
-  const targetSum = new LogChecksum();
-  for await (const batch of commitBatches(
-    (after, limit) => target.readLog(after, limit),
-    0n,
-    batchEvents(context.env),
-  ))
-    targetSum.add(batch);
+  const targetSum = (await verifier?.finish().catch(() => null)) ?? (await readBack(target, size));
   const counts = await target.counts();
   const sourceDigest = checksum.digest();
-  const targetDigest = targetSum.digest();
+  const targetDigest = targetSum.digest;
   const summary = {
     events: targetSum.events,
     copied,
@@ -190,6 +230,26 @@ async function run(
         `verified: ${targetSum.events} events in both, sha256 ${targetDigest}\n`,
     );
   }
+}
+
+/** The target read back in full on this thread: its event count and checksum. */
+async function readBack(target: StoreAdmin, size: number): Promise<TargetSum> {
+  const sum = new LogChecksum();
+  const readRows = target.readLogRows?.bind(target);
+  if (readRows !== undefined) {
+    // Rows as stored: no event objects, no metadata parsed again.
+    let after = 0n;
+    for (;;) {
+      const rows = await readRows(after, size);
+      sum.addRows(rows);
+      if (rows.length < size) break;
+      after = BigInt((rows[rows.length - 1] as StoredEventRow)[0]);
+    }
+  } else {
+    for await (const batch of commitBatches((after, limit) => target.readLog(after, limit), 0n, size))
+      sum.add(batch);
+  }
+  return { events: sum.events, digest: sum.digest() };
 }
 
 async function copySnapshots(source: StoreAdmin, target: StoreAdmin): Promise<number> {

@@ -16,6 +16,7 @@ import {
   type SnapshotCursor,
   type StoreAdmin,
   type StoreCounts,
+  type StoredEventRow,
   type StreamSummary,
 } from "../../inspect/inspector.js";
 import {
@@ -190,17 +191,18 @@ const rawStatements = new WeakMap<
   Map<string, SqliteStatement & { raw(on: boolean): unknown }>
 >();
 
-function rawStatement(database: SqliteDatabase, sql: string): SqliteStatement {
+function rawStatement(database: SqliteDatabase, sql: string, exact = false): SqliteStatement {
   let cache = rawStatements.get(database);
   if (cache === undefined) {
     cache = new Map();
     rawStatements.set(database, cache);
   }
-  let found = cache.get(sql);
+  const key = exact ? `exact:${sql}` : sql;
+  let found = cache.get(key);
   if (found === undefined) {
-    found = database.prepare(sql).safeIntegers(false) as SqliteStatement & { raw(on: boolean): unknown };
+    found = database.prepare(sql).safeIntegers(exact) as SqliteStatement & { raw(on: boolean): unknown };
     found.raw(true);
-    cache.set(sql, found);
+    cache.set(key, found);
   }
   return found;
 }
@@ -485,6 +487,23 @@ export function sqliteInspector(handle: SqliteHandle): StoreAdmin {
       });
     },
 
+    readLogRows: (afterPosition, limit) => {
+      checkLimit(limit, "readLogRows");
+      return read((db) => {
+        const sql = `SELECT ${EVENT_COLUMNS} FROM ${E} WHERE position > ? ORDER BY position LIMIT ?`;
+        const rows = rawStatement(db, sql).all(afterPosition, limit) as unknown[][];
+        // Plain numbers are exact up to 2^53; a page with a position past that is read again with exact
+        // integers, the position kept as a bigint.
+        if (rows.some((row) => !Number.isSafeInteger(row[0]))) {
+          const exact = rawStatement(db, sql, true).all(afterPosition, limit) as unknown[][];
+          return exact.map((row) =>
+            row.map((value, column) => (column > 0 && typeof value === "bigint" ? Number(value) : value)),
+          ) as unknown as StoredEventRow[];
+        }
+        return rows as unknown as StoredEventRow[];
+      });
+    },
+
     onAppend: (listener) => handle.onAppend(listener),
 
     importEvents: (events, { keepPositions }) => write((db) => importInto(db, events, keepPositions)),
@@ -548,6 +567,27 @@ export function groupTypes(rows: readonly (readonly [string, number, number])[])
   }));
 }
 
+/** A statement returning the first column of its row as a plain number (or string). */
+function pluckStatement(database: SqliteDatabase, sql: string): SqliteStatement {
+  let cache = rawStatements.get(database);
+  if (cache === undefined) {
+    cache = new Map();
+    rawStatements.set(database, cache);
+  }
+  const key = `pluck:${sql}`;
+  let found = cache.get(key);
+  if (found === undefined) {
+    const prepared = database.prepare(sql).safeIntegers(false) as SqliteStatement & {
+      raw(on: boolean): unknown;
+      pluck(on: boolean): unknown;
+    };
+    prepared.pluck(true);
+    found = prepared;
+    cache.set(key, found);
+  }
+  return found;
+}
+
 /** The import check and insert, inside the write transaction (see `StoreAdmin.importEvents`). */
 function importInto(
   db: SqliteDatabase,
@@ -555,7 +595,8 @@ function importInto(
   keepPositions: boolean,
 ): ImportOutcome {
   const byId = statement(db, `SELECT aggregate_type, aggregate_id, sequence FROM ${E} WHERE event_id = ?`);
-  const end = statement(
+  // A stream's last sequence (at most 2^31 - 1, so a plain number), one index seek.
+  const end = pluckStatement(
     db,
     `SELECT sequence FROM ${E} WHERE aggregate_type = ? AND aggregate_id = ? ORDER BY sequence DESC LIMIT 1`,
   );
@@ -570,21 +611,20 @@ function importInto(
     : 0n;
   let written = 0;
   let skipped = 0;
-  // The stream last written and its end: the events of a commit follow each other.
-  let lastType: string | undefined;
-  let lastId: string | undefined;
-  let lastSequence = 0;
+  // The end of every stream this call has touched (by type, then id): a stream's commits interleave
+  // with others' in the log, so each stream is looked up once per call, not once per commit.
+  const ends = new Map<string, Map<string, number>>();
   for (const event of events) {
-    const current =
-      lastType === event.aggregateType && lastId === event.aggregateId
-        ? lastSequence
-        : n(
-            (end.get(event.aggregateType, event.aggregateId) as { sequence: bigint } | undefined)?.sequence ??
-              0,
-          );
-    lastType = event.aggregateType;
-    lastId = event.aggregateId;
-    lastSequence = current;
+    let ofType = ends.get(event.aggregateType);
+    if (ofType === undefined) {
+      ofType = new Map();
+      ends.set(event.aggregateType, ofType);
+    }
+    let current = ofType.get(event.aggregateId);
+    if (current === undefined) {
+      current = (end.get(event.aggregateType, event.aggregateId) as number | undefined) ?? 0;
+      ofType.set(event.aggregateId, current);
+    }
     // Only an event at or below its stream's end may be there already (a second run).
     if (event.sequence <= current) {
       const found = byId.get(event.eventId) as
@@ -611,22 +651,37 @@ function importInto(
       }
       head = event.position;
     }
-    const values = [
-      event.aggregateType,
-      event.aggregateId,
-      event.sequence,
-      event.commitStart,
-      event.eventId,
-      event.eventType,
-      event.eventVersion,
-      event.payload,
-      metadataText(event.metadata),
-      event.recordedAt.getTime(),
-      event.commandId ?? null,
-    ];
     try {
-      if (keepPositions) insert.run(event.position, ...values);
-      else insert.run(...values);
+      if (keepPositions) {
+        insert.run(
+          event.position,
+          event.aggregateType,
+          event.aggregateId,
+          event.sequence,
+          event.commitStart,
+          event.eventId,
+          event.eventType,
+          event.eventVersion,
+          event.payload,
+          metadataText(event.metadata),
+          event.recordedAt.getTime(),
+          event.commandId ?? null,
+        );
+      } else {
+        insert.run(
+          event.aggregateType,
+          event.aggregateId,
+          event.sequence,
+          event.commitStart,
+          event.eventId,
+          event.eventType,
+          event.eventVersion,
+          event.payload,
+          metadataText(event.metadata),
+          event.recordedAt.getTime(),
+          event.commandId ?? null,
+        );
+      }
     } catch (error) {
       const code = (error as { code?: unknown }).code;
       if (code === "SQLITE_CONSTRAINT_UNIQUE" && /event_id/.test(String((error as Error).message))) {
@@ -648,7 +703,7 @@ function importInto(
       }
       throw error;
     }
-    lastSequence = event.sequence;
+    ofType.set(event.aggregateId, event.sequence);
     written++;
   }
   return { written, skipped };
