@@ -250,14 +250,15 @@ export function postgresInspector(access: PostgresAccess): StoreAdmin {
       checkLimit(limit, "readLog");
       // Of some types: the store's own readAll, one index range per type.
       if (types !== undefined) return access.readAll(afterPosition, limit, { aggregateTypes: types });
-      // The whole log: the same range read as the store's readAll (appends hand out positions in commit
-      // order, so a range read never skips a commit still in flight), with the time sent as
-      // milliseconds since the epoch: no timestamp text parsed for each event of a long read (an
-      // export, a migration). The driver's parse keeps whole milliseconds (it drops the microseconds),
-      // as floor() does here; a time JavaScript cannot hold (infinity) comes back as an invalid Date.
+      // The whole log: the same range read as the store's readAll (below the log's horizon, asked first,
+      // so it never passes a commit still in flight), with the time sent as milliseconds since the
+      // epoch: no timestamp text parsed for each event of a long read (an export, a migration). The
+      // driver's parse keeps whole milliseconds (it drops the microseconds), as floor() does here; a
+      // time JavaScript cannot hold (infinity) comes back as an invalid Date.
+      const below = await horizon();
       const found = await rows(
-        `SELECT ${LOG_COLUMNS} FROM ${s}.events e WHERE e.position > $1 ORDER BY e.position LIMIT $2`,
-        [afterPosition.toString(), limit],
+        `SELECT ${LOG_COLUMNS} FROM ${s}.events e WHERE e.position > $1 AND e.position < $2 ORDER BY e.position LIMIT $3`,
+        [afterPosition.toString(), below, limit],
       );
       return found.map((row) => logEvent(row as LogRow));
     },
