@@ -2,7 +2,8 @@
  * The cost of one append batch of our SQLite store without the engine around it: the bench's concurrent
  * rows (1,000 accounts x 10 events, one request of one event per account per batch, as group commit
  * sends them) through `store.append`, against raw better-sqlite3 inserting the same rows in one
- * transaction per batch (the bench's raw contender). Optionally against a baseline checkout's store.
+ * transaction per batch (the bench's raw contender), and the same on our store's table (its columns and
+ * indexes, one event id per row). Optionally against a baseline checkout's store.
  *
  * ```sh
  * npx tsx bench/sqlite-append-cost.ts [--rounds 7] [--accounts 1000] [--baseline /tmp/base-sqlite] [--clock cpu|wall]
@@ -14,7 +15,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
+import { newEventId } from "../src/core/event-id.js";
 import type { AppendRequest, EventStore } from "../src/core/event-store.js";
+import type { SqliteDatabase } from "../src/stores/sqlite/sqlite-database.js";
+import { ensureSchema, tables } from "../src/stores/sqlite/sqlite-schema.js";
 import { forceGc } from "./lib/measure.js";
 
 const args = process.argv.slice(2);
@@ -118,8 +122,44 @@ const raw: Contender = {
   },
 };
 
+/** Raw better-sqlite3 on our store's table (its columns and indexes), one INSERT per row, ids from our generator. */
+const rawOnOurTable: Contender = {
+  name: "raw on our table",
+  run: async (batches) => {
+    const db = new Database(file());
+    db.pragma("journal_mode = WAL");
+    db.pragma("synchronous = FULL");
+    ensureSchema(db as unknown as SqliteDatabase);
+    const insert = db.prepare(
+      `INSERT INTO ${tables.events} (aggregate_type, aggregate_id, sequence, commit_start, event_id, event_type, ` +
+        "event_version, payload, metadata, recorded_at, command_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, '{}', ?, NULL)",
+    );
+    const write = db.transaction((requests: readonly AppendRequest[]) => {
+      const now = Date.now();
+      for (const request of requests)
+        for (const [i, event] of request.events.entries())
+          insert.run(
+            request.aggregateType,
+            request.aggregateId,
+            request.expectedSequence + 1 + i,
+            request.expectedSequence + 1,
+            newEventId(),
+            event.eventType,
+            event.eventVersion ?? 1,
+            event.payload,
+            now,
+          );
+    });
+    const started = now();
+    for (const requests of batches) write(requests);
+    const ms = now() - started;
+    db.close();
+    return ms;
+  },
+};
+
 const here = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
-const contenders = [raw, oursFrom("ours", here)];
+const contenders = [raw, rawOnOurTable, oursFrom("ours", here)];
 if (baseline !== "") contenders.push(oursFrom("ours (baseline)", baseline));
 const batches = Array.from({ length: 10 }, (_, index) => batch(index, accounts));
 const warm = Array.from({ length: 10 }, (_, index) => batch(index, 100));
@@ -134,8 +174,9 @@ try {
   for (const contender of contenders) await contender.run(warm);
   for (let round = 1; round <= rounds; round++) {
     const line: string[] = [];
-    // Ours and the baseline swap places every other round: neither always runs right after raw.
-    const order = round % 2 === 0 ? [contenders[0], ...contenders.slice(1).reverse()] : contenders;
+    // Ours and the baseline swap places every other round: neither always runs right after the raw ones.
+    const order =
+      round % 2 === 0 ? [...contenders.slice(0, 2), ...contenders.slice(2).reverse()] : contenders;
     for (const contender of order as Contender[]) {
       if (!args.includes("--no-gc")) forceGc();
       await contender.run(warm);
