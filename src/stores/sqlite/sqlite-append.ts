@@ -43,7 +43,9 @@ export function appendAll(
   now: number,
   sequences: SqliteSequenceCache,
 ): AppendOutcome[] {
-  const batch = new BatchRows(statements, now, sequences);
+  let rows = 0;
+  for (const request of requests) rows += request.events.length;
+  const batch = new BatchRows(statements, now, sequences, Math.min(rows, INSERT_CHUNK));
   // One call per request, not one loop over all: a small function that V8 optimizes after a few
   // requests, again soon after a collection discards optimized code (one loop body did not: 1.3x the
   // CPU per row in the rounds right after a forced collection).
@@ -59,14 +61,16 @@ class BatchRows {
   readonly #sequences: SqliteSequenceCache;
   readonly #recordedAt: Date;
   readonly #written: Written[] = [];
-  readonly #chunk = new Array<unknown>(INSERT_CHUNK * EVENT_PARAMETERS);
+  /** The values of the rows not yet inserted; as long as the largest chunk the batch can fill. */
+  readonly #chunk: unknown[];
   #filled = 0;
   #lastPosition = 0n;
   // The events of one command usually share one metadata object: encode it once.
   #metadataOf: Metadata | undefined;
   #text = "";
 
-  constructor(statements: SqliteStatements, now: number, sequences: SqliteSequenceCache) {
+  constructor(statements: SqliteStatements, now: number, sequences: SqliteSequenceCache, chunkRows: number) {
+    this.#chunk = new Array<unknown>(chunkRows * EVENT_PARAMETERS);
     this.#statements = statements;
     this.#now = now;
     this.#sequences = sequences;
@@ -158,11 +162,12 @@ class BatchRows {
     // The rest in chunks of powers of two: a connection prepares a handful of statements, not one per size.
     for (let offset = 0, size = INSERT_CHUNK / 2; offset < filled; size /= 2) {
       if (filled - offset < size) continue;
-      this.#lastPosition = insertRows(
-        this.#statements,
-        this.#chunk.slice(offset * EVENT_PARAMETERS, (offset + size) * EVENT_PARAMETERS),
-        size,
-      );
+      const chunk = this.#chunk;
+      const values =
+        offset === 0 && size * EVENT_PARAMETERS === chunk.length
+          ? chunk
+          : chunk.slice(offset * EVENT_PARAMETERS, (offset + size) * EVENT_PARAMETERS);
+      this.#lastPosition = insertRows(this.#statements, values, size);
       offset += size;
     }
     this.#filled = 0;
