@@ -7,6 +7,7 @@
  *
  * ```sh
  * npx tsx bench/sqlite-event-loop.ts [--accounts 1000] [--rounds 3] [--contenders memory,sqlite,...]
+ *   [--mode concurrent|sequential] [--synchronous full|normal]
  *   [--baseline DIR (contender `baseline`)] [--module ./sqlite-worker-prototype.ts (contenders `other:N`)]
  * ```
  *
@@ -32,6 +33,9 @@ const option = (name: string, fallback: string): string => {
 const accounts = Number(option("accounts", "1000"));
 const rounds = Number(option("rounds", "3"));
 const chosen = option("contenders", "memory,sqlite").split(",");
+const mode = option("mode", "concurrent") as "concurrent" | "sequential";
+/** `normal` takes the fsync out of each commit, to see the CPU side of a sequential run. */
+const synchronous = option("synchronous", "full") as "full" | "normal";
 
 // Every transaction's BEGIN IMMEDIATE .. COMMIT on this thread, timed by wrapping the driver's run().
 const transactionMs: number[] = [];
@@ -79,7 +83,7 @@ const file = () => join(directory, `store-${++files}.db`);
 
 const makers: Record<string, () => Promise<EventStore>> = {
   memory: async () => counted((await import("../src/stores/memory/index.js")).memoryStore()),
-  sqlite: async () => counted((await import("../src/stores/sqlite/index.js")).sqliteStore({ path: file() })),
+  sqlite: async () => counted((await import("../src/stores/sqlite/index.js")).sqliteStore({ path: file(), synchronous })),
 };
 const baselineRoot = option("baseline", "");
 if (baselineRoot !== "") {
@@ -88,9 +92,9 @@ if (baselineRoot !== "") {
     counted(
       (
         (await import(`${baselineRoot}/src/stores/sqlite/index.js`)) as {
-          sqliteStore: (options: { path: string }) => EventStore;
+          sqliteStore: (options: { path: string; synchronous: "full" | "normal" }) => EventStore;
         }
-      ).sqliteStore({ path: file() }),
+      ).sqliteStore({ path: file(), synchronous }),
     );
 }
 const extra = option("module", "");
@@ -128,7 +132,7 @@ const table = new Map<
   { rate: number; cpu: number; p50: number; p99: number; max: number; late: number }[]
 >();
 try {
-  for (const contender of contenders) await timedRun(contender, warm, "concurrent");
+  for (const contender of contenders) await timedRun(contender, warm, mode);
   console.log(
     `${accounts} accounts x 10 commands, concurrent; load average ${(await import("node:os"))
       .loadavg()
@@ -138,7 +142,7 @@ try {
   for (let round = 1; round <= rounds; round++) {
     for (const contender of contenders) {
       forceGc();
-      await timedRun(contender, warm, "concurrent");
+      await timedRun(contender, warm, mode);
       transactionMs.length = 0;
       batchRequests.length = 0;
       batchEvents.length = 0;
@@ -147,7 +151,7 @@ try {
       let timer: NodeJS.Timeout | undefined;
       let cpuAtStart = process.cpuUsage();
       let cpuPerCommand = Number.NaN;
-      const result = await timedRun(contender, plan, "concurrent", {
+      const result = await timedRun(contender, plan, mode, {
         beforeRun: async () => {
           // Reset after open: only the run's batches count.
           transactionMs.length = 0;
