@@ -83,7 +83,8 @@ const file = () => join(directory, `store-${++files}.db`);
 
 const makers: Record<string, () => Promise<EventStore>> = {
   memory: async () => counted((await import("../src/stores/memory/index.js")).memoryStore()),
-  sqlite: async () => counted((await import("../src/stores/sqlite/index.js")).sqliteStore({ path: file(), synchronous })),
+  sqlite: async () =>
+    counted((await import("../src/stores/sqlite/index.js")).sqliteStore({ path: file(), synchronous })),
 };
 const baselineRoot = option("baseline", "");
 if (baselineRoot !== "") {
