@@ -73,3 +73,24 @@ it("checks a second request for a stream in one batch against the first one's en
   const written = outcomes.flatMap((outcome) => (outcome.ok ? outcome.value : []));
   expect(all).toEqual(written);
 });
+
+it("refuses a batch whose rows did not get consecutive positions, and writes nothing of it", async () => {
+  created = await createSqliteTestStore();
+  const { store, path } = created;
+  const Database = (await import("better-sqlite3")).default;
+  const other = new Database(path);
+  try {
+    // A trigger of the application's that writes a row of its own in the middle of the batch: the rows
+    // after it do not hold the positions counted from the last one.
+    other.exec(
+      "CREATE TRIGGER intruder AFTER INSERT ON eventsourcing_events WHEN NEW.aggregate_id = 's-3' BEGIN " +
+        "INSERT INTO eventsourcing_events (aggregate_type, aggregate_id, sequence, commit_start, event_id, " +
+        "event_type, event_version, payload, metadata, recorded_at) " +
+        "VALUES ('x', 'intruder', 1, 1, 'intruder-id', 'E', 1, '{}', '{}', 0); END",
+    );
+  } finally {
+    other.close();
+  }
+  await expect(store.append(requests(70, 0, () => 0))).rejects.toThrow(/did not get consecutive positions/);
+  expect(await store.readAll(0n, 1_000)).toEqual([]);
+});

@@ -8,7 +8,7 @@
  * own work on the table and its four indexes is most of the rest). Positions are not read
  * back row by row: inside one write transaction SQLite gives an AUTOINCREMENT key one more than the
  * largest the table ever had, row after row, so the batch's rows hold consecutive positions ending at
- * the last insert's row id.
+ * the last insert's row id; one lookup of the first position checks it.
  */
 
 import { newEventId, streamKey } from "../../core/event-id.js";
@@ -172,7 +172,19 @@ class BatchRows {
     }
     this.#filled = 0;
     const written = this.#written;
+    if (written.length === 0) return;
     const first = this.#lastPosition - BigInt(written.length) + 1n;
+    // SQLite documents only "larger than any before" for an AUTOINCREMENT key; it gives one more, row
+    // after row. Checked, not assumed: the batch's rows have increasing positions and the last one is
+    // `#lastPosition`, so they are exactly first..last when the first row is at `first` (one lookup by
+    // key per batch of two rows or more). Otherwise the batch fails whole, and nothing of it is written.
+    if (written.length > 1) {
+      const found = this.#statements.eventIdAt.get(first) as { event_id: unknown } | undefined;
+      if (found?.event_id !== (written[0] as Written).eventId)
+        throw new Error(
+          `the SQLite store's ${written.length} new events did not get consecutive positions ending at ${this.#lastPosition}`,
+        );
+    }
     for (let i = 0; i < written.length; i++) (written[i] as Written).position = first + BigInt(i);
   }
 }

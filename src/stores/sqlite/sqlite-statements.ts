@@ -30,6 +30,8 @@ export interface SqliteStatements {
    * that its `lastInsertRowid` is a bigint.
    */
   insertEvents(rows: number): SqliteStatement;
+  /** The event id at a position (none: undefined): checks an append's positions. */
+  readonly eventIdAt: SqliteStatement;
   readonly readAggregate: SqliteStatement;
   /** A stream's events with one command id, through the partial command index. */
   readonly readCommand: SqliteStatement;
@@ -81,6 +83,7 @@ export function prepareStatements(database: SqliteDatabase): SqliteStatements {
     currentSequence: prepare(
       `SELECT COALESCE(MAX(sequence), 0) AS sequence FROM ${tables.events} WHERE aggregate_type = ? AND aggregate_id = ?`,
     ),
+    eventIdAt: prepare(`SELECT event_id FROM ${tables.events} WHERE position = ?`),
     readAggregate: safe(
       `SELECT ${eventColumns} FROM ${tables.events} WHERE aggregate_type = ? AND aggregate_id = ? AND sequence > ? ` +
         "ORDER BY sequence",
