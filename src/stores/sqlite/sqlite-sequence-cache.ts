@@ -1,10 +1,12 @@
-/** Entries kept at most; past it the cache starts over. */
+/** Entries kept past a transaction at most; past it the cache starts over at the next one. */
 const MAX_ENTRIES = 100_000;
 
 /**
  * The last sequence of the aggregates this connection has written, so that an append need not look it
  * up. Trusted only while no other connection has committed to the file: SQLite's `data_version` changes
- * exactly then, and the cache empties. A transaction that does not commit empties it too.
+ * exactly then, and the cache empties. A transaction that does not commit empties it too. Inside one
+ * transaction every stream it wrote stays in the cache (a batch may hold two requests for one stream,
+ * and the second is checked against the first one's end, whose rows may not be inserted yet).
  */
 export class SqliteSequenceCache {
   #sequences = new Map<string, number>();
@@ -16,7 +18,8 @@ export class SqliteSequenceCache {
 
   /** At the start of a write transaction, with the current `PRAGMA data_version`. */
   begin(dataVersion: number): void {
-    if (this.#open || dataVersion !== this.#version) this.#sequences.clear();
+    if (this.#open || dataVersion !== this.#version || this.#sequences.size >= MAX_ENTRIES)
+      this.#sequences.clear();
     this.#open = true;
     this.#openVersion = dataVersion;
   }
@@ -26,7 +29,6 @@ export class SqliteSequenceCache {
   }
 
   set(aggregateId: string, sequence: number): void {
-    if (this.#sequences.size >= MAX_ENTRIES) this.#sequences.clear();
     this.#sequences.set(aggregateId, sequence);
   }
 

@@ -5,6 +5,15 @@
 import type { SqliteDatabase, SqliteStatement } from "./sqlite-database.js";
 import { tables } from "./sqlite-schema.js";
 
+/** The values of one event row in an insert, in {@link insertColumns} order. */
+export const EVENT_PARAMETERS = 11;
+/** Rows per multi-row INSERT of an append (the rest of a batch goes in one more statement). */
+export const INSERT_CHUNK = 64;
+
+const insertColumns =
+  "(aggregate_type, aggregate_id, sequence, commit_start, event_id, event_type, event_version, " +
+  "payload, metadata, recorded_at, command_id)";
+
 const eventColumns =
   "position, aggregate_type, aggregate_id, sequence, commit_start, event_id, event_type, event_version, " +
   "payload, metadata, recorded_at, command_id";
@@ -15,7 +24,14 @@ export interface SqliteStatements {
   readonly commit: SqliteStatement;
   readonly rollback: SqliteStatement;
   readonly currentSequence: SqliteStatement;
-  readonly insertEvent: SqliteStatement;
+  /**
+   * The INSERT of `rows` event rows (1 to {@link INSERT_CHUNK}), prepared on first use; its parameters
+   * are the rows' {@link EVENT_PARAMETERS} values one row after another. Runs with safe integers, so
+   * that its `lastInsertRowid` is a bigint.
+   */
+  insertEvents(rows: number): SqliteStatement;
+  /** The event id at a position (none: undefined): checks an append's positions. */
+  readonly eventIdAt: SqliteStatement;
   readonly readAggregate: SqliteStatement;
   /** A stream's events with one command id, through the partial command index. */
   readonly readCommand: SqliteStatement;
@@ -45,7 +61,21 @@ export function prepareStatements(database: SqliteDatabase): SqliteStatements {
   // Explicit both ways: a given database may have made safe integers its default.
   const prepare = (sql: string) => database.prepare(sql).safeIntegers(false);
   const safe = (sql: string) => database.prepare(sql).safeIntegers(true);
+  const inserts: (SqliteStatement | undefined)[] = [];
+  const row = `(${Array.from({ length: EVENT_PARAMETERS }, () => "?").join(", ")})`;
   return Object.freeze({
+    insertEvents: (rows: number) => {
+      if (!Number.isInteger(rows) || rows < 1 || rows > INSERT_CHUNK)
+        throw new RangeError(`insertEvents: rows must be 1 to ${INSERT_CHUNK}, got ${rows}`);
+      let statement = inserts[rows];
+      if (statement === undefined) {
+        statement = safe(
+          `INSERT INTO ${tables.events} ${insertColumns} VALUES ${Array(rows).fill(row).join(", ")}`,
+        );
+        inserts[rows] = statement;
+      }
+      return statement;
+    },
     // IMMEDIATE takes the write lock at once: a transaction never reads, then fails to upgrade.
     begin: prepare("BEGIN IMMEDIATE"),
     commit: prepare("COMMIT"),
@@ -53,11 +83,7 @@ export function prepareStatements(database: SqliteDatabase): SqliteStatements {
     currentSequence: prepare(
       `SELECT COALESCE(MAX(sequence), 0) AS sequence FROM ${tables.events} WHERE aggregate_type = ? AND aggregate_id = ?`,
     ),
-    insertEvent: safe(
-      `INSERT INTO ${tables.events} ` +
-        "(aggregate_type, aggregate_id, sequence, commit_start, event_id, event_type, event_version, " +
-        "payload, metadata, recorded_at, command_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    ),
+    eventIdAt: prepare(`SELECT event_id FROM ${tables.events} WHERE position = ?`),
     readAggregate: safe(
       `SELECT ${eventColumns} FROM ${tables.events} WHERE aggregate_type = ? AND aggregate_id = ? AND sequence > ? ` +
         "ORDER BY sequence",
