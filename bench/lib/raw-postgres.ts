@@ -6,6 +6,7 @@
  */
 import pg from "pg";
 import type { BankAccountEvent } from "../../examples/bank-account/domain.js";
+import { newEventId } from "../../src/core/event-id.js";
 import type { Contender } from "./contender.js";
 import { allCompleted, commandRows, type EventRow } from "./raw-rows.js";
 import { addToStream, type ReadBackEvent } from "./workload.js";
@@ -43,39 +44,57 @@ export function rawPostgres(
       const schema = await freshSchema();
       const pool = new pg.Pool({ connectionString, max: PG_PARALLEL_BATCHES });
       pool.on("error", () => {});
+      // The table of our store's current schema: its columns, constraints and indexes (json columns,
+      // a unique UUID event id, the stream key, the type index), so that both write the same rows.
       await pool.query(`CREATE TABLE ${schema}.events (
         position bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
         aggregate_id text NOT NULL,
         sequence integer NOT NULL CHECK (sequence > 0),
         commit_start integer NOT NULL,
         event_type text NOT NULL,
-        payload jsonb NOT NULL,
-        metadata jsonb NOT NULL,
+        payload json NOT NULL,
+        metadata json NOT NULL,
         recorded_at timestamptz NOT NULL DEFAULT now(),
-        UNIQUE (aggregate_id, sequence))`);
+        aggregate_type text NOT NULL,
+        event_id uuid NOT NULL,
+        event_version integer NOT NULL CHECK (event_version > 0),
+        command_id text,
+        UNIQUE (aggregate_type, aggregate_id, sequence));
+        CREATE UNIQUE INDEX ON ${schema}.events (event_id);
+        CREATE INDEX ON ${schema}.events (aggregate_type, position);
+        CREATE INDEX ON ${schema}.events (aggregate_type, md5(aggregate_id), command_id) WHERE command_id IS NOT NULL`);
+      const columns =
+        "aggregate_type, aggregate_id, sequence, commit_start, event_id, event_type, event_version, payload, metadata";
       const insertValues = (rows: readonly EventRow[]) =>
         pool.query({
           name: `raw_values_${schema}_${rows.length}`,
           text:
-            `INSERT INTO ${schema}.events (aggregate_id, sequence, commit_start, event_type, payload, metadata) VALUES ` +
+            `INSERT INTO ${schema}.events (${columns}) VALUES ` +
             rows
               .map(
                 (_, i) =>
-                  `($${4 * i + 1}, $${4 * i + 2}, $${4 * i + 2}, $${4 * i + 3}, $${4 * i + 4}::jsonb, '{}'::jsonb)`,
+                  `('default', $${5 * i + 1}, $${5 * i + 2}, $${5 * i + 2}, $${5 * i + 3}::uuid, $${5 * i + 4}, 1, $${5 * i + 5}::json, '{}'::json)`,
               )
               .join(", "),
-          values: rows.flatMap((row) => [row.aggregateId, row.sequence, row.eventType, row.payload]),
+          values: rows.flatMap((row) => [
+            row.aggregateId,
+            row.sequence,
+            newEventId(),
+            row.eventType,
+            row.payload,
+          ]),
         });
       const insertUnnest = (rows: readonly EventRow[]) =>
         pool.query({
           name: `raw_insert_${schema}`,
           text:
-            `INSERT INTO ${schema}.events (aggregate_id, sequence, commit_start, event_type, payload, metadata) ` +
-            "SELECT id, seq, seq, type, payload::jsonb, '{}'::jsonb " +
-            "FROM unnest($1::text[], $2::int[], $3::text[], $4::text[]) AS r(id, seq, type, payload)",
+            `INSERT INTO ${schema}.events (${columns}) ` +
+            "SELECT 'default', id, seq, seq, event_id::uuid, type, 1, payload::json, '{}'::json " +
+            "FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::text[]) AS r(id, seq, event_id, type, payload)",
           values: [
             rows.map((row) => row.aggregateId),
             rows.map((row) => row.sequence),
+            rows.map(() => newEventId()),
             rows.map((row) => row.eventType),
             rows.map((row) => row.payload),
           ],
