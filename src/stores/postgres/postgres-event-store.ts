@@ -135,8 +135,9 @@ export class PostgresEventStore implements EventStore {
    * Wakes the listeners of other processes after a commit: a NOTIFY on its own connection and
    * transaction, never holding up an append, at most one on its way and one per
    * {@link NOTIFY_INTERVAL_MS}; commits made meanwhile get one more when the interval ends. A NOTIFY is
-   * a transaction of its own with a durable COMMIT, as costly to the server as an append: one per append
-   * made sequential appends a third slower. A lost wake-up only delays readers, who poll as well.
+   * a transaction of its own with a durable COMMIT: one per append doubled the transactions of
+   * sequential appends and cost the server about 1.26x the CPU per command. A lost wake-up only delays
+   * readers, who poll as well.
    */
   #announce(): void {
     if (this.#announcing || this.#announceTimer !== null) {
