@@ -74,6 +74,9 @@ export class PostgresEventStore implements EventStore {
   /** A NOTIFY is on its way; another is due after it. */
   #announcing = false;
   #announceAgain = false;
+  /** When the last NOTIFY was sent (`performance.now()`), and the timer of the next one, if waiting. */
+  #announcedAt = Number.NEGATIVE_INFINITY;
+  #announceTimer: NodeJS.Timeout | null = null;
 
   constructor(options: PostgresStoreOptions) {
     this.#options = resolvePostgresOptions(options);
@@ -133,32 +136,53 @@ export class PostgresEventStore implements EventStore {
       values: appendParameters(requests, eventIds),
     });
     const outcomes = appendOutcomes(requests, eventIds, rows[0] as AppendRow | undefined);
-    if (outcomes.some((outcome) => outcome.ok)) this.#announce();
+    if (outcomes.some((outcome) => outcome.ok)) {
+      // This process's listeners need no round trip through the server: the commit is visible now.
+      this.#notifier.wake();
+      this.#announce();
+    }
     return outcomes;
   }
 
   /**
-   * Wakes the listeners of every process after a commit: one NOTIFY at a time, on its own connection
-   * and transaction, never holding up an append; commits made while one is on its way get one more
-   * after it. A lost wake-up only delays readers, who poll as well.
+   * Wakes the listeners of other processes after a commit: a NOTIFY on its own connection and
+   * transaction, never holding up an append, at most one on its way and one per
+   * {@link NOTIFY_INTERVAL_MS}; commits made meanwhile get one more when the interval ends. A NOTIFY is
+   * a transaction of its own with a durable COMMIT: one per append doubled the transactions of
+   * sequential appends and cost the server about 1.26x the CPU per command. A lost wake-up only delays
+   * readers, who poll as well.
    */
   #announce(): void {
-    if (this.#announcing) {
+    if (this.#announcing || this.#announceTimer !== null) {
       this.#announceAgain = true;
+      return;
+    }
+    const wait = this.#announcedAt + NOTIFY_INTERVAL_MS - performance.now();
+    if (wait > 0) {
+      this.#announceTimer = setTimeout(() => {
+        this.#announceTimer = null;
+        if (!this.#closed) this.#announce();
+      }, wait);
       return;
     }
     this.#announcing = true;
     this.#announceAgain = false;
-    void this.#query({
-      name: `${this.#statement}_notify`,
-      text: "SELECT pg_notify($1, '')",
-      values: [this.#schema.channel],
-    })
+    this.#announcedAt = performance.now();
+    void this.#notify()
       .catch(() => undefined)
       .finally(() => {
         this.#announcing = false;
         if (this.#announceAgain && !this.#closed) this.#announce();
       });
+  }
+
+  /** One NOTIFY on the schema's channel, on a pooled connection. */
+  #notify(): Promise<PostgresResult> {
+    return this.#connections.query({
+      name: `${this.#statement}_notify`,
+      text: "SELECT pg_notify($1, '')",
+      values: [this.#schema.channel],
+    });
   }
 
   async readAggregate(
@@ -490,6 +514,13 @@ export class PostgresEventStore implements EventStore {
     if (this.#closed) return;
     this.#closed = true;
     await this.#initializing?.catch(() => undefined);
+    // Commits still waiting for their NOTIFY get it now, so other processes hear of them at once.
+    if (this.#announceTimer !== null || this.#announceAgain) {
+      if (this.#announceTimer !== null) clearTimeout(this.#announceTimer);
+      this.#announceTimer = null;
+      this.#announceAgain = false;
+      await this.#notify().catch(() => undefined);
+    }
     await Promise.all([...this.#locks].map((lock) => lock.release()));
     await this.#notifier.stop();
     await this.#connections.end();
@@ -585,6 +616,13 @@ function byTransaction(requests: readonly AppendRequest[]): AppendRequest[][] {
   }
   return chunks;
 }
+
+/**
+ * The least time between two NOTIFYs of one store (ms). A reader in another process hears of a commit
+ * at most this much later than it could (its poll, `pollMs`, is 200 ms by default); sequential appends
+ * at about 2,000 a second send one NOTIFY per 40 of them instead of one each.
+ */
+const NOTIFY_INTERVAL_MS = 20;
 
 function closedError(): Error {
   return new Error("postgresStore: the store is closed");
