@@ -26,7 +26,7 @@ import type {
 } from "./postgres-options.js";
 import { resolvePostgresOptions } from "./postgres-options.js";
 import { type PostgresQueryLock, tryQueryLock } from "./postgres-query-lock.js";
-import { EVENT_COLUMNS, type EventRow, storedEvent, toDate } from "./postgres-rows.js";
+import { belowHorizon, EVENT_COLUMNS, type EventRow, storedEvent, toDate } from "./postgres-rows.js";
 import {
   advisoryKey,
   EVENTS_PER_TRANSACTION,
@@ -258,9 +258,12 @@ export class PostgresEventStore implements EventStore {
   }
 
   /**
-   * Reads up to the log's horizon ({@link logHorizonQuery}), asked in a statement of its own first: every event below it that will ever commit is
-   * already visible, so a reader that continues after the last position it was given never skips an
-   * event that a concurrent transaction commits late.
+   * Reads up to the log's horizon ({@link logHorizonQuery}), asked in a statement of its own first:
+   * every event below it that will ever commit is already visible, so a reader that continues after
+   * the last position it was given never skips an event that a concurrent transaction commits late.
+   * The page is read in index order from `afterPosition` and cut at the horizon here: with the horizon
+   * as a second bound in SQL, a table whose statistics lag a bulk load got a plan that read the whole
+   * rest of the range for every page (five times slower to read 200,000 events).
    */
   async readAll(
     afterPosition: bigint,
@@ -268,14 +271,14 @@ export class PostgresEventStore implements EventStore {
     options?: ReadAllOptions,
   ): Promise<readonly StoredEvent[]> {
     const types = aggregateTypesOf(options);
-    const horizon = await this.#horizon();
+    const horizon = BigInt(await this.#horizon());
     // Ordered by the column, not by the text alias of the same name.
     const { rows } =
       types === undefined
         ? await this.#query({
             name: `${this.#statement}_read_all`,
-            text: `SELECT ${EVENT_COLUMNS} FROM ${this.#schema.q}.events e WHERE e.position > $1 AND e.position < $2 ORDER BY e.position LIMIT $3`,
-            values: [afterPosition.toString(), horizon, limit],
+            text: `SELECT ${EVENT_COLUMNS} FROM ${this.#schema.q}.events e WHERE e.position > $1 ORDER BY e.position LIMIT $2`,
+            values: [afterPosition.toString(), limit],
           })
         : await this.#query({
             // One range of the (aggregate_type, position) index per type, merged by position.
@@ -283,10 +286,10 @@ export class PostgresEventStore implements EventStore {
             text:
               `SELECT ${EVENT_COLUMNS} FROM unnest($3::text[]) AS t(type) CROSS JOIN LATERAL ` +
               `(SELECT * FROM ${this.#schema.q}.events x WHERE x.aggregate_type = t.type AND x.position > $1 ` +
-              "AND x.position < $4 ORDER BY x.position LIMIT $2) e ORDER BY e.position LIMIT $2",
-            values: [afterPosition.toString(), limit, types, horizon],
+              "ORDER BY x.position LIMIT $2) e ORDER BY e.position LIMIT $2",
+            values: [afterPosition.toString(), limit, types],
           });
-    return (rows as EventRow[]).map(storedEvent);
+    return belowHorizon(rows as EventRow[], horizon).map(storedEvent);
   }
 
   async loadSnapshot(aggregateType: string, aggregateId: string): Promise<StoredSnapshot | null> {

@@ -28,7 +28,7 @@ import {
 import { groupTypes, refuseOutOfOrder } from "../sqlite/sqlite-inspect.js";
 import type { PostgresAccess } from "./postgres-event-store.js";
 import type { PostgresClient } from "./postgres-options.js";
-import { EVENT_COLUMNS, type EventRow, storedEvent, toDate } from "./postgres-rows.js";
+import { belowHorizon, EVENT_COLUMNS, type EventRow, storedEvent, toDate } from "./postgres-rows.js";
 import { advisoryKey, EVENTS_PER_TRANSACTION, logHorizonQuery, POSITION_SHIFT } from "./postgres-schema.js";
 
 /** The access of a PostgreSQL store of this package, or `null` for any other store. */
@@ -145,21 +145,30 @@ export function postgresInspector(access: PostgresAccess): StoreAdmin {
     descending: boolean,
     type: string | undefined,
   ) => {
-    const values: unknown[] = [await horizon()];
-    const where: string[] = ["e.position < $1"];
+    // One bound in SQL only (see the store's readAll): backwards, the lower of the horizon and the
+    // bound; forwards, the bound, and the page is cut at the horizon here.
+    const below = BigInt(await horizon());
+    const values: unknown[] = [];
+    const where: string[] = [];
     if (type !== undefined) {
       values.push(type);
       where.push(`e.aggregate_type = $${values.length}`);
     }
-    if (bound !== null) {
+    if (descending) {
+      values.push((bound !== null && bound < below ? bound : below).toString());
+      where.push(`e.position < $${values.length}`);
+    } else if (bound !== null) {
       values.push(bound.toString());
-      where.push(`e.position ${descending ? "<" : ">"} $${values.length}`);
+      where.push(`e.position > $${values.length}`);
     }
     values.push(limit);
-    return events(
-      `SELECT ${EVENT_COLUMNS} FROM ${s}.events e WHERE ${where.join(" AND ")} ` +
+    const found = await rows(
+      `SELECT ${EVENT_COLUMNS} FROM ${s}.events e ${where.length > 0 ? `WHERE ${where.join(" AND ")}` : ""} ` +
         `ORDER BY e.position ${descending ? "DESC" : ""} LIMIT $${values.length}`,
       values,
+    );
+    return (descending ? found : belowHorizon(found as EventRow[], below)).map((r) =>
+      storedEvent(r as EventRow),
     );
   };
 
@@ -250,17 +259,17 @@ export function postgresInspector(access: PostgresAccess): StoreAdmin {
       checkLimit(limit, "readLog");
       // Of some types: the store's own readAll, one index range per type.
       if (types !== undefined) return access.readAll(afterPosition, limit, { aggregateTypes: types });
-      // The whole log: the same range read as the store's readAll (below the log's horizon, asked first,
+      // The whole log: the same range read as the store's readAll (cut at the log's horizon, asked first,
       // so it never passes a commit still in flight), with the time sent as milliseconds since the
       // epoch: no timestamp text parsed for each event of a long read (an export, a migration). The
       // driver's parse keeps whole milliseconds (it drops the microseconds), as floor() does here; a
       // time JavaScript cannot hold (infinity) comes back as an invalid Date.
-      const below = await horizon();
+      const below = BigInt(await horizon());
       const found = await rows(
-        `SELECT ${LOG_COLUMNS} FROM ${s}.events e WHERE e.position > $1 AND e.position < $2 ORDER BY e.position LIMIT $3`,
-        [afterPosition.toString(), below, limit],
+        `SELECT ${LOG_COLUMNS} FROM ${s}.events e WHERE e.position > $1 ORDER BY e.position LIMIT $2`,
+        [afterPosition.toString(), limit],
       );
-      return found.map((row) => logEvent(row as LogRow));
+      return belowHorizon(found as LogRow[], below).map(logEvent);
     },
 
     readLogBefore: async (beforePosition, limit, types) => {

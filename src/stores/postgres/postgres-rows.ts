@@ -49,3 +49,13 @@ export function storedEvent(row: EventRow): StoredEvent {
 export function toDate(value: Date | string): Date {
   return value instanceof Date ? value : new Date(value);
 }
+
+/** The rows of a page in position order that lie below `horizon` (see the store's `readAll`). */
+export function belowHorizon<T extends { position: string }>(
+  rows: readonly T[],
+  horizon: bigint,
+): readonly T[] {
+  let end = rows.length;
+  while (end > 0 && BigInt((rows[end - 1] as T).position) >= horizon) end--;
+  return end === rows.length ? rows : rows.slice(0, end);
+}
