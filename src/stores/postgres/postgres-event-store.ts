@@ -454,8 +454,8 @@ export class PostgresEventStore implements EventStore {
     const { rows } = await this.#query({
       name: `${this.#statement}_count_after`,
       text:
-        `SELECT count(*)::integer AS n FROM (SELECT 1 FROM ${this.#schema.q}.events ` +
-        "WHERE position > $1 AND position < $2 LIMIT $3) x",
+        `SELECT count(*)::integer AS n FROM (SELECT position FROM ${this.#schema.q}.events ` +
+        "WHERE position > $1 ORDER BY position LIMIT $3) x WHERE x.position < $2",
       values: [position.toString(), horizon, limit],
     });
     return (rows[0] as { n: number }).n;
