@@ -13,7 +13,7 @@ import { err, ok, type Result } from "../core/result.js";
 import { textProblem } from "../core/text.js";
 import type { EventEnvelope, Metadata, Snapshot, StateCodec } from "../core/types.js";
 import type { EventVersions } from "./event-versions.js";
-import { type GroupCommitter, groupCommitterFor } from "./group-commit.js";
+import { type AppendWaiter, type GroupCommitter, groupCommitterFor } from "./group-commit.js";
 import { type StoreReads, storeReadsFor } from "./read-batcher.js";
 
 /** Thrown when a stored row cannot be turned back into an event or a state. */
@@ -142,6 +142,11 @@ export class StoreGateway<TState, TEvent> {
   /** Appends through the store's group committer. Rejects when the store call fails. */
   append(request: AppendRequest): Promise<AppendOutcome> {
     return this.#committer.append(request);
+  }
+
+  /** Appends through the store's group committer and tells `waiter` the outcome (no promise). */
+  enqueue(request: AppendRequest, waiter: AppendWaiter): void {
+    this.#committer.enqueue(request, waiter);
   }
 
   /** The event of a stored row, through the upcasters when it is of an older version. */
