@@ -150,41 +150,49 @@ export class GroupCommitter {
   #send(batch: readonly PendingAppend[]): void {
     this.#call(batch).then(
       (outcomes) => {
-        this.#settle(batch, outcomes);
-        this.#callEnded();
-      },
-      (error: unknown) => {
-        if (batch.length === 1 || !this.#mayIsolate(error)) {
-          for (const pending of batch) failWaiter(pending, error);
+        // Checked here rather than in a `then` of its own: one promise less per store call.
+        if (outcomes?.length === batch.length) {
+          this.#settle(batch, outcomes);
           this.#callEnded();
-        } else
-          this.#isolate(batch, error, { calls: ISOLATION_CALLS }).then(
-            () => this.#callEnded(),
-            (isolationError: unknown) => {
-              for (const pending of batch) failWaiter(pending, isolationError);
-              this.#callEnded();
-            },
-          );
+        } else this.#callFailed(batch, wrongCount(outcomes, batch.length));
+      },
+      (error: unknown) => this.#callFailed(batch, error),
+    );
+  }
+
+  /** A batch's store call failed: the requests it refuses alone fail, or all of them (see `#isolate`). */
+  #callFailed(batch: readonly PendingAppend[], error: unknown): void {
+    if (batch.length === 1 || !this.#mayIsolate(error)) {
+      for (const pending of batch) failWaiter(pending, error);
+      this.#callEnded();
+      return;
+    }
+    this.#isolate(batch, error, { calls: ISOLATION_CALLS }).then(
+      () => this.#callEnded(),
+      (isolationError: unknown) => {
+        for (const pending of batch) failWaiter(pending, isolationError);
+        this.#callEnded();
       },
     );
   }
 
-  /** The store call for a batch: its outcomes, one per request, or a rejection. */
+  /** The store call for a batch: its answer as the store gives it (see {@link #callChecked}). */
   #call(batch: readonly PendingAppend[]): Promise<readonly AppendOutcome[]> {
     const requests: AppendRequest[] = new Array(batch.length);
     for (let i = 0; i < batch.length; i++) requests[i] = (batch[i] as PendingAppend).request;
-    let answer: Promise<readonly AppendOutcome[]>;
     try {
       activeTelemetry?.appendBatch(requests);
-      answer = this.#store.append(requests);
+      return this.#store.append(requests);
     } catch (error) {
       return Promise.reject(error);
     }
-    return answer.then((outcomes) => {
-      if (outcomes?.length !== batch.length)
-        throw new Error(`the store answered ${outcomes?.length} outcomes for ${batch.length} requests`);
-      return outcomes;
-    });
+  }
+
+  /** The store call for a batch: its outcomes, one per request, or a rejection. */
+  async #callChecked(batch: readonly PendingAppend[]): Promise<readonly AppendOutcome[]> {
+    const outcomes = await this.#call(batch);
+    if (outcomes?.length !== batch.length) throw wrongCount(outcomes, batch.length);
+    return outcomes;
   }
 
   /** Unless the store says the failure is its own as a whole, some request may be refused alone. */
@@ -233,7 +241,7 @@ export class GroupCommitter {
       budget.calls--;
       let outcomes: readonly AppendOutcome[];
       try {
-        outcomes = await this.#call(half);
+        outcomes = await this.#callChecked(half);
       } catch (halfError) {
         if (this.#mayIsolate(halfError)) await this.#isolate(half, halfError, budget);
         else {
@@ -307,6 +315,10 @@ export class GroupCommitter {
       batch.push(pending);
     }
   }
+}
+
+function wrongCount(outcomes: readonly AppendOutcome[] | undefined, requests: number): Error {
+  return new Error(`the store answered ${outcomes?.length} outcomes for ${requests} requests`);
 }
 
 function failWaiter(pending: PendingAppend, error: unknown): void {
