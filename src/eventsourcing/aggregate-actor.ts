@@ -88,6 +88,16 @@ export class CommandMessage<TState, TCommand, TEvent, TDomainError>
     this.runner?.appended(this, outcome);
   }
 
+  /**
+   * Lets go of the committed attempt (its encoded and decoded events, the state after them): an
+   * answered message may stay referenced until its deadline is swept.
+   */
+  release(): void {
+    this.request = undefined;
+    this.events = NO_EVENTS as readonly TEvent[];
+    this.next = undefined;
+  }
+
   appendFailed(error: unknown): void {
     this.runner?.appendFailed(this, error);
   }
@@ -182,6 +192,7 @@ export class AggregateActor<TState, TCommand, TEvent, TDomainError> extends Mail
     } catch (error) {
       this.#failSafely(error, message);
     }
+    message.release();
     this.resume();
   }
 
@@ -326,7 +337,8 @@ export class AggregateActor<TState, TCommand, TEvent, TDomainError> extends Mail
       }
       if (outcome.ok) {
         counters.commandsProcessed++;
-        return message.reply(ok(this.#commit(outcome.value, message.events, message.next as TState)));
+        message.reply(ok(this.#commit(outcome.value, message.events, message.next as TState)));
+        return message.release();
       }
       if (!(await this.#afterConflict(message, outcome))) return;
       if (!this.#decide(message)) return;

@@ -7,6 +7,9 @@ import { deferToEventLoop, yieldDue } from "./cooperative.js";
  */
 export const SUSPENDED: unique symbol = Symbol("mailbox: suspended");
 
+/** Queued messages handled in one go before the mailbox lets pending promise callbacks run. */
+const MESSAGES_PER_HOP = 64;
+
 /** The queue of every mailbox with nothing waiting: shared, never written (`post` makes its own). */
 const NO_MESSAGES: readonly unknown[] = Object.freeze([]);
 
@@ -157,9 +160,16 @@ export class Mailbox<TMessage> {
 
   /** Starts queued messages while their handlers finish in this stack; goes idle when none is left. */
   #next(): void {
-    for (;;) {
+    for (let handled = 0; ; handled++) {
       if (this.#head >= this.#queue.length) {
         this.#idle();
+        return;
+      }
+      if (handled === MESSAGES_PER_HOP) {
+        // The answers given so far have queued promise callbacks (their callers' next steps): they run
+        // before the next messages, so that the time slice of `yieldDue` counts them too and a long
+        // queue of quick messages cannot stall the event loop for a slice plus all their callbacks.
+        queueMicrotask(() => this.#next());
         return;
       }
       if (yieldDue()) {
