@@ -60,6 +60,94 @@ export function eventTypeOf(event: unknown): string {
   return typeof event;
 }
 
+/**
+ * The default codec's encoding of an event for the system's hot path: its text, and the value a decode
+ * of that text gives, made without parsing it. The value is a fresh copy of the event made by the same
+ * walk that checks it (plain objects and arrays, `undefined` fields left out, `-0` as `0`), and the text
+ * is that copy's JSON: the copy holds nothing but JSON's own values (plain objects, dense arrays,
+ * finite numbers other than `-0`, well-formed strings, booleans, null), which JSON text gives back
+ * equal, key order included, so the copy is exactly what a replay decodes from the stored text. Throws
+ * the `TypeError` `jsonCodec.encodeEvent` throws for what it refuses.
+ *
+ * @example
+ * ```ts
+ * const { payload, value } = encodeJsonEvent({ type: "Paid", amount: -0, note: undefined });
+ * // payload === '{"type":"Paid","amount":0}'; value deep-equals JSON.parse(payload)
+ * ```
+ */
+export function encodeJsonEvent(event: unknown): { readonly payload: string; readonly value: unknown } {
+  const value = copyIn(event, 0);
+  if (value === REFUSED) {
+    const found = problemIn(event, 0, false);
+    throw new TypeError(
+      found === null ? "event cannot be encoded as JSON" : `event${pathText(found.path)} ${found.reason}`,
+    );
+  }
+  const payload = JSON.stringify(value);
+  // As in toJson: a \u escape is written for a lone surrogate or U+0000, and then the strings are walked.
+  if (payload.indexOf("\\u") !== -1) {
+    const found = problemIn(value, 0, true);
+    if (found !== null) throw new TypeError(`event${pathText(found.path)} ${found.reason}`);
+  }
+  return { payload, value };
+}
+
+/** What {@link copyIn} answers for a value JSON cannot hold (the reason is found again by `problemIn`). */
+const REFUSED: unique symbol = Symbol("refused");
+
+/**
+ * A fresh copy of `value` as JSON data, or {@link REFUSED} for exactly what `problemIn` (strings
+ * aside) refuses: the copy is what `JSON.parse(JSON.stringify(value))` gives.
+ */
+function copyIn(value: unknown, depth: number): unknown {
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+      return value;
+    case "number":
+      // JSON writes -0 as 0.
+      return Number.isFinite(value) ? (value === 0 ? 0 : value) : REFUSED;
+    case "object":
+      return value === null ? null : copyObject(value, depth);
+    default:
+      return REFUSED;
+  }
+}
+
+function copyObject(value: object, depth: number): unknown {
+  if (depth >= MAX_DEPTH) return REFUSED;
+  if (Array.isArray(value)) {
+    const copy: unknown[] = [];
+    for (let i = 0; i < value.length; i++) {
+      const item = copyIn(value[i], depth + 1);
+      if (item === REFUSED) return REFUSED;
+      copy.push(item);
+    }
+    return copy;
+  }
+  const prototype = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null) {
+    if (builtInProblem(value) !== null) return REFUSED;
+    if (typeof (value as { toJSON?: unknown }).toJSON === "function") return REFUSED;
+  }
+  const copy: Record<string, unknown> = {};
+  const keys = Object.keys(value);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
+    const field = (value as Record<string, unknown>)[key];
+    // An undefined field is left out, as JSON does: it reads back as an absent optional field.
+    if (field === undefined) continue;
+    if (key === "toJSON" && typeof field === "function") return REFUSED;
+    const item = copyIn(field, depth + 1);
+    if (item === REFUSED) return REFUSED;
+    // A "__proto__" key stays a key, as JSON.parse reads it.
+    if (key === "__proto__")
+      Object.defineProperty(copy, key, { value: item, enumerable: true, writable: true, configurable: true });
+    else copy[key] = item;
+  }
+  return copy;
+}
+
 /** Deeper than this is refused: a cycle ends here too, without a set of ancestors on the hot path. */
 const MAX_DEPTH = 512;
 

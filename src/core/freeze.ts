@@ -26,9 +26,22 @@ export function deepFreeze<T>(value: T): T {
     return value; // a proxy that refuses, say: leave it as it is
   }
   if (value instanceof Map || value instanceof Set) return value;
-  for (const key of Reflect.ownKeys(value)) {
-    const descriptor = Reflect.getOwnPropertyDescriptor(value, key);
-    if (descriptor && "value" in descriptor) deepFreeze(descriptor.value);
+  const keys = Reflect.ownKeys(value);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as PropertyKey;
+    // An accessor is not read (its getter is not called); a data property is read as it is. Asked
+    // without a property descriptor object per key: on the hot path that was most of what freezing made.
+    if (lookupGetter.call(value, key) !== undefined) continue;
+    const part = (value as Record<PropertyKey, unknown>)[key];
+    if (typeof part === "object" && part !== null) deepFreeze(part);
   }
   return value;
 }
+
+/**
+ * `Object.prototype.__lookupGetter__`: the getter of an own accessor property, `undefined` for an own
+ * data property (the lookup stops at the first object that has the key, and `value` has it).
+ */
+const lookupGetter = (
+  Object.prototype as unknown as { __lookupGetter__(this: object, key: PropertyKey): unknown }
+).__lookupGetter__;

@@ -13,9 +13,12 @@ import type { Metadata } from "./types.js";
 /** The metadata of a command given none: one frozen empty object. */
 export const NO_METADATA: Metadata = Object.freeze({});
 
+/** The answer for no metadata, made once: most commands carry none. */
+const OK_NO_METADATA: Result<Metadata, never> = Object.freeze(ok(NO_METADATA));
+
 /** The checked, frozen copy of `value`, or the `InvalidMetadata` error that says what is wrong. */
 export function checkMetadata(value: unknown): Result<Metadata, EventSourcingError<never>> {
-  if (value === undefined) return ok(NO_METADATA);
+  if (value === undefined) return OK_NO_METADATA;
   const refused = shapeProblem(value);
   if (refused !== null) return invalid(refused);
   // One pass on the hot path: copy while checking; the reason is worked out only when something is wrong.

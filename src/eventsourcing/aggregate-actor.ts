@@ -1,12 +1,18 @@
 import { type EventSourcingError, eventStoreError } from "../core/errors.js";
-import type { StoredEvent } from "../core/event-store.js";
+import type { AppendOutcome, AppendRequest, StoredEvent } from "../core/event-store.js";
 import { deepFreeze } from "../core/freeze.js";
 import { err, ok, type Result } from "../core/result.js";
 import type { Aggregate, EventEnvelope, ExecuteResult, Metadata } from "../core/types.js";
 import type { Expiring } from "../runtime/deadlines.js";
-import { Mailbox } from "../runtime/mailbox.js";
+import { Mailbox, SUSPENDED } from "../runtime/mailbox.js";
 import type { CommandTrace } from "../telemetry/telemetry.js";
+import type { AppendWaiter } from "./group-commit.js";
 import type { SystemContext } from "./system-context.js";
+
+/** Counts admitted requests until they are answered (the aggregate registry). */
+export interface Admission {
+  answered(actor: { waiting: number } | undefined): void;
+}
 
 /**
  * A request waiting in an aggregate's mailbox, answered once: by its reply, or by `expire()` when its
@@ -15,6 +21,9 @@ import type { SystemContext } from "./system-context.js";
 abstract class Request<T, TDomainError> implements Expiring {
   settled = false;
   expiresAt = 0;
+  /** Who admitted the request, told once it is answered; and the actor it was posted to. */
+  admission: Admission | undefined = undefined;
+  actor: { waiting: number } | undefined = undefined;
   readonly #resolve: (result: Result<T, EventSourcingError<TDomainError>>) => void;
   readonly #operation: string;
   readonly #timeoutMs: number;
@@ -32,6 +41,7 @@ abstract class Request<T, TDomainError> implements Expiring {
   reply(result: Result<T, EventSourcingError<TDomainError>>): void {
     if (this.settled) return;
     this.settled = true;
+    this.admission?.answered(this.actor);
     this.#resolve(result);
   }
 
@@ -41,10 +51,10 @@ abstract class Request<T, TDomainError> implements Expiring {
 }
 
 /** A command for the aggregate. */
-export class CommandMessage<TState, TCommand, TEvent, TDomainError> extends Request<
-  ExecuteResult<TState, TEvent>,
-  TDomainError
-> {
+export class CommandMessage<TState, TCommand, TEvent, TDomainError>
+  extends Request<ExecuteResult<TState, TEvent>, TDomainError>
+  implements AppendWaiter
+{
   readonly kind = "command";
   readonly command: TCommand;
   readonly metadata: Metadata;
@@ -52,6 +62,14 @@ export class CommandMessage<TState, TCommand, TEvent, TDomainError> extends Requ
   readonly commandId: string | undefined;
   /** Set when OpenTelemetry records this command: the actor reports its load and appends to it. */
   trace: CommandTrace | undefined = undefined;
+  /** The append of the attempt being committed, the events decided (decoded) and the state after them. */
+  request: AppendRequest | undefined = undefined;
+  events: readonly TEvent[] = NO_EVENTS as readonly TEvent[];
+  next: TState | undefined = undefined;
+  /** Conflicts retried so far. */
+  attempt = 0;
+  /** The actor running this command (set when it sends the append the committer answers). */
+  runner: AggregateActor<TState, TCommand, TEvent, TDomainError> | undefined = undefined;
 
   constructor(
     command: TCommand,
@@ -65,7 +83,27 @@ export class CommandMessage<TState, TCommand, TEvent, TDomainError> extends Requ
     this.metadata = metadata;
     this.commandId = commandId;
   }
+
+  appended(outcome: AppendOutcome): void {
+    this.runner?.appended(this, outcome);
+  }
+
+  /**
+   * Lets go of the committed attempt (its encoded and decoded events, the state after them): an
+   * answered message may stay referenced until its deadline is swept.
+   */
+  release(): void {
+    this.request = undefined;
+    this.events = NO_EVENTS as readonly TEvent[];
+    this.next = undefined;
+  }
+
+  appendFailed(error: unknown): void {
+    this.runner?.appendFailed(this, error);
+  }
 }
+
+const NO_EVENTS: readonly unknown[] = Object.freeze([]);
 
 /** A request for the aggregate's current state, answered in mailbox order. */
 export class LoadMessage<TState, TDomainError> extends Request<Aggregate<TState>, TDomainError> {
@@ -123,9 +161,69 @@ export class AggregateActor<TState, TCommand, TEvent, TDomainError> extends Mail
 
   protected override receive(
     message: AggregateMessage<TState, TCommand, TEvent, TDomainError>,
-  ): Promise<void> | undefined {
+  ): Promise<void> | undefined | typeof SUSPENDED {
     if (message.settled) return undefined;
-    return message.kind === "command" ? this.#execute(message) : this.#load(message);
+    if (message.kind !== "command") return this.#load(message);
+    const { commandId } = message;
+    if (
+      !this.#loaded ||
+      (commandId !== undefined && !(this.#commandIdsKnown && !this.#commandIds?.has(commandId)))
+    )
+      return this.#execute(message);
+    // The hot path: decided in this stack, then the append in the next group commit, whose answer
+    // (`appended`) finishes the command and resumes the mailbox: no promise of the actor's own.
+    if (!this.#decide(message)) return undefined;
+    message.runner = this;
+    this.#context.gateway.enqueue(message.request as AppendRequest, message);
+    return SUSPENDED;
+  }
+
+  /** The committer's answer to the hot path's append (through the message). */
+  appended(message: CommandMessage<TState, TCommand, TEvent, TDomainError>, outcome: AppendOutcome): void {
+    message.runner = undefined;
+    message.trace?.appendEnded(outcome);
+    if (!outcome.ok) {
+      this.#resumeAfter(message, this.#retryAfterConflict(message, outcome));
+      return;
+    }
+    try {
+      this.#context.counters.commandsProcessed++;
+      message.reply(ok(this.#commit(outcome.value, message.events, message.next as TState)));
+    } catch (error) {
+      this.#failSafely(error, message);
+    }
+    message.release();
+    this.resume();
+  }
+
+  /** The committer's answer when the hot path's store call failed. */
+  appendFailed(message: CommandMessage<TState, TCommand, TEvent, TDomainError>, cause: unknown): void {
+    message.runner = undefined;
+    message.trace?.appendEnded(undefined, cause);
+    this.#resumeAfter(message, this.#afterAppendFailure(message, cause));
+  }
+
+  /** Resumes the mailbox once `work` for `message` is done; a throw answers `ActorCrashed`, as any handler's. */
+  #resumeAfter(message: AggregateMessage<TState, TCommand, TEvent, TDomainError>, work: Promise<void>): void {
+    work.then(
+      () => this.resume(),
+      (error: unknown) => {
+        this.#failSafely(error, message);
+        this.resume();
+      },
+    );
+  }
+
+  #failSafely(error: unknown, message: AggregateMessage<TState, TCommand, TEvent, TDomainError>): void {
+    try {
+      this.failed(error, message);
+    } catch (reportError) {
+      try {
+        this.report("answering a failed command threw", reportError);
+      } catch {
+        // Nowhere left to report to.
+      }
+    }
   }
 
   protected override failed(
@@ -149,8 +247,8 @@ export class AggregateActor<TState, TCommand, TEvent, TDomainError> extends Mail
     message.reply(ok(this.#aggregate()));
   }
 
+  /** A command on the slow path: the actor must load first, or the command has an id to look up. */
   async #execute(message: CommandMessage<TState, TCommand, TEvent, TDomainError>): Promise<void> {
-    const { config, counters, gateway } = this.#context;
     const { commandId } = message;
     if (!this.#loaded) {
       message.trace?.loadStarted("rebuild");
@@ -165,90 +263,173 @@ export class AggregateActor<TState, TCommand, TEvent, TDomainError> extends Mail
       if (!earlier.ok) return message.reply(earlier);
       if (earlier.value !== null) return message.reply(ok(earlier.value));
     }
-    for (let attempt = 0; ; attempt++) {
-      let decision: Result<readonly TEvent[], TDomainError>;
+    if (!this.#decide(message)) return;
+    await this.#attempts(message);
+  }
+
+  /**
+   * Decides a command on the current state, in this stack: handle, encode, apply. False when that
+   * answered it (a domain error, a no-op, a crash, an event the codec refuses); true when its append is
+   * ready in `message.request`, with the decoded events and the state after them.
+   */
+  #decide(message: CommandMessage<TState, TCommand, TEvent, TDomainError>): boolean {
+    const { config, counters, gateway } = this.#context;
+    let decision: Result<readonly TEvent[], TDomainError>;
+    try {
+      decision = config.handle(this.#state, message.command);
+    } catch (cause) {
+      message.reply(this.#crash("handle", cause));
+      return false;
+    }
+    if (!isDecision(decision)) {
+      message.reply(this.#crash("handle", notADecision(decision)));
+      return false;
+    }
+    if (!decision.ok) {
+      counters.commandsProcessed++;
+      counters.domainErrors++;
+      message.reply(err({ type: "DomainError", error: decision.error }));
+      return false;
+    }
+    if (decision.value.length === 0) {
+      counters.commandsProcessed++;
+      message.reply(ok({ aggregate: this.#aggregate(), events: [] }));
+      return false;
+    }
+    const encoded = gateway.encode(decision.value, message.metadata);
+    if (!encoded.ok) {
+      message.reply(encoded);
+      return false;
+    }
+    const events = encoded.value.decoded;
+    let next = this.#state;
+    try {
+      for (let i = 0; i < events.length; i++) next = config.apply(next, events[i] as TEvent);
+    } catch (cause) {
+      message.reply(this.#crash("apply", cause));
+      return false;
+    }
+    const request: AppendRequest = {
+      aggregateType: gateway.aggregateType,
+      aggregateId: this.aggregateId,
+      expectedSequence: this.#sequence,
+      events: encoded.value.encoded,
+      commandId: message.commandId,
+    };
+    message.request = request;
+    message.events = events;
+    message.next = next;
+    message.trace?.appendStarted(request);
+    return true;
+  }
+
+  /** The appends of a decided command through promises (the slow path), until it is answered. */
+  async #attempts(message: CommandMessage<TState, TCommand, TEvent, TDomainError>): Promise<void> {
+    const { counters, gateway } = this.#context;
+    for (;;) {
+      let outcome: AppendOutcome;
       try {
-        decision = config.handle(this.#state, message.command);
-      } catch (cause) {
-        return message.reply(this.#crash("handle", cause));
-      }
-      if (!isDecision(decision)) return message.reply(this.#crash("handle", notADecision(decision)));
-      if (!decision.ok) {
-        counters.commandsProcessed++;
-        counters.domainErrors++;
-        return message.reply(err({ type: "DomainError", error: decision.error }));
-      }
-      if (decision.value.length === 0) {
-        counters.commandsProcessed++;
-        return message.reply(ok({ aggregate: this.#aggregate(), events: [] }));
-      }
-      const encoded = gateway.encode(decision.value, message.metadata);
-      if (!encoded.ok) return message.reply(encoded);
-      let next = this.#state;
-      try {
-        for (const event of encoded.value.decoded) next = config.apply(next, event);
-      } catch (cause) {
-        return message.reply(this.#crash("apply", cause));
-      }
-      const expectedSequence = this.#sequence;
-      let outcome: Awaited<ReturnType<typeof gateway.append>>;
-      const request = {
-        aggregateType: gateway.aggregateType,
-        aggregateId: this.aggregateId,
-        expectedSequence,
-        events: encoded.value.encoded,
-        commandId,
-      };
-      message.trace?.appendStarted(request);
-      try {
-        outcome = await gateway.append(request);
+        outcome = await gateway.append(message.request as AppendRequest);
         message.trace?.appendEnded(outcome);
       } catch (cause) {
         message.trace?.appendEnded(undefined, cause);
-        this.#loaded = false; // the outcome is unknown: rebuild from the store next time
-        const failed = err(eventStoreError("the store failed to append the events", cause));
-        if (commandId === undefined) return message.reply(failed);
-        // The commit may have happened (the connection dropped around COMMIT): if the store holds it,
-        // it is the answer; if it cannot tell, the failure stands, and a retry with the id is safe.
-        const earlier = await this.#earlierCommit(commandId);
-        return message.reply(earlier.ok && earlier.value !== null ? ok(earlier.value) : failed);
+        return this.#afterAppendFailure(message, cause);
       }
       if (outcome.ok) {
         counters.commandsProcessed++;
-        return message.reply(ok(this.#commit(outcome.value, encoded.value.decoded, next)));
+        message.reply(ok(this.#commit(outcome.value, message.events, message.next as TState)));
+        return message.release();
       }
-      if (commandId !== undefined) {
-        // The writer that got there first may have been this same command sent by another process (or
-        // resent after an unknown outcome): its commit is among the events it appended.
-        const wasLoaded = this.#loaded;
-        const caughtUp = await this.#ensureLoaded(true);
-        if (!caughtUp.ok) return message.reply(caughtUp);
-        const theirs = wasLoaded
-          ? this.#repeat(firstCommitWith(caughtUp.value, commandId))
-          : await this.#earlierCommit(commandId);
-        if (!theirs.ok) return message.reply(theirs);
-        if (theirs.value !== null) return message.reply(ok(theirs.value));
+      if (!(await this.#afterConflict(message, outcome))) return;
+      if (!this.#decide(message)) return;
+    }
+  }
+
+  /** After the hot path's append conflicted: the retries, on the slow path. */
+  async #retryAfterConflict(
+    message: CommandMessage<TState, TCommand, TEvent, TDomainError>,
+    outcome: AppendOutcome & { ok: false },
+  ): Promise<void> {
+    if (!(await this.#afterConflict(message, outcome))) return;
+    if (!this.#decide(message)) return;
+    await this.#attempts(message);
+  }
+
+  /**
+   * A store call that failed leaves the outcome unknown: the actor rebuilds from the store next time,
+   * and a command with an id is answered with its commit if the store holds it.
+   */
+  async #afterAppendFailure(
+    message: CommandMessage<TState, TCommand, TEvent, TDomainError>,
+    cause: unknown,
+  ): Promise<void> {
+    const { commandId } = message;
+    this.#loaded = false; // the outcome is unknown: rebuild from the store next time
+    const failed = err(eventStoreError("the store failed to append the events", cause));
+    if (commandId === undefined) return message.reply(failed);
+    // The commit may have happened (the connection dropped around COMMIT): if the store holds it,
+    // it is the answer; if it cannot tell, the failure stands, and a retry with the id is safe.
+    const earlier = await this.#earlierCommit(commandId);
+    message.reply(earlier.ok && earlier.value !== null ? ok(earlier.value) : failed);
+  }
+
+  /**
+   * After an append that conflicted: true when the command is to be decided again (caught up, one
+   * more attempt counted), false when it is answered (its own earlier commit, a failed catch-up, or
+   * `ConcurrencyConflict` once the retries are spent).
+   */
+  async #afterConflict(
+    message: CommandMessage<TState, TCommand, TEvent, TDomainError>,
+    outcome: AppendOutcome & { ok: false },
+  ): Promise<boolean> {
+    const { config, counters } = this.#context;
+    const { commandId } = message;
+    if (commandId !== undefined) {
+      // The writer that got there first may have been this same command sent by another process (or
+      // resent after an unknown outcome): its commit is among the events it appended.
+      const wasLoaded = this.#loaded;
+      const caughtUp = await this.#ensureLoaded(true);
+      if (!caughtUp.ok) {
+        message.reply(caughtUp);
+        return false;
       }
-      if (attempt >= config.conflictRetries) {
-        counters.commandsProcessed++;
-        this.#loaded = false;
-        return message.reply(
-          err({
-            type: "ConcurrencyConflict",
-            aggregateId: this.aggregateId,
-            expectedSequence,
-            actualSequence: outcome.error.actualSequence,
-          }),
-        );
+      const theirs = wasLoaded
+        ? this.#repeat(firstCommitWith(caughtUp.value, commandId))
+        : await this.#earlierCommit(commandId);
+      if (!theirs.ok) {
+        message.reply(theirs);
+        return false;
       }
-      counters.conflictsRetried++;
-      if (commandId === undefined) {
-        message.trace?.loadStarted("catch_up");
-        const caughtUp = await this.#ensureLoaded(true);
-        message.trace?.loadEnded(caughtUp.ok ? undefined : caughtUp.error, this.#sequence);
-        if (!caughtUp.ok) return message.reply(caughtUp);
+      if (theirs.value !== null) {
+        message.reply(ok(theirs.value));
+        return false;
       }
     }
+    if (message.attempt >= config.conflictRetries) {
+      counters.commandsProcessed++;
+      this.#loaded = false;
+      message.reply(
+        err({
+          type: "ConcurrencyConflict",
+          aggregateId: this.aggregateId,
+          expectedSequence: (message.request as AppendRequest).expectedSequence,
+          actualSequence: outcome.error.actualSequence,
+        }),
+      );
+      return false;
+    }
+    counters.conflictsRetried++;
+    message.attempt++;
+    if (commandId === undefined) {
+      message.trace?.loadStarted("catch_up");
+      const caughtUp = await this.#ensureLoaded(true);
+      message.trace?.loadEnded(caughtUp.ok ? undefined : caughtUp.error, this.#sequence);
+      if (!caughtUp.ok) {
+        message.reply(caughtUp);
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
@@ -305,9 +486,9 @@ export class AggregateActor<TState, TCommand, TEvent, TDomainError> extends Mail
   ): ExecuteResult<TState, TEvent> {
     const { gateway, counters, config } = this.#context;
     const previous = this.#sequence;
-    const envelopes: EventEnvelope<TEvent>[] = rows.map((row, i) =>
-      Object.freeze(gateway.envelope(row, events[i] as TEvent)),
-    );
+    const envelopes: EventEnvelope<TEvent>[] = new Array(rows.length);
+    for (let i = 0; i < rows.length; i++)
+      envelopes[i] = Object.freeze(gateway.envelope(rows[i] as StoredEvent, events[i] as TEvent));
     this.#state = deepFreeze(next);
     this.#sequence = rows[rows.length - 1]?.sequence ?? previous;
     this.#rememberCommandIds(rows);

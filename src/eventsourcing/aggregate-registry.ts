@@ -1,6 +1,6 @@
 import type { EventSourcingError } from "../core/errors.js";
 import type { TimerHandle } from "../runtime/clock.js";
-import { AggregateActor, type AggregateMessage } from "./aggregate-actor.js";
+import { type Admission, AggregateActor, type AggregateMessage } from "./aggregate-actor.js";
 import type { SystemContext } from "./system-context.js";
 
 /** How many actors the clock hand examines at most for one new actor when the live bound is exceeded. */
@@ -15,7 +15,7 @@ const EVICTION_SCAN = 64;
  * every moment except for actors with work queued. A passivated aggregate is rebuilt from the store
  * (snapshot plus tail) by its next command.
  */
-export class AggregateRegistry<TState, TCommand, TEvent, TDomainError> {
+export class AggregateRegistry<TState, TCommand, TEvent, TDomainError> implements Admission {
   readonly #context: SystemContext<TState, TCommand, TEvent, TDomainError>;
   readonly #live = new Map<string, AggregateActor<TState, TCommand, TEvent, TDomainError>>();
   /** Every live actor, and places of passivated ones that new actors reuse; the hand walks it. */
@@ -42,43 +42,56 @@ export class AggregateRegistry<TState, TCommand, TEvent, TDomainError> {
       this.#live.set(aggregateId, actor);
       this.#place(actor);
     }
+    return this.#touch(actor);
+  }
+
+  #touch(
+    actor: AggregateActor<TState, TCommand, TEvent, TDomainError>,
+  ): AggregateActor<TState, TCommand, TEvent, TDomainError> {
     actor.lastActive = this.#context.clock.now();
     actor.recentlyUsed = true;
     return actor;
   }
 
   /**
-   * Counts one more request waiting for its answer, or refuses it: `Overloaded` when `maxQueued`
-   * requests of the system are waiting, or `maxQueuedPerAggregate` requests for `aggregateId` (queued
-   * or in progress, not yet answered). An admitted request must be followed by {@link answered} once it is answered.
+   * Counts one more request waiting for its answer and gives the actor to post it to (made if it is not
+   * live), or refuses it: `Overloaded` when `maxQueued` requests of the system are waiting, or
+   * `maxQueuedPerAggregate` requests for `aggregateId` (queued or in progress, not yet answered). An
+   * admitted request must be posted with {@link post}, which has it call {@link answered} once answered.
    */
-  admit(aggregateId: string): EventSourcingError<never> | null {
+  admit(
+    aggregateId: string,
+  ): AggregateActor<TState, TCommand, TEvent, TDomainError> | EventSourcingError<never> {
     const { maxQueued, maxQueuedPerAggregate } = this.#context.config;
     if (this.#queued >= maxQueued) return { type: "Overloaded", queued: this.#queued, limit: maxQueued };
-    const waiting = this.#live.get(aggregateId)?.waiting ?? 0;
+    const live = this.#live.get(aggregateId);
+    const waiting = live?.waiting ?? 0;
     if (waiting >= maxQueuedPerAggregate)
       return { type: "Overloaded", queued: waiting, limit: maxQueuedPerAggregate };
     this.#queued++;
-    return null;
+    return live === undefined ? this.actor(aggregateId) : this.#touch(live);
   }
 
   /**
-   * One request admitted by {@link admit} for `aggregateId` has its answer. Its actor is still the live
-   * one: an actor is let go only once its mailbox is idle, when every request it held is answered.
+   * One request admitted by {@link admit} has its answer (the request calls this). Its actor is still
+   * the live one: an actor is let go only once its mailbox is idle, when every request it held is answered.
    */
-  answered(aggregateId: string): void {
+  answered(actor: { waiting: number } | undefined): void {
     this.#queued--;
-    const actor = this.#live.get(aggregateId);
     if (actor !== undefined && actor.waiting > 0) actor.waiting--;
   }
 
   /**
-   * Posts `message` to the actor of `aggregateId`. While the registry is over its bound, the actor is
+   * Posts an admitted `message` to `actor`. While the registry is over its bound, the actor is
    * checked again when its mailbox goes idle, so a burst of commands to many ids shrinks back to
    * `maxLive` as soon as each finishes, not at the next sweep.
    */
-  post(aggregateId: string, message: AggregateMessage<TState, TCommand, TEvent, TDomainError>): void {
-    const actor = this.actor(aggregateId);
+  post(
+    actor: AggregateActor<TState, TCommand, TEvent, TDomainError>,
+    message: AggregateMessage<TState, TCommand, TEvent, TDomainError>,
+  ): void {
+    message.admission = this;
+    message.actor = actor;
     actor.waiting++;
     actor.mailbox.post(message);
     if (this.#live.size > this.#context.config.maxLive)

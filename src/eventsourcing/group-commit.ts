@@ -2,10 +2,29 @@ import type { AppendOutcome, AppendRequest, EventStore } from "../core/event-sto
 import { deferToEventLoop, yieldDue } from "../runtime/cooperative.js";
 import { activeTelemetry } from "../telemetry/telemetry.js";
 
+/**
+ * Told the outcome of one append, once: `appended` with the store's outcome, or `appendFailed` when the
+ * store call failed. Called from the committer's loop over a batch; neither may throw.
+ */
+export interface AppendWaiter {
+  appended(outcome: AppendOutcome): void;
+  appendFailed(error: unknown): void;
+}
+
 interface PendingAppend {
   readonly request: AppendRequest;
-  readonly resolve: (outcome: AppendOutcome) => void;
-  readonly reject: (error: unknown) => void;
+  readonly waiter: AppendWaiter;
+}
+
+/** The waiter of a promise-based {@link GroupCommitter.append}. */
+class PromiseWaiter implements AppendWaiter {
+  readonly appended: (outcome: AppendOutcome) => void;
+  readonly appendFailed: (error: unknown) => void;
+
+  constructor(resolve: (outcome: AppendOutcome) => void, reject: (error: unknown) => void) {
+    this.appended = resolve;
+    this.appendFailed = reject;
+  }
 }
 
 /** The most requests one store call carries. */
@@ -16,6 +35,9 @@ const MAX_BATCH = 1_000;
  * single out a few in a full batch (about 2 log2 n calls each), bounded when the whole store is down.
  */
 const ISOLATION_CALLS = 64;
+
+/** Aggregate types whose emptied id sets the committer keeps between batches, at most. */
+const MAX_KEPT_TYPES = 16;
 
 /**
  * Group commit: appends that arrive while the store is busy are written together in its next call, one
@@ -35,6 +57,8 @@ export class GroupCommitter {
   #deferred: PendingAppend[] = [];
   #inFlight = 0;
   #scheduled = false;
+  /** The streams of the batch being taken, by type then id (see `#takeBatch`). */
+  readonly #seen = new Map<string, Set<string>>();
 
   constructor(store: EventStore) {
     this.#store = store;
@@ -45,20 +69,26 @@ export class GroupCommitter {
 
   /** Appends one aggregate's events, in the next batch. Rejects if the store call fails. */
   append(request: AppendRequest): Promise<AppendOutcome> {
-    return new Promise((resolve, reject) => {
-      this.#pending.push({ request, resolve, reject });
-      if (!this.#scheduled && this.#inFlight < this.#concurrency) {
-        this.#scheduled = true;
-        // For a store that takes several calls at once (a networked one), on a macrotask: the actors
-        // woken by one store answer (each a chain of microtasks: the reply, the caller's next command,
-        // its handle) all append before the pump runs, so they share the next batch instead of the
-        // first of them going alone (PostgreSQL, 1,000 x 10 concurrent: median batch 1 before). A store
-        // without I/O per call (memory, SQLite) keeps the microtask: one command at a time would pay a
-        // turn of the event loop each (0.63x on the memory store, sequential).
-        if (this.#concurrency > 1) setImmediate(this.#scheduledPump);
-        else queueMicrotask(this.#scheduledPump);
-      }
-    });
+    return new Promise((resolve, reject) => this.enqueue(request, new PromiseWaiter(resolve, reject)));
+  }
+
+  /**
+   * Appends one aggregate's events, in the next batch, and tells `waiter` the outcome: the hot path's
+   * way, with no promise per request.
+   */
+  enqueue(request: AppendRequest, waiter: AppendWaiter): void {
+    this.#pending.push({ request, waiter });
+    if (!this.#scheduled && this.#inFlight < this.#concurrency) {
+      this.#scheduled = true;
+      // For a store that takes several calls at once (a networked one), on a macrotask: the actors
+      // woken by one store answer (each a chain of microtasks: the reply, the caller's next command,
+      // its handle) all append before the pump runs, so they share the next batch instead of the
+      // first of them going alone (PostgreSQL, 1,000 x 10 concurrent: median batch 1 before). A store
+      // without I/O per call (memory, SQLite) keeps the microtask: one command at a time would pay a
+      // turn of the event loop each (0.63x on the memory store, sequential).
+      if (this.#concurrency > 1) setImmediate(this.#scheduledPump);
+      else queueMicrotask(this.#scheduledPump);
+    }
   }
 
   /** After a store call: the next pump, on a macrotask for a networked store (see `append`). */
@@ -88,11 +118,14 @@ export class GroupCommitter {
       const batch = this.#takeBatch(Math.min(MAX_BATCH, share));
       if (batch.length === 0) return;
       this.#inFlight++;
-      void this.#send(batch).finally(() => {
-        this.#inFlight--;
-        this.#afterCall();
-      });
+      this.#send(batch);
     }
+  }
+
+  /** A store call has ended and every request of it has its outcome. */
+  #callEnded(): void {
+    this.#inFlight--;
+    this.#afterCall();
   }
 
   /**
@@ -113,21 +146,52 @@ export class GroupCommitter {
     });
   }
 
-  async #send(batch: readonly PendingAppend[]): Promise<void> {
+  /** Sends one batch; every request of it is told its outcome, then the next pump may run. */
+  #send(batch: readonly PendingAppend[]): void {
+    this.#call(batch).then(
+      (outcomes) => {
+        // Checked here rather than in a `then` of its own: one promise less per store call.
+        if (outcomes?.length === batch.length) {
+          this.#settle(batch, outcomes);
+          this.#callEnded();
+        } else this.#callFailed(batch, wrongCount(outcomes, batch.length));
+      },
+      (error: unknown) => this.#callFailed(batch, error),
+    );
+  }
+
+  /** A batch's store call failed: the requests it refuses alone fail, or all of them (see `#isolate`). */
+  #callFailed(batch: readonly PendingAppend[], error: unknown): void {
+    if (batch.length === 1 || !this.#mayIsolate(error)) {
+      for (const pending of batch) failWaiter(pending, error);
+      this.#callEnded();
+      return;
+    }
+    this.#isolate(batch, error, { calls: ISOLATION_CALLS }).then(
+      () => this.#callEnded(),
+      (isolationError: unknown) => {
+        for (const pending of batch) failWaiter(pending, isolationError);
+        this.#callEnded();
+      },
+    );
+  }
+
+  /** The store call for a batch: its answer as the store gives it (see {@link #callChecked}). */
+  #call(batch: readonly PendingAppend[]): Promise<readonly AppendOutcome[]> {
+    const requests: AppendRequest[] = new Array(batch.length);
+    for (let i = 0; i < batch.length; i++) requests[i] = (batch[i] as PendingAppend).request;
     try {
-      this.#settle(batch, await this.#call(batch));
+      activeTelemetry?.appendBatch(requests);
+      return this.#store.append(requests);
     } catch (error) {
-      if (batch.length === 1 || !this.#mayIsolate(error)) for (const pending of batch) pending.reject(error);
-      else await this.#isolate(batch, error, { calls: ISOLATION_CALLS });
+      return Promise.reject(error);
     }
   }
 
-  async #call(batch: readonly PendingAppend[]): Promise<readonly AppendOutcome[]> {
-    const requests = batch.map((p) => p.request);
-    activeTelemetry?.appendBatch(requests);
-    const outcomes = await this.#store.append(requests);
-    if (outcomes.length !== batch.length)
-      throw new Error(`the store answered ${outcomes.length} outcomes for ${batch.length} requests`);
+  /** The store call for a batch: its outcomes, one per request, or a rejection. */
+  async #callChecked(batch: readonly PendingAppend[]): Promise<readonly AppendOutcome[]> {
+    const outcomes = await this.#call(batch);
+    if (outcomes?.length !== batch.length) throw wrongCount(outcomes, batch.length);
     return outcomes;
   }
 
@@ -141,7 +205,14 @@ export class GroupCommitter {
   }
 
   #settle(batch: readonly PendingAppend[], outcomes: readonly AppendOutcome[]): void {
-    for (const [i, pending] of batch.entries()) pending.resolve(outcomes[i] as AppendOutcome);
+    for (let i = 0; i < batch.length; i++) {
+      const pending = batch[i] as PendingAppend;
+      try {
+        pending.waiter.appended(outcomes[i] as AppendOutcome);
+      } catch (error) {
+        reportWaiterError(error);
+      }
+    }
   }
 
   /**
@@ -158,31 +229,37 @@ export class GroupCommitter {
    */
   async #isolate(batch: readonly PendingAppend[], error: unknown, budget: { calls: number }): Promise<void> {
     if (batch.length === 1) {
-      for (const pending of batch) pending.reject(error);
+      for (const pending of batch) failWaiter(pending, error);
       return;
     }
     const middle = Math.ceil(batch.length / 2);
     for (const half of [batch.slice(0, middle), batch.slice(middle)]) {
       if (budget.calls <= 0) {
-        for (const pending of half) pending.reject(error);
+        for (const pending of half) failWaiter(pending, error);
         continue;
       }
       budget.calls--;
       let outcomes: readonly AppendOutcome[];
       try {
-        outcomes = await this.#call(half);
+        outcomes = await this.#callChecked(half);
       } catch (halfError) {
         if (this.#mayIsolate(halfError)) await this.#isolate(half, halfError, budget);
         else {
           budget.calls = 0; // the whole store failed: the rest fail with it, at once
-          for (const pending of half) pending.reject(halfError);
+          for (const pending of half) failWaiter(pending, halfError);
         }
         continue;
       }
-      for (const [i, pending] of half.entries()) {
+      for (let i = 0; i < half.length; i++) {
+        const pending = half[i] as PendingAppend;
         const outcome = outcomes[i] as AppendOutcome;
-        if (outcome.ok) pending.resolve(outcome);
-        else pending.reject(error);
+        if (!outcome.ok) failWaiter(pending, error);
+        else
+          try {
+            pending.waiter.appended(outcome);
+          } catch (waiterError) {
+            reportWaiterError(waiterError);
+          }
       }
     }
   }
@@ -192,29 +269,25 @@ export class GroupCommitter {
    * is already in the batch waits for the next one, ahead of anything newer for that aggregate.
    */
   #takeBatch(limit: number): PendingAppend[] {
-    // Streams by type, then id: no key is built per request (a system has one type).
-    const seen = new Map<string, Set<string>>();
+    if (this.#deferred.length === 0 && this.#pending.length - this.#head === 1) {
+      // One request waiting (one command at a time): nothing to keep apart.
+      const batch = [this.#pending[this.#head] as PendingAppend];
+      this.#pending = [];
+      this.#head = 0;
+      return batch;
+    }
+    // Streams by type, then id: no key is built per request (a system has one type). The sets are
+    // kept from batch to batch, emptied after each.
+    const seen = this.#seen;
     const batch: PendingAppend[] = [];
     const deferred: PendingAppend[] = [];
-    const take = (pending: PendingAppend) => {
-      const { aggregateType, aggregateId } = pending.request;
-      let ids = seen.get(aggregateType);
-      if (ids === undefined) {
-        ids = new Set();
-        seen.set(aggregateType, ids);
-      }
-      if (ids.has(aggregateId)) deferred.push(pending);
-      else {
-        ids.add(aggregateId);
-        batch.push(pending);
-      }
-    };
     const earlier = this.#deferred;
     let i = 0;
-    for (; i < earlier.length && batch.length < limit; i++) take(earlier[i] as PendingAppend);
+    for (; i < earlier.length && batch.length < limit; i++)
+      this.#take(earlier[i] as PendingAppend, batch, deferred);
     for (; i < earlier.length; i++) deferred.push(earlier[i] as PendingAppend);
     while (batch.length < limit && this.#head < this.#pending.length)
-      take(this.#pending[this.#head++] as PendingAppend);
+      this.#take(this.#pending[this.#head++] as PendingAppend, batch, deferred);
     if (this.#head === this.#pending.length) {
       this.#pending = [];
       this.#head = 0;
@@ -223,8 +296,42 @@ export class GroupCommitter {
       this.#head = 0;
     }
     this.#deferred = deferred;
+    if (seen.size > MAX_KEPT_TYPES) seen.clear();
+    else for (const ids of seen.values()) ids.clear();
     return batch;
   }
+
+  /** Puts `pending` in the batch, or among the deferred when its stream is in the batch already. */
+  #take(pending: PendingAppend, batch: PendingAppend[], deferred: PendingAppend[]): void {
+    const { aggregateType, aggregateId } = pending.request;
+    let ids = this.#seen.get(aggregateType);
+    if (ids === undefined) {
+      ids = new Set();
+      this.#seen.set(aggregateType, ids);
+    }
+    if (ids.has(aggregateId)) deferred.push(pending);
+    else {
+      ids.add(aggregateId);
+      batch.push(pending);
+    }
+  }
+}
+
+function wrongCount(outcomes: readonly AppendOutcome[] | undefined, requests: number): Error {
+  return new Error(`the store answered ${outcomes?.length} outcomes for ${requests} requests`);
+}
+
+function failWaiter(pending: PendingAppend, error: unknown): void {
+  try {
+    pending.waiter.appendFailed(error);
+  } catch (waiterError) {
+    reportWaiterError(waiterError);
+  }
+}
+
+/** A waiter broke its promise not to throw: the other requests of the batch still get their outcome. */
+function reportWaiterError(error: unknown): void {
+  console.error("group commit: a waiter threw on its outcome", error);
 }
 
 const committers = new WeakMap<EventStore, GroupCommitter>();

@@ -24,7 +24,7 @@ import { type Clock, systemClock } from "../runtime/clock.js";
 import { Deadlines } from "../runtime/deadlines.js";
 import type { Supervisor } from "../runtime/supervisor.js";
 import { activeTelemetry, loadTelemetry, type WatchedSystem, watchSystem } from "../telemetry/telemetry.js";
-import { type AggregateMessage, CommandMessage, LoadMessage } from "./aggregate-actor.js";
+import { AggregateActor, type AggregateMessage, CommandMessage, LoadMessage } from "./aggregate-actor.js";
 import { invalidAggregateId } from "./aggregate-id.js";
 import { invalidCommandId } from "./command-id.js";
 import { type QueryActor, QueryActors } from "./query-actors.js";
@@ -44,6 +44,15 @@ type Phase = "idle" | "running" | "restarting" | "stopped";
 type Run<TState, TCommand, TEvent, TDomainError> = SystemRun<TState, TCommand, TEvent, TDomainError>;
 
 const STOPPED = Object.freeze({ ok: false, error: Object.freeze({ type: "Stopped" }) } as const);
+
+/**
+ * The resolve function of the promise being made: a promise's executor that captures nothing, so
+ * that `execute` makes its answer's promise without a closure (`Promise.withResolvers` is Node 22).
+ */
+let capturedResolve: ((value: never) => void) | undefined;
+function captureResolve(resolve: (value: never) => void): void {
+  capturedResolve = resolve;
+}
 
 /**
  * The metadata a command's events are stored with, before it is checked: `options.metadata` with
@@ -213,17 +222,40 @@ export class SupervisedEventSourcing<TState, TCommand, TEvent, TDomainError>
     const startedAt = strong === "strong" ? this.#clock.now() : 0;
     const trace = activeTelemetry?.command(this.#telemetrySource, aggregateId, command, checked.value);
     const metadata = trace?.metadata ?? checked.value;
-    const sent = this.#send<ExecuteResult<TState, TEvent>>(aggregateId, timeoutMs, (resolve) => {
-      const message = new CommandMessage<TState, TCommand, TEvent, TDomainError>(
-        command,
-        metadata,
-        resolve,
-        timeoutMs,
-        commandId,
-      );
-      message.trace = trace;
-      return message;
-    });
+    const run = this.#run;
+    let sent: Promise<Result<ExecuteResult<TState, TEvent>, EventSourcingError<TDomainError>>>;
+    if (run !== undefined && this.#phase === "running") {
+      // The hot path: one promise, no closure; the message is the request, its deadline and its reply.
+      const actor = run.registry.admit(aggregateId);
+      if (!(actor instanceof AggregateActor)) sent = Promise.resolve(err(actor));
+      else {
+        sent = new Promise(captureResolve);
+        const message = new CommandMessage<TState, TCommand, TEvent, TDomainError>(
+          command,
+          metadata,
+          capturedResolve as (
+            result: Result<ExecuteResult<TState, TEvent>, EventSourcingError<TDomainError>>,
+          ) => void,
+          timeoutMs,
+          commandId,
+        );
+        capturedResolve = undefined;
+        message.trace = trace;
+        this.#deadlines.add(timeoutMs, message);
+        run.registry.post(actor, message);
+      }
+    } else
+      sent = this.#send<ExecuteResult<TState, TEvent>>(aggregateId, timeoutMs, (resolve) => {
+        const message = new CommandMessage<TState, TCommand, TEvent, TDomainError>(
+          command,
+          metadata,
+          resolve,
+          timeoutMs,
+          commandId,
+        );
+        message.trace = trace;
+        return message;
+      });
     const answer = trace === undefined ? sent : sent.then(trace.end);
     return strong === "strong"
       ? answer.then((result) => this.#awaitQueries(result, startedAt, timeoutMs))
@@ -494,15 +526,12 @@ export class SupervisedEventSourcing<TState, TCommand, TEvent, TDomainError>
       );
     }
     const registry = run.registry;
-    const refused = registry.admit(aggregateId);
-    if (refused) return Promise.resolve(err(refused));
+    const actor = registry.admit(aggregateId);
+    if (!(actor instanceof AggregateActor)) return Promise.resolve(err(actor));
     return new Promise((resolve) => {
-      const message = request((result) => {
-        registry.answered(aggregateId);
-        resolve(result);
-      });
+      const message = request(resolve);
       this.#deadlines.add(timeoutMs, message);
-      registry.post(aggregateId, message);
+      registry.post(actor, message);
     });
   }
 

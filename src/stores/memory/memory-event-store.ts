@@ -486,17 +486,20 @@ class InMemoryEventStore implements MemoryEventStore {
   #notify(): void {
     if (this.#notifyScheduled || this.#listeners.size === 0) return;
     this.#notifyScheduled = true;
-    queueMicrotask(() => {
-      this.#notifyScheduled = false;
-      for (const listener of this.#listeners) {
-        try {
-          listener();
-        } catch {
-          // A wake-up listener that throws must not stop the others; readers poll anyway.
-        }
-      }
-    });
+    queueMicrotask(this.#wake);
   }
+
+  /** Made once: a wake-up costs no closure per append call. */
+  readonly #wake = (): void => {
+    this.#notifyScheduled = false;
+    for (const listener of this.#listeners) {
+      try {
+        listener();
+      } catch {
+        // A wake-up listener that throws must not stop the others; readers poll anyway.
+      }
+    }
+  };
 
   #assertOpen(method: string): void {
     if (this.#closed) throw new Error(`memory store is closed: ${method}() cannot be called after close()`);
