@@ -71,8 +71,12 @@ export const EVENTS_PER_TRANSACTION = 1 << Number(POSITION_SHIFT);
  * Appends take the schema's append lock (shared) before their transaction has an id, and number their
  * events from `(id + base) << 20`. The horizon is the smallest id among the transactions holding that
  * lock now (each holds the lock on its own transaction id, so one read of `pg_locks` gives both), or,
- * when none has an id, the next transaction id of the statement's snapshot: a transaction that takes
- * the lock later gets a larger id. Transactions of other schemas and databases never hold it back.
+ * when none holds it, the next transaction id of the statement's snapshot: a transaction that takes the
+ * lock later gets a larger id. A holder that shows no id yet is bounded by the snapshot's oldest
+ * running id: it may be in the instant between taking its id (PostgreSQL lists it as running first)
+ * and locking that id (a concurrent test caught a reader passing such a transaction on a loaded
+ * machine). Only while an append of the schema is that early can transactions of other schemas hold
+ * its readers back.
  */
 export function logHorizonQuery(schema: PostgresSchema): string {
   return `SELECT ${schema.q}.log_horizon()::text AS horizon`;
@@ -328,17 +332,23 @@ export function migrations(schema: PostgresSchema): readonly string[] {
       WITH l AS MATERIALIZED (
         SELECT locktype, classid, objid, objsubid, mode, granted, pid, transactionid FROM pg_locks
       ), n AS (
-        SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS next
-      )
-      SELECT (LEAST(n.next, (
-        -- pg_locks gives 32-bit ids: widen each (a running transaction's id is near the next one).
-        SELECT min(n.next + ((x.transactionid::text::bigint - n.next % 4294967296 + 6442450944) % 4294967296)
-                          - 2147483648)
-        FROM l a JOIN l x ON x.pid = a.pid
+        SELECT pg_snapshot_xmax(c.s)::text::bigint AS next, pg_snapshot_xmin(c.s)::text::bigint AS oldest
+        FROM (SELECT pg_current_snapshot() AS s) c
+      ), holders AS (
+        -- Each holder of the append lock, with the id of its transaction when pg_locks shows one. pg_locks
+        -- gives 32-bit ids: each is widened (a running transaction's id is near the next one).
+        SELECT (
+          SELECT min(n.next + ((x.transactionid::text::bigint - n.next % 4294967296 + 6442450944) % 4294967296)
+                            - 2147483648)
+          FROM l x WHERE x.pid = a.pid AND x.locktype = 'transactionid' AND x.mode = 'ExclusiveLock' AND x.granted
+        ) AS xid
+        FROM l a, n
         WHERE a.locktype = 'advisory' AND a.classid = ${lockIds(schema.appendLockKey).classid}
           AND a.objid = ${lockIds(schema.appendLockKey).objid} AND a.objsubid = 1 AND a.granted
-          AND x.locktype = 'transactionid' AND x.mode = 'ExclusiveLock' AND x.granted
-      )) + b.base) << ${POSITION_SHIFT}
+      )
+      -- A holder showing no id may be between taking its id (already running in the snapshot) and
+      -- locking it: the snapshot's oldest running id bounds it then.
+      SELECT (LEAST(n.next, (SELECT min(COALESCE(h.xid, n.oldest)) FROM holders h)) + b.base) << ${POSITION_SHIFT}
       FROM n, ${s}.log_base b
     $fn$;
     CREATE OR REPLACE FUNCTION ${s}.append_events(
