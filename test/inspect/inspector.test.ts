@@ -198,6 +198,18 @@ forEachStore("the store inspector", (kind) => {
       const fresh = { ...stranger, aggregateId: "new-1", eventId: "01900000-0000-7000-8000-000000000002" };
       await expect(into.importEvents([fresh, gap], { keepPositions: false })).rejects.toThrow(ImportRefused);
       expect(await into.readStream("account", "new-1", 0, 10)).toEqual([]);
+      // One id twice in a batch, into an empty stream each: the second is refused, naming the first's
+      // place, the same way on every store.
+      const first = { ...stranger, aggregateId: "twin-1", eventId: "01900000-0000-7000-8000-000000000003" };
+      const second = { ...first, aggregateId: "twin-2" };
+      const refused = await into
+        .importEvents([first, second], { keepPositions: false })
+        .catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(ImportRefused);
+      expect((refused as ImportRefused).event).toBe(second);
+      expect((refused as Error).message).toBe(
+        `event ${second.eventId} (account/"twin-2" sequence 1) is already stored at account/"twin-1" sequence 1`,
+      );
     } finally {
       await target.cleanup();
     }

@@ -456,8 +456,18 @@ async function importInto(
     head = BigInt(h.rows[0].head as string);
   }
   const write: ImportedEvent[] = [];
+  // Ids this batch writes: a later event of the batch with one of them is refused like an id stored
+  // before (as SQLite, which inserts row by row, refuses it), naming that event, not the first.
+  const writing = new Map<string, ImportedEvent>();
   let skipped = 0;
   for (const event of batch) {
+    const twin = writing.get(event.eventId.toLowerCase());
+    if (twin !== undefined) {
+      throw new ImportRefused(
+        `event ${event.eventId} (${placeOf(event)}) is already stored at ${placeOf(twin)}`,
+        event,
+      );
+    }
     const at = existing.get(event.eventId.toLowerCase());
     if (at !== undefined) {
       if (at.type === event.aggregateType && at.id === event.aggregateId && at.sequence === event.sequence) {
@@ -487,6 +497,7 @@ async function importInto(
       head = event.position;
     }
     write.push(event);
+    writing.set(event.eventId.toLowerCase(), event);
   }
   if (write.length === 0) return { written: 0, skipped };
   const columns =
