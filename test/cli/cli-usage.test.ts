@@ -50,6 +50,13 @@ describe("the bin's errors and exit codes", { timeout: 120_000 }, () => {
     expect(oneLine(exported.stderr)).toContain("EVENTSOURCING_BATCH_EVENTS must be an integer from 1");
   });
 
+  it("exits 2 for tail with both --from and --limit, which counts only the last events", async () => {
+    const result = await runCli(["tail", "--db", db, "--from", "3", "--limit", "2"]);
+    expect(result.code).toBe(2);
+    expect(oneLine(result.stderr)).toContain("--limit counts the last events, without --from");
+    expect(result.stdout).toBe("");
+  });
+
   it("exits 2 for a position or sequence past what a store holds, naming the bound", async () => {
     const tail = await runCli(["tail", "--db", db, "--from", "9223372036854775808"]);
     expect(tail.code).toBe(2);

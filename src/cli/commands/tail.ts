@@ -2,6 +2,7 @@
 import type { Command } from "commander";
 import type { StoredEvent } from "../../core/event-store.js";
 import { type CliContext, type StoreOptions, withStore, withStoreOptions } from "../context.js";
+import { UsageError } from "../errors.js";
 import { eventLine, eventText, integerOption, LineWriter, positionOption } from "../output.js";
 
 interface Options extends StoreOptions {
@@ -33,6 +34,8 @@ function collect(value: string, previous: string[] | undefined): string[] {
 
 async function tail(context: CliContext, options: Options): Promise<void> {
   const from = positionOption(options.from, "--from");
+  if (from !== undefined && options.limit !== undefined)
+    throw new UsageError("--limit counts the last events, without --from: drop one of them");
   const last = integerOption(options.limit, "--limit", 1) ?? 20;
   const types = options.type;
   await withStore(context, options, true, async ({ inspector }) => {
