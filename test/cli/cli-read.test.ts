@@ -3,6 +3,7 @@
  * queries, stats, each in --json (one object per line, the envelope's field names) and for people;
  * and reset-query's confirmation.
  */
+import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -49,10 +50,59 @@ forEachCliStore("the reading commands", (kind) => {
       "2",
     ]);
     expect(jsonLines(page.stdout).map((s) => s.aggregateId)).toEqual(["acct-000", "acct-001"]);
-    expect(page.stderr).toContain("more streams: add --after 'account/acct-001'");
+    expect(page.stderr).toContain(`more streams: add --after '["account","acct-001"]'`);
     const next = await runCli(["streams", ...store.args, "--after", "account/acct-011"]);
     expect(next.stdout.split("\n")[0]).toMatch(/^TYPE\s+ID\s+EVENTS\s+LAST SEQUENCE\s+LAST POSITION$/);
     expect(next.stdout).toMatch(/\nuser\s+acct-000\s+2\s+2\s+\d+\n$/);
+  });
+
+  it("streams: following the page hint through a shell reaches every stream once, whatever the type and ids hold", async () => {
+    const own = await kind.create();
+    try {
+      const odd = ["a/b", "quote'd\"", "\u001b[31mred", "rtl\u202eevil", "plain"];
+      await own.store.append(
+        odd.map((id) => ({
+          aggregateType: "x/y",
+          aggregateId: id,
+          expectedSequence: 0,
+          events: [{ eventType: "Opened", payload: "{}", metadata: {} }],
+        })),
+      );
+      await own.store.append([
+        {
+          aggregateType: "x",
+          aggregateId: "y/z",
+          expectedSequence: 0,
+          events: [{ eventType: "Opened", payload: "{}", metadata: {} }],
+        },
+      ]);
+      const seen: string[] = [];
+      let after: string[] = [];
+      for (let page = 0; page < 20; page++) {
+        const result = await runCli([
+          "streams",
+          ...own.args,
+          "--json",
+          "--type",
+          "x/y",
+          "--limit",
+          "2",
+          ...after,
+        ]);
+        expect(result.code).toBe(0);
+        for (const line of jsonLines(result.stdout)) seen.push(line.aggregateId as string);
+        const hint = /more streams: add --after (.*)\n/.exec(result.stderr)?.[1];
+        if (hint === undefined) break;
+        // The hint as a shell reads it: printed back by bash, then passed on.
+        const argument = execFileSync("bash", ["-c", `printf %s ${hint}`], { encoding: "utf8" });
+        after = ["--after", argument];
+      }
+      expect(seen).toEqual([...odd].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+      const bad = await runCli(["streams", ...own.args, "--after", '["x/y"]']);
+      expect(bad.code).toBe(2);
+    } finally {
+      await own.cleanup();
+    }
   });
 
   it("events: one stream as stored, oldest first, from a sequence, the type asked when ambiguous", async () => {

@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import type { StreamCursor } from "../../inspect/inspector.js";
 import { type CliContext, type StoreOptions, withStore, withStoreOptions } from "../context.js";
 import { UsageError } from "../errors.js";
-import { integerOption, LineWriter, shown, table } from "../output.js";
+import { integerOption, LineWriter, table } from "../output.js";
 
 interface Options extends StoreOptions {
   readonly type?: string;
@@ -21,21 +21,16 @@ export function streamsCommand(program: Command, context: CliContext): void {
       .option("--type <type>", "only streams of this aggregate type")
       .option("--prefix <prefix>", "only aggregate ids starting with this text")
       .option("--limit <n>", "at most this many streams (default: all)")
-      .option("--after <type/id>", "start after this stream (as printed at the end of a limited page)"),
+      .option(
+        "--after <stream>",
+        'start after this stream: TYPE/ID, or ["TYPE","ID"] as JSON (printed at the end of a limited page)',
+      ),
   ).action((options: Options) => listStreams(context, options));
 }
 
 async function listStreams(context: CliContext, options: Options): Promise<void> {
   const limit = integerOption(options.limit, "--limit", 1);
-  let after: StreamCursor | undefined;
-  if (options.after !== undefined) {
-    const slash = options.after.indexOf("/");
-    if (slash <= 0)
-      throw new UsageError(
-        `--after must be <aggregateType>/<aggregateId>, got ${JSON.stringify(options.after)}`,
-      );
-    after = { aggregateType: options.after.slice(0, slash), aggregateId: options.after.slice(slash + 1) };
-  }
+  const after = options.after === undefined ? undefined : streamCursor(options.after);
   await withStore(context, options, true, async ({ inspector }) => {
     const out = new LineWriter(context.stdout);
     const rows: string[][] = [];
@@ -81,9 +76,7 @@ async function listStreams(context: CliContext, options: Options): Promise<void>
     }
     await out.flush();
     if (more && last !== undefined) {
-      context.stderr.write(
-        `more streams: add --after '${shown(`${last.aggregateType}/${last.aggregateId}`)}'\n`,
-      );
+      context.stderr.write(`more streams: add --after ${cursorArgument(last)}\n`);
     }
   });
 }
@@ -93,4 +86,46 @@ function filters(options: Options) {
     ...(options.type === undefined ? {} : { aggregateType: options.type }),
     ...(options.prefix === undefined ? {} : { idPrefix: options.prefix }),
   };
+}
+
+/**
+ * The stream of `--after`: a JSON array `["type","id"]` (what the page's hint prints: exact whatever
+ * the type and id hold, "/" included), or `type/id` split at the first "/" (for types without one).
+ */
+function streamCursor(value: string): StreamCursor {
+  if (value.trimStart().startsWith("[")) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(value);
+    } catch {
+      parsed = undefined;
+    }
+    if (
+      !Array.isArray(parsed) ||
+      parsed.length !== 2 ||
+      typeof parsed[0] !== "string" ||
+      typeof parsed[1] !== "string" ||
+      parsed[0] === ""
+    )
+      throw new UsageError(
+        `--after as JSON must be ["<aggregateType>","<aggregateId>"], got ${JSON.stringify(value)}`,
+      );
+    return { aggregateType: parsed[0], aggregateId: parsed[1] };
+  }
+  const slash = value.indexOf("/");
+  if (slash <= 0)
+    throw new UsageError(`--after must be <aggregateType>/<aggregateId>, got ${JSON.stringify(value)}`);
+  return { aggregateType: value.slice(0, slash), aggregateId: value.slice(slash + 1) };
+}
+
+/**
+ * `--after`'s argument for a stream, ready to paste into a POSIX shell: the JSON array with every
+ * character outside printable ASCII escaped (so nothing can drive the terminal), in single quotes.
+ */
+export function cursorArgument(stream: StreamCursor): string {
+  const json = JSON.stringify([stream.aggregateType, stream.aggregateId]).replace(
+    /[^\x20-\x7e]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+  return `'${json.replaceAll("'", "'\\''")}'`;
 }
