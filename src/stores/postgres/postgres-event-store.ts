@@ -71,8 +71,8 @@ export class PostgresEventStore implements EventStore {
   readonly #statement: string;
   #initializing: Promise<void> | null = null;
   #closed = false;
-  /** A NOTIFY is on its way; another is due after it. */
-  #announcing = false;
+  /** A NOTIFY is on its way (settles when it has, never rejects); another is due after it. */
+  #announcing: Promise<void> | null = null;
   #announceAgain = false;
   /** When the last NOTIFY was sent (`performance.now()`), and the timer of the next one, if waiting. */
   #announcedAt = Number.NEGATIVE_INFINITY;
@@ -153,7 +153,7 @@ export class PostgresEventStore implements EventStore {
    * readers, who poll as well.
    */
   #announce(): void {
-    if (this.#announcing || this.#announceTimer !== null) {
+    if (this.#announcing !== null || this.#announceTimer !== null) {
       this.#announceAgain = true;
       return;
     }
@@ -165,15 +165,17 @@ export class PostgresEventStore implements EventStore {
       }, wait);
       return;
     }
-    this.#announcing = true;
     this.#announceAgain = false;
     this.#announcedAt = performance.now();
-    void this.#notify()
-      .catch(() => undefined)
-      .finally(() => {
-        this.#announcing = false;
-        if (this.#announceAgain && !this.#closed) this.#announce();
-      });
+    this.#announcing = this.#notify().then(
+      () => this.#announced(),
+      () => this.#announced(),
+    );
+  }
+
+  #announced(): void {
+    this.#announcing = null;
+    if (this.#announceAgain && !this.#closed) this.#announce();
   }
 
   /** One NOTIFY on the schema's channel, on a pooled connection. */
@@ -517,7 +519,9 @@ export class PostgresEventStore implements EventStore {
     if (this.#closed) return;
     this.#closed = true;
     await this.#initializing?.catch(() => undefined);
-    // Commits still waiting for their NOTIFY get it now, so other processes hear of them at once.
+    // A NOTIFY on its way is let through before the connections end; commits still waiting for theirs
+    // get it now, so other processes hear of them at once.
+    await this.#announcing;
     if (this.#announceTimer !== null || this.#announceAgain) {
       if (this.#announceTimer !== null) clearTimeout(this.#announceTimer);
       this.#announceTimer = null;
