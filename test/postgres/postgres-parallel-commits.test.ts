@@ -8,6 +8,7 @@ import fc from "fast-check";
 import pg from "pg";
 import { afterAll, expect, it } from "vitest";
 import type { AppendRequest, EncodedEvent, EventStore, StoredEvent } from "../../src/core/event-store.js";
+import { inspectStore } from "../../src/inspect/index.js";
 import { postgresStore } from "../../src/stores/postgres/index.js";
 import { describePostgres, dropSchema, freshSchemaName, postgresUrl } from "../support/postgres.js";
 
@@ -121,6 +122,117 @@ describePostgres("PostgreSQL appends in parallel", () => {
         expect(stream.map((e) => e.sequence)).toEqual([1, 2, 3]);
       }
     }
+  });
+
+  it("never deadlocks two appends naming the same streams in opposite orders: each stream won once, the others kept", async () => {
+    const schema = freshSchemaName();
+    schemas.push(schema);
+    const store = open(schema);
+    await store.init();
+    const raw = await client();
+    // The raw transaction holds stream "a" open; the store's batch names "b" then "a"; then the raw
+    // transaction writes "b". Inserting in the batch's order, the store would hold "b" while waiting
+    // for "a", and the raw side wait for "b": a deadlock, which PostgreSQL ends by failing one of them.
+    await raw.query("BEGIN");
+    await raw.query(APPEND(schema), rawAppend("a", 0, 1));
+    const batch = store.append([
+      { aggregateType: "default", aggregateId: "b", expectedSequence: 0, events: [event(1)] },
+      { aggregateType: "default", aggregateId: "a", expectedSequence: 0, events: [event(1)] },
+      { aggregateType: "default", aggregateId: "c", expectedSequence: 0, events: [event(1)] },
+    ]);
+    await sleep(200);
+    await raw.query(APPEND(schema), rawAppend("b", 0, 1));
+    await raw.query("COMMIT");
+    const [onB, onA, onC] = await batch;
+    expect(onA).toMatchObject({ ok: false, error: { actualSequence: 1 } });
+    expect(onB).toMatchObject({ ok: false, error: { actualSequence: 1 } });
+    expect(onC?.ok).toBe(true);
+  });
+
+  it("refuses append_events in a transaction that wrote before it, and allows a second call after a first", async () => {
+    const schema = freshSchemaName();
+    schemas.push(schema);
+    const store = open(schema);
+    await store.init();
+    const raw = await client();
+    await raw.query("BEGIN");
+    await raw.query("SELECT txid_current()");
+    const refused = await raw
+      .query(APPEND(schema), rawAppend("early", 0, 1))
+      .catch((error: unknown) => error);
+    await raw.query("ROLLBACK");
+    expect(refused).toMatchObject({
+      code: "55000",
+      message: "append_events must be the first write of its transaction",
+    });
+    await raw.query("BEGIN");
+    await raw.query(APPEND(schema), rawAppend("twice", 0, 1));
+    await raw.query(APPEND(schema), rawAppend("twice", 1, 1));
+    await raw.query("COMMIT");
+    expect((await store.readAll(0n, 10)).map((e) => `${e.aggregateId}#${e.sequence}`)).toEqual([
+      "twice#1",
+      "twice#2",
+    ]);
+  });
+
+  it("lets appends go on while an import waits for the append lock", async () => {
+    const schema = freshSchemaName();
+    schemas.push(schema);
+    const store = open(schema, 4);
+    await store.init();
+    const held = await client();
+    await held.query("BEGIN");
+    await held.query(APPEND(schema), rawAppend("held", 0, 1));
+    const stored = (await store.readAll(0n, 10)).length;
+    expect(stored).toBe(0);
+    const importing = inspectStore(store).importEvents(
+      [
+        {
+          aggregateType: "default",
+          aggregateId: "imported",
+          sequence: 1,
+          position: 0n,
+          commitStart: 1,
+          eventId: randomUUID(),
+          eventType: "Counted",
+          eventVersion: 1,
+          payload: '{"n":9}',
+          metadata: {},
+          recordedAt: new Date(),
+        },
+      ],
+      { keepPositions: false },
+    );
+    await sleep(300);
+    // With the import queued for the lock, this append would wait for the held transaction.
+    const [outcome] = await Promise.race([
+      store.append([
+        { aggregateType: "default", aggregateId: "meanwhile", expectedSequence: 0, events: [event(1)] },
+      ]),
+      sleep(5_000).then(() => {
+        throw new Error("an append waited behind the import");
+      }),
+    ]);
+    expect(outcome?.ok).toBe(true);
+    await held.query("COMMIT");
+    expect(await importing).toEqual({ written: 1, skipped: 0 });
+  });
+
+  it("refuses a batch holding a commit too large for a transaction before writing any of it", async () => {
+    const schema = freshSchemaName();
+    schemas.push(schema);
+    const store = open(schema);
+    await store.init();
+    const huge = new Array<EncodedEvent>(2 ** 20 + 1).fill(event(0));
+    const refused = await store
+      .append([
+        { aggregateType: "default", aggregateId: "small", expectedSequence: 0, events: [event(1)] },
+        { aggregateType: "default", aggregateId: "huge", expectedSequence: 0, events: huge },
+      ])
+      .catch((error: unknown) => error);
+    expect(refused).toMatchObject({ code: "54000" });
+    expect(store.isRequestError?.(refused)).toBe(true);
+    expect(await store.readAggregate("default", "small", 0)).toEqual([]);
   });
 
   it("gives readers every committed event once, in one order, each stream in sequence order, whatever writers hold open or roll back", async () => {

@@ -123,6 +123,11 @@ export class PostgresEventStore implements EventStore {
     if (requests.length === 0) return [];
     const chunks = byTransaction(requests);
     if (chunks.length > 1) {
+      // A request too large for any transaction fails the call before anything is written, so that the
+      // system, sending the requests apart, commits the others once (a chunk already committed could
+      // not be told apart from a conflict then).
+      const huge = requests.find((request) => request.events.length > EVENTS_PER_TRANSACTION);
+      if (huge !== undefined) throw tooManyEvents(huge);
       // Each request's outcome stands alone, so a batch too large for one transaction goes as several.
       const outcomes = await Promise.all(chunks.map((chunk) => this.append(chunk)));
       return outcomes.flat();
@@ -630,6 +635,17 @@ function byTransaction(requests: readonly AppendRequest[]): AppendRequest[][] {
  * at about 2,000 a second send one NOTIFY per 40 of them instead of one each.
  */
 const NOTIFY_INTERVAL_MS = 20;
+
+/** The refusal of a request holding more events than one transaction can (a data error, class 54). */
+function tooManyEvents(request: AppendRequest): Error {
+  return Object.assign(
+    new Error(
+      `a transaction holds at most ${EVENTS_PER_TRANSACTION} events; the commit of ${request.aggregateType}/` +
+        `${JSON.stringify(request.aggregateId)} has ${request.events.length}`,
+    ),
+    { code: "54000" },
+  );
+}
 
 function closedError(): Error {
   return new Error("postgresStore: the store is closed");

@@ -405,7 +405,7 @@ async function importInto(
       );
     }
   }
-  await client.query({ text: `SELECT pg_advisory_xact_lock(${schema.appendLockKey})` });
+  await lockForImport(client, schema.appendLockKey);
   // The end of every stream the batch touches, one seek each.
   const streams = new Map<string, { type: string; id: string }>();
   for (const e of batch)
@@ -554,6 +554,28 @@ async function importInto(
   }
   await client.query({ text: "SELECT pg_notify($1, '')", values: [schema.channel] });
   return { written: write.length, skipped };
+}
+
+/** How long an import batch tries for the append lock before giving up (ms). */
+const IMPORT_LOCK_MS = 60_000;
+
+/**
+ * Takes the append lock exclusively for an import batch by trying, not waiting: a request waiting for
+ * it in PostgreSQL's queue would make every append that comes after it wait too (appends take it
+ * shared), for as long as an append in flight holds it. Tries with a growing pause (10 to 200 ms) for
+ * up to a minute, then fails saying why.
+ */
+async function lockForImport(client: PostgresClient, key: string): Promise<void> {
+  const deadline = performance.now() + IMPORT_LOCK_MS;
+  for (let pause = 10; ; pause = Math.min(200, pause * 2)) {
+    const { rows } = await client.query({ text: `SELECT pg_try_advisory_xact_lock(${key}) AS locked` });
+    if (rows[0]?.locked === true) return;
+    if (performance.now() > deadline)
+      throw new Error(
+        `appends to this schema held its append lock for ${IMPORT_LOCK_MS / 1000} s without a pause: run the import when they are fewer`,
+      );
+    await new Promise((resolve) => setTimeout(resolve, pause));
+  }
 }
 
 /** Runs the batch's INSERT; an event id stored elsewhere (the unique index) is an {@link ImportRefused}. */

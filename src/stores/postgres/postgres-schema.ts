@@ -365,6 +365,16 @@ export function migrations(schema: PostgresSchema): readonly string[] {
       v_request integer;
       v_events integer := coalesce(array_length(p_event_requests, 1), 0);
     BEGIN
+      -- The ordering of the log needs the transaction's id to come after the lock and the reads below:
+      -- a transaction that wrote before (and so has an id) may only be one that appended already.
+      IF pg_current_xact_id_if_assigned() IS NOT NULL AND NOT EXISTS (
+        SELECT 1 FROM pg_locks l WHERE l.pid = pg_backend_pid() AND l.locktype = 'advisory' AND l.granted
+          AND l.classid = ${lockIds(schema.appendLockKey).classid} AND l.objid = ${lockIds(schema.appendLockKey).objid}
+          AND l.objsubid = 1
+      ) THEN
+        RAISE EXCEPTION 'append_events must be the first write of its transaction'
+          USING ERRCODE = '55000', HINT = 'call it in a transaction of its own, before any other write';
+      END IF;
       PERFORM pg_advisory_xact_lock_shared(${schema.appendLockKey});
       SELECT array_agg(
                COALESCE((SELECT max(e.sequence) FROM ${s}.events e
@@ -389,6 +399,9 @@ export function migrations(schema: PostgresSchema): readonly string[] {
         FROM unnest(p_event_requests, p_event_numbers, p_event_ids, p_types, p_versions, p_payloads, p_metadata)
                WITH ORDINALITY AS e(request, n, event_id, type, version, payload, metadata, k)
         WHERE v_actual[e.request] = p_expected[e.request]
+        -- Rows go in in stream order, so two appends that wait for each other's rows wait in one
+        -- order and never deadlock (two batches naming the same streams in opposite orders did).
+        ORDER BY p_aggregate_types[e.request], p_ids[e.request], e.n
         ON CONFLICT (aggregate_type, aggregate_id, sequence) DO NOTHING
         RETURNING position
       )
