@@ -62,12 +62,17 @@ describePostgres("PostgreSQL appends in parallel", () => {
     clients.push(c);
     return c;
   };
-
-  it("commits while another transaction holds its append open, instead of waiting for it", async () => {
+  /** A fresh schema and an initialized store on it. */
+  const fresh = async (max = 3) => {
     const schema = freshSchemaName();
     schemas.push(schema);
-    const store = open(schema);
+    const store = open(schema, max);
     await store.init();
+    return { schema, store };
+  };
+
+  it("commits while another transaction holds its append open, instead of waiting for it", async () => {
+    const { schema, store } = await fresh();
     const slow = await client();
     await slow.query("BEGIN");
     await slow.query(APPEND(schema), rawAppend("slow", 0, 2));
@@ -87,10 +92,7 @@ describePostgres("PostgreSQL appends in parallel", () => {
   });
 
   it("makes a request that loses its stream to a concurrent writer a conflict, whole, and keeps the batch's others", async () => {
-    const schema = freshSchemaName();
-    schemas.push(schema);
-    const store = open(schema);
-    await store.init();
+    const { schema, store } = await fresh();
     const other = await client();
     for (const finish of ["COMMIT", "ROLLBACK"] as const) {
       const s = `s-${finish}`;
@@ -125,10 +127,7 @@ describePostgres("PostgreSQL appends in parallel", () => {
   });
 
   it("never deadlocks two appends naming the same streams in opposite orders: each stream won once, the others kept", async () => {
-    const schema = freshSchemaName();
-    schemas.push(schema);
-    const store = open(schema);
-    await store.init();
+    const { schema, store } = await fresh();
     const raw = await client();
     // The raw transaction holds stream "a" open; the store's batch names "b" then "a"; then the raw
     // transaction writes "b". Inserting in the batch's order, the store would hold "b" while waiting
@@ -150,10 +149,7 @@ describePostgres("PostgreSQL appends in parallel", () => {
   });
 
   it("refuses append_events in a transaction that wrote before it, and allows a second call after a first", async () => {
-    const schema = freshSchemaName();
-    schemas.push(schema);
-    const store = open(schema);
-    await store.init();
+    const { schema, store } = await fresh();
     const raw = await client();
     await raw.query("BEGIN");
     await raw.query("SELECT txid_current()");
@@ -176,10 +172,7 @@ describePostgres("PostgreSQL appends in parallel", () => {
   });
 
   it("lets appends go on while an import waits for the append lock", async () => {
-    const schema = freshSchemaName();
-    schemas.push(schema);
-    const store = open(schema, 4);
-    await store.init();
+    const { schema, store } = await fresh(4);
     const held = await client();
     await held.query("BEGIN");
     await held.query(APPEND(schema), rawAppend("held", 0, 1));
@@ -219,10 +212,7 @@ describePostgres("PostgreSQL appends in parallel", () => {
   });
 
   it("refuses a batch holding a commit too large for a transaction before writing any of it", async () => {
-    const schema = freshSchemaName();
-    schemas.push(schema);
-    const store = open(schema);
-    await store.init();
+    const { store } = await fresh();
     const huge = new Array<EncodedEvent>(2 ** 20 + 1).fill(event(0));
     const refused = await store
       .append([
