@@ -5,6 +5,7 @@
  * it has them, else from the same index kept in memory.
  */
 import type { StoredEvent } from "../core/event-store.js";
+import { eventsBehind } from "../core/log-lag.js";
 import type { ListedCheckpoint, ListedStream, StoreReads } from "./store-reads.js";
 
 /** One aggregate type: how many streams and events it has. */
@@ -72,7 +73,7 @@ const PAGE = 2_000;
  * A page waits for the count to finish when at most this many events remain to read (a second or
  * so); beyond that (a large store just opened) it shows the counts so far and says how far they go.
  */
-const WAIT_FOR_COUNT = 50_000n;
+const WAIT_FOR_COUNT = 50_000;
 const TAIL = 500;
 
 interface Counts {
@@ -166,13 +167,7 @@ export function browserReader(reads: StoreReads): BrowserReader {
   async function settle(): Promise<{ complete: boolean; counted: bigint; head: bigint }> {
     if (reads.headPosition !== undefined) {
       const head = await reads.headPosition();
-      const remaining =
-        head <= index.position
-          ? 0n
-          : reads.countEventsAfter
-            ? BigInt(await reads.countEventsAfter(index.position, Number(WAIT_FOR_COUNT) + 1))
-            : head - index.position;
-      if (remaining > WAIT_FOR_COUNT) {
+      if ((await eventsBehind(reads, head, index.position, WAIT_FOR_COUNT + 1)) > WAIT_FOR_COUNT) {
         catchUp().catch(() => undefined);
         return { complete: false, counted: index.position, head };
       }

@@ -37,7 +37,7 @@ export async function relatedPage(reader: BrowserReader, id: string): Promise<st
   }
   // Else forwards through the head's last window of positions (consecutive in such stores).
   let position = head > BigInt(RELATED_WINDOW) ? head - BigInt(RELATED_WINDOW) : 0n;
-  for (; back === undefined; ) {
+  while (back === undefined) {
     const page = await reader.readLog(position, PAGE);
     for (const event of page) {
       if (event.position > head) break;

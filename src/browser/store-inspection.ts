@@ -10,10 +10,7 @@ import { eventStoreReads, type StoreReads } from "./store-reads.js";
 /** The best reads `store` offers. */
 export function storeReads(store: EventStore): StoreReads {
   try {
-    const reads: StoreReads = inspectStore(store);
-    if (store.countEventsAfter === undefined) return reads;
-    const count = store.countEventsAfter.bind(store);
-    return Object.assign(Object.create(reads) as StoreReads, { countEventsAfter: count });
+    return inspectStore(store);
   } catch (error) {
     // Another store implementation: only the EventStore interface is known.
     if (error instanceof TypeError) return eventStoreReads(store);

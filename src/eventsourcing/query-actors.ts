@@ -1,3 +1,4 @@
+import { eventsBehind } from "../core/log-lag.js";
 import type { EventEnvelope, Query, QueryStats } from "../core/types.js";
 import type { Clock } from "../runtime/clock.js";
 import { NamedQueryActor } from "./named-query-actor.js";
@@ -8,11 +9,6 @@ import type { StoreGateway } from "./store-gateway.js";
 import type { ResolvedConfig } from "./system-context.js";
 import type { SystemCounters } from "./system-counters.js";
 import type { SystemLogger } from "./system-logger.js";
-
-/** Positions between a checkpoint and the head, as a number (0 when caught up, or ahead of a stale head). */
-function lagOf(head: bigint, checkpoint: bigint): number {
-  return head > checkpoint ? Number(head - checkpoint) : 0;
-}
 
 /** The most events a store that counts them (`countEventsAfter`) counts for one query's lag. */
 const LAG_COUNT_LIMIT = 1_000_000;
@@ -181,11 +177,9 @@ export class QueryActors<TEvent> {
         ]);
         const checkpoint = stored === undefined ? actor.checkpoint : stored;
         const lag =
-          headPosition === null || headPosition <= (checkpoint ?? 0n)
+          headPosition === null
             ? 0
-            : store.countEventsAfter
-              ? await store.countEventsAfter(checkpoint ?? 0n, LAG_COUNT_LIMIT).catch(() => 0)
-              : lagOf(headPosition, checkpoint ?? 0n);
+            : await eventsBehind(store, headPosition, checkpoint ?? 0n, LAG_COUNT_LIMIT).catch(() => 0);
         return {
           ...common,
           status: actor.delivery.status,

@@ -99,6 +99,11 @@ export interface StoreInspector {
   listCheckpoints(): Promise<readonly CheckpointSummary[]>;
   /** The highest position stored, `0n` for an empty store. Cheap (the primary key's end). */
   headPosition(): Promise<bigint>;
+  /**
+   * The store's `countEventsAfter`, where its positions are not consecutive numbers (PostgreSQL): the
+   * events of the log after `position`, counting at most `limit`.
+   */
+  countEventsAfter?(position: bigint, limit: number): Promise<number>;
   /** Exact totals (reads every row: use {@link headPosition} where an estimate will do). */
   counts(): Promise<StoreCounts>;
   /** Up to `limit` events of one stream with `sequence > afterSequence`, oldest first. */

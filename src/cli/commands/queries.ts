@@ -1,6 +1,7 @@
 /** `queries` and `reset-query`: named queries' checkpoints, lag and lock holders; recording a reset. */
 import { createInterface } from "node:readline/promises";
 import type { Command } from "commander";
+import { eventsBehind } from "../../core/log-lag.js";
 import { type CliContext, type StoreOptions, withStore, withStoreOptions } from "../context.js";
 import { CommandFailed, UsageError } from "../errors.js";
 import { LineWriter, table } from "../output.js";
@@ -27,18 +28,15 @@ export function queriesCommands(program: Command, context: CliContext): void {
 }
 
 async function listQueries(context: CliContext, options: StoreOptions): Promise<void> {
-  await withStore(context, options, true, async ({ inspector, store }) => {
+  await withStore(context, options, true, async ({ inspector }) => {
     const [checkpoints, head] = await Promise.all([inspector.listCheckpoints(), inspector.headPosition()]);
     const out = new LineWriter(context.stdout);
-    // Where positions are not consecutive numbers (PostgreSQL), the store counts the events instead.
-    const lagOf = async (position: bigint): Promise<number> =>
-      head <= position
-        ? 0
-        : store?.countEventsAfter
-          ? store.countEventsAfter(position, Number.MAX_SAFE_INTEGER)
-          : Number(head - position);
     const lags = await Promise.all(
-      checkpoints.map((query) => (query.position === null ? null : lagOf(query.position))),
+      checkpoints.map((query) =>
+        query.position === null
+          ? null
+          : eventsBehind(inspector, head, query.position, Number.MAX_SAFE_INTEGER),
+      ),
     );
     const rows = checkpoints.map((query, i) => ({
       name: query.name,

@@ -49,6 +49,8 @@ export interface PostgresAccess {
   readAll(afterPosition: bigint, limit: number, options?: ReadAllOptions): Promise<readonly StoredEvent[]>;
   /** The store's wake-ups. */
   onAppend(listener: () => void): () => void;
+  /** The store's own `countEventsAfter`. */
+  countEventsAfter(position: bigint, limit: number): Promise<number>;
 }
 
 /**
@@ -554,6 +556,7 @@ export class PostgresEventStore implements EventStore {
       },
       readAll: (afterPosition, limit, options) => this.readAll(afterPosition, limit, options),
       onAppend: (listener) => this.onAppend(listener),
+      countEventsAfter: (position, limit) => this.countEventsAfter(position, limit),
     };
   }
 

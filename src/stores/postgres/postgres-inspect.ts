@@ -6,7 +6,6 @@
  * at the log's horizon, as the store's own reads do.
  */
 import type { StoredEvent, StoredSnapshot } from "../../core/event-store.js";
-import { storedMetadata } from "../../core/metadata.js";
 import { storeAccess } from "../../core/store-access.js";
 import {
   type CheckpointSummary,
@@ -28,7 +27,14 @@ import {
 import { groupTypes, refuseOutOfOrder } from "../sqlite/sqlite-inspect.js";
 import type { PostgresAccess } from "./postgres-event-store.js";
 import type { PostgresClient } from "./postgres-options.js";
-import { belowHorizon, EVENT_COLUMNS, type EventRow, storedEvent, toDate } from "./postgres-rows.js";
+import {
+  belowHorizon,
+  EVENT_COLUMNS,
+  type EventRow,
+  storedEvent,
+  storedEventAt,
+  toDate,
+} from "./postgres-rows.js";
 import { advisoryKey, EVENTS_PER_TRANSACTION, logHorizonQuery, POSITION_SHIFT } from "./postgres-schema.js";
 
 /** The access of a PostgreSQL store of this package, or `null` for any other store. */
@@ -57,24 +63,7 @@ interface LogRow extends Omit<EventRow, "recorded_at"> {
 
 /** A stored event from a {@link LogRow}: as `storedEvent` makes one from an event row. */
 function logEvent(row: LogRow): StoredEvent {
-  const stored: StoredEvent = {
-    aggregateType: row.aggregate_type,
-    aggregateId: row.aggregate_id,
-    sequence: row.sequence,
-    position: BigInt(row.position),
-    commitStart: row.commit_start,
-    eventId: row.event_id,
-    eventType: row.event_type,
-    eventVersion: row.event_version,
-    payload: row.payload,
-    metadata: storedMetadata(
-      row.metadata,
-      () =>
-        `position ${row.position}: aggregate ${JSON.stringify(row.aggregate_id)} sequence ${row.sequence}`,
-    ),
-    recordedAt: new Date(row.recorded_ms === null ? Number.NaN : Number(row.recorded_ms)),
-  };
-  return row.command_id === null ? stored : { ...stored, commandId: row.command_id };
+  return storedEventAt(row, new Date(row.recorded_ms === null ? Number.NaN : Number(row.recorded_ms)));
 }
 
 /** The inspector of a PostgreSQL store, on the store's own pool. */
@@ -221,6 +210,8 @@ export function postgresInspector(access: PostgresAccess): StoreAdmin {
         skipped: (r.skipped as string[]).map((position) => BigInt(position)),
       }));
     },
+
+    countEventsAfter: (position, limit) => access.countEventsAfter(position, limit),
 
     headPosition: async () => {
       const below = await horizon();

@@ -25,6 +25,11 @@ export interface EventRow {
 
 /** A stored event from its row. */
 export function storedEvent(row: EventRow): StoredEvent {
+  return storedEventAt(row, toDate(row.recorded_at));
+}
+
+/** A stored event from the columns of its row other than the time, and the time given. */
+export function storedEventAt(row: Omit<EventRow, "recorded_at">, recordedAt: Date): StoredEvent {
   const stored: StoredEvent = {
     aggregateType: row.aggregate_type,
     aggregateId: row.aggregate_id,
@@ -40,7 +45,7 @@ export function storedEvent(row: EventRow): StoredEvent {
       () =>
         `position ${row.position}: aggregate ${JSON.stringify(row.aggregate_id)} sequence ${row.sequence}`,
     ),
-    recordedAt: toDate(row.recorded_at),
+    recordedAt,
   };
   return row.command_id === null ? stored : { ...stored, commandId: row.command_id };
 }

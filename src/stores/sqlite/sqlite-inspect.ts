@@ -603,9 +603,11 @@ function importInto(
   const columns =
     "aggregate_type, aggregate_id, sequence, commit_start, event_id, event_type, event_version, payload, " +
     "metadata, recorded_at, command_id";
-  const insert = keepPositions
-    ? statement(db, `INSERT INTO ${E} (position, ${columns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-    : statement(db, `INSERT INTO ${E} (${columns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  // A NULL position is numbered by the table (AUTOINCREMENT), as an append's is.
+  const insert = statement(
+    db,
+    `INSERT INTO ${E} (position, ${columns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
   let head = keepPositions
     ? ((statement(db, `SELECT MAX(position) AS head FROM ${E}`).get() as { head: bigint | null }).head ?? 0n)
     : 0n;
@@ -652,36 +654,20 @@ function importInto(
       head = event.position;
     }
     try {
-      if (keepPositions) {
-        insert.run(
-          event.position,
-          event.aggregateType,
-          event.aggregateId,
-          event.sequence,
-          event.commitStart,
-          event.eventId,
-          event.eventType,
-          event.eventVersion,
-          event.payload,
-          metadataText(event.metadata),
-          event.recordedAt.getTime(),
-          event.commandId ?? null,
-        );
-      } else {
-        insert.run(
-          event.aggregateType,
-          event.aggregateId,
-          event.sequence,
-          event.commitStart,
-          event.eventId,
-          event.eventType,
-          event.eventVersion,
-          event.payload,
-          metadataText(event.metadata),
-          event.recordedAt.getTime(),
-          event.commandId ?? null,
-        );
-      }
+      insert.run(
+        keepPositions ? event.position : null,
+        event.aggregateType,
+        event.aggregateId,
+        event.sequence,
+        event.commitStart,
+        event.eventId,
+        event.eventType,
+        event.eventVersion,
+        event.payload,
+        metadataText(event.metadata),
+        event.recordedAt.getTime(),
+        event.commandId ?? null,
+      );
     } catch (error) {
       const code = (error as { code?: unknown }).code;
       if (code === "SQLITE_CONSTRAINT_UNIQUE" && /event_id/.test(String((error as Error).message))) {
