@@ -150,7 +150,11 @@ export class QueryActors<TEvent> {
    */
   async stats(): Promise<QueryStats[]> {
     const store = this.#gateway.store;
-    const head = store.headPosition ? store.headPosition().catch(() => null) : Promise.resolve(null);
+    // Read only when a named query needs it, and once for all of them: a system without named queries
+    // asks the store nothing (a loop polling systemStats filled the pool's queue with head reads).
+    let head: Promise<bigint | null> | undefined;
+    const headOnce = () =>
+      (head ??= store.headPosition ? store.headPosition().catch(() => null) : Promise.resolve(null));
     return Promise.all(
       this.#actors.map(async (actor) => {
         const common = {
@@ -173,7 +177,7 @@ export class QueryActors<TEvent> {
           };
         const [stored, headPosition] = await Promise.all([
           store.loadCheckpoint(actor.delivery.name).catch(() => undefined),
-          head,
+          headOnce(),
         ]);
         const checkpoint = stored === undefined ? actor.checkpoint : stored;
         const lag =
